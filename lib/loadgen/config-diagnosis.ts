@@ -1,0 +1,46 @@
+/**
+ * Finds the lines of a LoadGen config file that LoadGen's parser rejects, so an error can point
+ * at them. LoadGen stays the authority on whether a file is valid; this only explains why.
+ * Rules (LoadGen 6.0.17, test_settings_internal.cc): tokens are separated by whitespace; a line
+ * reads `key = value`; a `#` token before the value ends the line; the value must be an integer
+ * (strtoul, base 0) or a double (strtod) in full.
+ *
+ * @packageDocumentation
+ */
+
+/** One line LoadGen's parser rejects. */
+export interface ConfigProblem {
+  /** 1-based line number. */
+  line: number;
+  /** What is wrong with it. */
+  problem: string;
+}
+
+const INTEGER = /^[+-]?(0x[0-9a-f]+|0[0-7]*|[1-9][0-9]*)$/i;
+const DOUBLE = /^[+-]?((\d+\.?\d*|\.\d+)(e[+-]?\d+)?|0x[0-9a-f]*\.?[0-9a-f]*(p[+-]?\d+)?|inf(inity)?|nan)$/i;
+
+/** Lists the lines of a config file's text that LoadGen's parser would reject. */
+export function diagnoseConfigFile(text: string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  text.split('\n').forEach((raw, index) => {
+    const tokens = raw.split(/\s+/).filter((token) => token.length > 0);
+    let expecting: 'key' | 'equals' | 'value' = 'key';
+    for (const token of tokens) {
+      if (token === '#' && expecting !== 'value') return;
+      if (expecting === 'value') {
+        if (!INTEGER.test(token) && !DOUBLE.test(token)) {
+          problems.push({ line: index + 1, problem: `value '${token}' is not a number` });
+          return;
+        }
+        continue;
+      }
+      if (expecting === 'equals' && token !== '=') {
+        const glued = tokens[0]!.includes('=') ? ` (write spaces around '=')` : '';
+        problems.push({ line: index + 1, problem: `expected '=' after '${tokens[0]}', found '${token}'${glued}` });
+        return;
+      }
+      expecting = expecting === 'key' ? 'equals' : 'value';
+    }
+  });
+  return problems;
+}

@@ -1,0 +1,73 @@
+/**
+ * `LogOutputSettings` and `LogSettings`, as in LoadGen and its Python binding.
+ *
+ * @packageDocumentation
+ */
+import { LoggingMode, enumValue } from './enums.js';
+import { codedTypeError, describe } from './errors.js';
+import type { NativeLogSettings } from './native.js';
+import { toUint64 } from './settings-payload.js';
+
+/** Where and how LoadGen names its four log files. */
+export class LogOutputSettings {
+  /** Folder for the logs. Default `"."`. */
+  outdir = '.';
+  /** File name prefix. Default `"mlperf_log_"`. */
+  prefix = 'mlperf_log_';
+  /** File name suffix (before the extension). Default `""`. */
+  suffix = '';
+  /** Put the date and time after the prefix. Default false. */
+  prefix_with_datetime = false;
+  /** Also print the detail log to stdout. Default false. */
+  copy_detail_to_stdout = false;
+  /** Also print the summary to stdout. Default false. */
+  copy_summary_to_stdout = false;
+}
+
+/** How LoadGen logs. */
+export class LogSettings {
+  /** File names and locations. */
+  log_output = new LogOutputSettings();
+  /** Logging mode; LoadGen implements {@link LoggingMode.AsyncPoll} only. */
+  log_mode: LoggingMode = LoggingMode.AsyncPoll;
+  /** Poll interval of the async logger (ms; LoadGen does not use it). Default 1000. */
+  log_mode_async_poll_interval_ms: number | bigint = 1000;
+  /** Write the Chrome trace file (it can be large). Default true. */
+  enable_trace = true;
+}
+
+function invalid(name: string, expected: string, value: unknown): TypeError {
+  return codedTypeError('ERR_LOADGEN_INVALID_SETTINGS', `logSettings.${name} must be ${expected} (got ${describe(value)})`);
+}
+
+/**
+ * Validates log settings and converts them to the object native code reads.
+ * @internal
+ */
+export function toNativeLogSettings(settings: LogSettings): NativeLogSettings {
+  const output = settings.log_output as unknown as Record<string, unknown> | undefined;
+  if (output === null || typeof output !== 'object') throw invalid('log_output', 'a LogOutputSettings', output);
+  for (const name of ['outdir', 'prefix', 'suffix'] as const) {
+    if (typeof output[name] !== 'string') throw invalid(`log_output.${name}`, 'a string', output[name]);
+  }
+  for (const name of ['prefix_with_datetime', 'copy_detail_to_stdout', 'copy_summary_to_stdout'] as const) {
+    if (typeof output[name] !== 'boolean') throw invalid(`log_output.${name}`, 'a boolean', output[name]);
+  }
+  if ((output.outdir as string).length === 0) throw invalid('log_output.outdir', 'a folder path', output.outdir);
+  const mode = enumValue(LoggingMode, settings.log_mode);
+  if (mode === undefined) throw invalid('log_mode', `a LoggingMode (${Object.keys(LoggingMode).join(', ')})`, settings.log_mode);
+  if (typeof settings.enable_trace !== 'boolean') throw invalid('enable_trace', 'a boolean', settings.enable_trace);
+  return {
+    log_output: {
+      outdir: output.outdir as string,
+      prefix: output.prefix as string,
+      suffix: output.suffix as string,
+      prefix_with_datetime: output.prefix_with_datetime as boolean,
+      copy_detail_to_stdout: output.copy_detail_to_stdout as boolean,
+      copy_summary_to_stdout: output.copy_summary_to_stdout as boolean,
+    },
+    log_mode: mode,
+    log_mode_async_poll_interval_ms: toUint64(settings.log_mode_async_poll_interval_ms, 'logSettings', 'log_mode_async_poll_interval_ms'),
+    enable_trace: settings.enable_trace,
+  };
+}

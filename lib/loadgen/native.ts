@@ -1,0 +1,104 @@
+/**
+ * The compiled addon and the exact shape of what it exports. Everything above this module talks
+ * to LoadGen only through {@link native}.
+ *
+ * @packageDocumentation
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LoadgenError } from './errors.js';
+
+/** TestSettings as native code reads and writes them: C++ field names, uint64 fields as bigint. */
+export interface NativeTestSettings {
+  [field: string]: number | bigint | boolean;
+}
+
+/** LogSettings as native code reads and writes them (C++ field names). */
+export interface NativeLogSettings {
+  log_output: {
+    outdir: string;
+    prefix: string;
+    suffix: string;
+    prefix_with_datetime: boolean;
+    copy_detail_to_stdout: boolean;
+    copy_summary_to_stdout: boolean;
+  };
+  log_mode: number;
+  log_mode_async_poll_interval_ms: bigint;
+  enable_trace: boolean;
+}
+
+/** What a finished test reports besides LoadGen's own logs. */
+export interface RunStats {
+  /** True when the run was ended early (signal, failing callback, shutdown). */
+  aborted: boolean;
+  /** Why it was ended early, or null. */
+  abortReason: string | null;
+  /** How many issueQuery deliveries JS received (bursts of queries are coalesced into one). */
+  batchesDelivered: number;
+  /** Samples delivered to JS. */
+  samplesDelivered: number;
+  /** Samples JS completed. */
+  samplesCompleted: number;
+  /** Samples the binding completed itself with empty responses after the run was aborted. */
+  samplesDrained: number;
+  /** Completions JS sent for samples the binding had already drained (ignored). */
+  lateCompletions: number;
+}
+
+/** Configuration of one native test run (see native/test_run.cc). */
+export interface NativeStartConfig {
+  sutName: string;
+  qslName: string;
+  totalSampleCount: number;
+  performanceSampleCount: number;
+  settings: NativeTestSettings;
+  logSettings: NativeLogSettings;
+  auditConfig: string;
+  onIssue(ids: Float64Array, indices: Uint32Array): void;
+  onFlush(): void;
+  onQslRequest(kind: 'load' | 'unload', seq: number, indices: Uint32Array): void;
+}
+
+/** Everything the addon exports. */
+export interface NativeBinding {
+  readonly loadgenVersion: string;
+  startTest(config: NativeStartConfig): Promise<RunStats>;
+  abortTest(reason: string, waitForLoadgen?: boolean): boolean;
+  settleQslRequest(seq: number): void;
+  completeSamples(ids: Float64Array, data: ArrayBufferView | null, offsets: Uint32Array | null, nTokens: Int32Array | null): number;
+  completeFirstTokens(ids: Float64Array, data: ArrayBufferView | null, offsets: Uint32Array | null): number;
+  testSettingsDefaults(): NativeTestSettings;
+  logSettingsDefaults(): NativeLogSettings;
+  testSettingsFromConfig(
+    settings: NativeTestSettings,
+    path: string,
+    model: string,
+    scenario: string,
+    confType: number,
+  ): { status: number; settings: NativeTestSettings };
+}
+
+/** The package's root folder (holds package.json, prebuilds/ and build/). */
+export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+function loadBinding(): NativeBinding {
+  const require = createRequire(import.meta.url);
+  try {
+    const load = require('node-gyp-build') as (dir: string) => unknown;
+    return load(packageRoot) as NativeBinding;
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new LoadgenError(
+      'ERR_LOADGEN_NATIVE_LOAD_FAILED',
+      `The LoadGen addon could not be loaded (platform ${process.platform}-${process.arch}, Node ${process.version}, ` +
+        `Node-API ${process.versions.napi}): ${detail}\n` +
+        `Build it from source in ${packageRoot} with "npm run build:native" (needs cmake, a C++17 compiler and python3).`,
+      { cause: error },
+    );
+  }
+}
+
+/** The loaded addon. */
+export const native: NativeBinding = loadBinding();

@@ -1,0 +1,158 @@
+/**
+ * Validation of test settings and their conversion to and from the plain object native code
+ * reads. One table describes every field, so the class, the checks and the conversion cannot
+ * drift apart (a test compares the table with the C++ struct's own defaults).
+ *
+ * @packageDocumentation
+ */
+import { TestMode, TestScenario, enumValue } from './enums.js';
+import { codedTypeError, describe } from './errors.js';
+import type { NativeTestSettings } from './native.js';
+
+/** How a field travels: its JS type and checks. */
+type FieldKind = 'scenario' | 'mode' | 'double' | 'positive' | 'fraction' | 'uint64' | 'seed' | 'bool' | 'int';
+
+/** One field of TestSettings: the Python/JS name, the C++ name, and its kind. */
+export interface TestSettingsField {
+  readonly name: string;
+  readonly native: string;
+  readonly kind: FieldKind;
+}
+
+const field = (name: string, kind: FieldKind, nativeName = name): TestSettingsField => ({ name, native: nativeName, kind });
+
+/** Every field of LoadGen 6.0.17's TestSettings, in declaration order. */
+export const TEST_SETTINGS_FIELDS: readonly TestSettingsField[] = Object.freeze([
+  field('scenario', 'scenario'),
+  field('mode', 'mode'),
+  field('single_stream_expected_latency_ns', 'positive'),
+  field('single_stream_target_latency_percentile', 'fraction'),
+  field('multi_stream_expected_latency_ns', 'positive'),
+  field('multi_stream_target_latency_percentile', 'fraction'),
+  field('multi_stream_samples_per_query', 'uint64'),
+  field('server_target_qps', 'positive'),
+  field('server_target_latency_ns', 'uint64'),
+  field('server_target_latency_percentile', 'fraction'),
+  field('server_coalesce_queries', 'bool'),
+  field('server_find_peak_qps_decimals_of_precision', 'int'),
+  field('server_find_peak_qps_boundary_step_size', 'positive'),
+  field('server_max_async_queries', 'uint64'),
+  field('server_num_issue_query_threads', 'uint64'),
+  field('offline_expected_qps', 'positive'),
+  field('sample_concatenate_permutation', 'bool'),
+  field('min_duration_ms', 'uint64'),
+  field('max_duration_ms', 'uint64'),
+  field('min_query_count', 'uint64'),
+  field('max_query_count', 'uint64'),
+  field('qsl_rng_seed', 'seed'),
+  field('sample_index_rng_seed', 'seed'),
+  field('schedule_rng_seed', 'seed'),
+  field('accuracy_log_rng_seed', 'seed'),
+  field('accuracy_log_probability', 'double'),
+  field('accuracy_log_sampling_target', 'uint64'),
+  field('test05', 'bool'),
+  field('test05_qsl_rng_seed', 'seed'),
+  field('test05_sample_index_rng_seed', 'seed'),
+  field('test05_schedule_rng_seed', 'seed'),
+  field('print_timestamps', 'bool'),
+  field('performance_issue_unique', 'bool'),
+  field('performance_issue_same', 'bool'),
+  field('performance_issue_same_index', 'uint64'),
+  field('performance_sample_count_override', 'uint64'),
+  field('accuracy_sample_count_override', 'uint64'),
+  field('use_token_latencies', 'bool'),
+  field('ttft_latency', 'uint64', 'server_ttft_latency'),
+  field('tpot_latency', 'uint64', 'server_tpot_latency'),
+  field('infer_token_latencies', 'bool'),
+  field('token_latency_scaling_factor', 'uint64'),
+]);
+
+const UINT64_LIMIT = 1n << 64n;
+
+function invalid(owner: string, name: string, expected: string, value: unknown): TypeError {
+  return codedTypeError('ERR_LOADGEN_INVALID_SETTINGS', `${owner}.${name} must be ${expected} (got ${describe(value)})`);
+}
+
+/**
+ * Checks a 64-bit unsigned setting and returns it as a bigint.
+ * @internal
+ */
+export function toUint64(value: unknown, owner: string, name: string): bigint {
+  if (typeof value === 'bigint') {
+    if (value >= 0n && value < UINT64_LIMIT) return value;
+  } else if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) {
+    return BigInt(value);
+  }
+  const hint = typeof value === 'number' && value < 0 ? ' — durations, counts and latencies cannot be negative' : '';
+  throw invalid(owner, name, `a non-negative integer (number or bigint)${hint}`, value);
+}
+
+function toNativeField(spec: TestSettingsField, value: unknown, owner: string): number | bigint | boolean {
+  switch (spec.kind) {
+    case 'scenario': {
+      const scenario = enumValue(TestScenario, value);
+      if (scenario === undefined) throw invalid(owner, spec.name, `a TestScenario (${Object.keys(TestScenario).join(', ')})`, value);
+      return scenario;
+    }
+    case 'mode': {
+      const mode = enumValue(TestMode, value);
+      if (mode === undefined) throw invalid(owner, spec.name, `a TestMode (${Object.keys(TestMode).join(', ')})`, value);
+      return mode;
+    }
+    case 'double':
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw invalid(owner, spec.name, 'a finite number ≥ 0', value);
+      return value;
+    case 'positive':
+      if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw invalid(owner, spec.name, 'a finite number > 0', value);
+      return value;
+    case 'fraction':
+      if (typeof value !== 'number' || !(value > 0 && value <= 1)) {
+        throw invalid(owner, spec.name, 'a fraction in (0, 1], e.g. 0.99 for the 99th percentile', value);
+      }
+      return value;
+    case 'int':
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 2 ** 31 - 1) {
+        throw invalid(owner, spec.name, 'a non-negative 32-bit integer', value);
+      }
+      return value;
+    case 'bool':
+      if (typeof value !== 'boolean') throw invalid(owner, spec.name, 'a boolean', value);
+      return value;
+    case 'uint64':
+    case 'seed':
+      return toUint64(value, owner, spec.name);
+  }
+}
+
+/**
+ * Validates settings (a TestSettings or any object with its fields) and converts them to the
+ * object native code reads.
+ * @throws TypeError with code `ERR_LOADGEN_INVALID_SETTINGS` naming the first bad field
+ * @internal
+ */
+export function toNativeTestSettings(settings: object, owner = 'settings'): NativeTestSettings {
+  const source = settings as Record<string, unknown>;
+  const result: NativeTestSettings = {};
+  for (const spec of TEST_SETTINGS_FIELDS) result[spec.native] = toNativeField(spec, source[spec.name], owner);
+  if (result.server_num_issue_query_threads !== 0n) {
+    throw invalid(owner, 'server_num_issue_query_threads', '0: this binding issues queries from LoadGen’s own thread', source.server_num_issue_query_threads);
+  }
+  if (typeof source.accuracy_log_probability === 'number' && source.accuracy_log_probability > 1) {
+    throw invalid(owner, 'accuracy_log_probability', 'a fraction in [0, 1]', source.accuracy_log_probability);
+  }
+  return result;
+}
+
+/**
+ * Converts native settings back to TestSettings fields: seeds stay bigints, other 64-bit fields
+ * become numbers when they fit exactly.
+ * @internal
+ */
+export function fromNativeTestSettings(nativeSettings: NativeTestSettings): Record<string, number | bigint | boolean> {
+  const result: Record<string, number | bigint | boolean> = {};
+  for (const spec of TEST_SETTINGS_FIELDS) {
+    const value = nativeSettings[spec.native]!;
+    result[spec.name] = spec.kind === 'uint64' && typeof value === 'bigint' && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
+  }
+  return result;
+}

@@ -1,0 +1,177 @@
+/**
+ * Runs one LoadGen test: the single place where user callbacks meet the native run. Both the
+ * Python-style API and {@link runTest} come through here, so failure handling, aborts and
+ * process-exit safety are the same for both.
+ *
+ * @packageDocumentation
+ */
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { LoadgenError, codedTypeError, describe } from './errors.js';
+import type { LogSettings } from './log-settings.js';
+import { toNativeLogSettings } from './log-settings.js';
+import { native, type RunStats } from './native.js';
+import { toNativeTestSettings } from './settings-payload.js';
+
+export type { RunStats } from './native.js';
+
+/** What one test needs: the SUT and QSL callbacks (any may be async) and the settings. */
+export interface TestPlan {
+  sutName: string;
+  qslName: string;
+  totalSampleCount: number;
+  performanceSampleCount: number;
+  issue(ids: Float64Array, indices: Uint32Array): unknown;
+  flush(): unknown;
+  load(indices: Uint32Array): unknown;
+  unload(indices: Uint32Array): unknown;
+  /** A TestSettings, or any object with its fields. */
+  settings: object;
+  logSettings: LogSettings;
+  auditConfig: string;
+  signal?: AbortSignal | undefined;
+}
+
+let testRunning = false;
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : describe(error);
+}
+
+function checkCount(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 2 ** 32 - 1) {
+    throw codedTypeError('ERR_INVALID_ARG_TYPE', `${name} must be an integer from 1 to 2^32-1 (got ${describe(value)})`);
+  }
+  return value;
+}
+
+function checkLogFolder(outdir: string): void {
+  let isFolder = false;
+  try {
+    isFolder = statSync(outdir).isDirectory();
+  } catch {
+    isFolder = false;
+  }
+  if (!isFolder) {
+    throw new LoadgenError(
+      'ERR_LOADGEN_LOG_OUTPUT',
+      `The log output folder '${resolve(outdir)}' does not exist; LoadGen would not start. Create it first ` +
+        `(runTest creates it for you).`,
+    );
+  }
+}
+
+function abortError(signal: AbortSignal): LoadgenError {
+  return new LoadgenError(
+    'ABORT_ERR',
+    `The test was aborted (${messageOf(signal.reason)}). LoadGen's logs were written and flushed, and record the abort; the run is not a valid result.`,
+    { cause: signal.reason },
+  );
+}
+
+/**
+ * Runs a test to its end and returns the binding's statistics. LoadGen's results are in its log
+ * files. Rejects with the first error a callback threw or rejected with (as `cause`), or with an
+ * `AbortError` when the signal fired; LoadGen's logs are complete in every case.
+ */
+export async function executeTest(plan: TestPlan): Promise<RunStats> {
+  const totalSampleCount = checkCount(plan.totalSampleCount, 'totalSampleCount');
+  const performanceSampleCount = checkCount(plan.performanceSampleCount, 'performanceSampleCount');
+  const settings = toNativeTestSettings(plan.settings);
+  const logSettings = toNativeLogSettings(plan.logSettings);
+  if (typeof plan.auditConfig !== 'string') throw codedTypeError('ERR_INVALID_ARG_TYPE', `auditConfig must be a file name (got ${describe(plan.auditConfig)})`);
+  checkLogFolder(logSettings.log_output.outdir);
+  const { signal } = plan;
+  if (signal?.aborted) throw abortError(signal);
+  if (testRunning) {
+    throw new LoadgenError(
+      'ERR_LOADGEN_BUSY',
+      'A LoadGen test is already running in this process. LoadGen keeps process-wide state, so tests run one at a time: await the running test before starting the next.',
+    );
+  }
+
+  let failure: { error: unknown } | undefined;
+  const fail = (error: unknown): void => {
+    if (failure) return;
+    failure = { error };
+    native.abortTest(`a callback failed: ${messageOf(error)}`);
+  };
+  // A callback that throws or returns a rejected promise ends the run. Written out per callback
+  // (no closure per call): onIssue is the hot path.
+  const onIssue = (ids: Float64Array, indices: Uint32Array): void => {
+    try {
+      const result = plan.issue(ids, indices);
+      if (result !== undefined && isThenable(result)) result.then(undefined, fail);
+    } catch (error) {
+      fail(error);
+    }
+  };
+  const onFlush = (): void => {
+    try {
+      const result = plan.flush();
+      if (result !== undefined && isThenable(result)) result.then(undefined, fail);
+    } catch (error) {
+      fail(error);
+    }
+  };
+  const onQslRequest = (kind: 'load' | 'unload', seq: number, indices: Uint32Array): void => {
+    const settle = (): void => native.settleQslRequest(seq);
+    try {
+      const result = kind === 'load' ? plan.load(indices) : plan.unload(indices);
+      if (isThenable(result)) {
+        result.then(settle, (error: unknown) => {
+          fail(error);
+          settle();
+        });
+        return;
+      }
+    } catch (error) {
+      fail(error);
+    }
+    settle();
+  };
+  const onAbort = (): void => {
+    native.abortTest(`aborted by its AbortSignal: ${messageOf(signal?.reason)}`);
+  };
+  // process.exit() on the main thread runs no native cleanup hooks: finish LoadGen's thread
+  // before C++ static destructors run.
+  const onExit = (): void => {
+    native.abortTest('the process is exiting', true);
+  };
+
+  testRunning = true;
+  signal?.addEventListener('abort', onAbort, { once: true });
+  process.once('exit', onExit);
+  let stats: RunStats;
+  try {
+    stats = await native.startTest({
+      sutName: plan.sutName,
+      qslName: plan.qslName,
+      totalSampleCount,
+      performanceSampleCount,
+      settings,
+      logSettings,
+      auditConfig: plan.auditConfig,
+      onIssue,
+      onFlush,
+      onQslRequest,
+    });
+  } finally {
+    testRunning = false;
+    signal?.removeEventListener('abort', onAbort);
+    process.removeListener('exit', onExit);
+  }
+  if (failure) {
+    throw new LoadgenError(
+      'ERR_LOADGEN_CALLBACK_FAILED',
+      `A callback failed, so the test was ended early: ${messageOf(failure.error)}. LoadGen's logs record the abort; the run is not a valid result.`,
+      { cause: failure.error },
+    );
+  }
+  if (stats.aborted && signal?.aborted) throw abortError(signal);
+  return stats;
+}

@@ -1,0 +1,45 @@
+/**
+ * Reads LoadGen's `mlperf_log_accuracy.json`: the responses LoadGen logged, as bytes.
+ *
+ * @packageDocumentation
+ */
+import { readFileSync } from 'node:fs';
+
+/** One logged response. */
+export interface AccuracyEntry {
+  /** LoadGen's sequence number of the sample. */
+  seqId: number;
+  /** The sample's index in the QSL. */
+  qslIndex: number;
+  /** The response bytes the SUT returned. */
+  data: Buffer;
+  /** The first-token bytes (token-latency runs outside Offline), if logged. */
+  tokenData?: Buffer;
+  /** The token count the SUT reported (token-latency runs), if logged. */
+  tokenCount?: number;
+}
+
+interface RawEntry {
+  seq_id: number;
+  qsl_idx: number;
+  data: string;
+  token_data?: string;
+  token_count?: number;
+}
+
+/** Parses the text of an `mlperf_log_accuracy.json`. */
+export function parseAccuracyLog(text: string): AccuracyEntry[] {
+  const raw = JSON.parse(text) as RawEntry[];
+  return raw.map((entry) => ({
+    seqId: entry.seq_id,
+    qslIndex: entry.qsl_idx,
+    data: Buffer.from(entry.data, 'hex'),
+    ...(entry.token_data !== undefined ? { tokenData: Buffer.from(entry.token_data, 'hex') } : {}),
+    ...(entry.token_count !== undefined ? { tokenCount: entry.token_count } : {}),
+  }));
+}
+
+/** Reads and parses an `mlperf_log_accuracy.json` file. */
+export function readAccuracyLog(path: string): AccuracyEntry[] {
+  return parseAccuracyLog(readFileSync(path, 'utf8'));
+}

@@ -1,0 +1,11 @@
+/**
+ * Readers of LoadGen's log files.
+ *
+ * @packageDocumentation
+ */
+export { parseSummary, readSummary, summaryNumber } from './summary.js';
+export type { LogSummary } from './summary.js';
+export { parseDetail, readDetail } from './detail.js';
+export type { DetailLog, DetailRecord } from './detail.js';
+export { parseAccuracyLog, readAccuracyLog } from './accuracy-log.js';
+export type { AccuracyEntry } from './accuracy-log.js';

@@ -1,0 +1,178 @@
+#include "completion.h"
+
+#include <cmath>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "addon_env.h"
+#include "errors.h"
+#include "loadgen.h"
+#include "query_sample.h"
+#include "test_run.h"
+
+namespace loadgen_node {
+
+namespace {
+
+enum class Kind { kSamples, kFirstTokens };
+
+const char* FunctionName(Kind kind) { return kind == Kind::kSamples ? "QuerySamplesComplete" : "FirstTokenComplete"; }
+
+bool IsAbsent(const Napi::Value& value) { return value.IsUndefined() || value.IsNull(); }
+
+template <typename TypedArray>
+TypedArray RequireTypedArray(const Napi::Value& value, napi_typedarray_type type, Kind kind, const char* what) {
+  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != type) {
+    throw CodedTypeError(value.Env(), "ERR_INVALID_ARG_TYPE", std::string(FunctionName(kind)) + ": " + what);
+  }
+  return value.As<TypedArray>();
+}
+
+std::string DescribeId(double id) {
+  if (std::isfinite(id) && std::floor(id) == id && std::fabs(id) < 9007199254740992.0) {
+    return std::to_string(static_cast<long long>(id));
+  }
+  return std::to_string(id);
+}
+
+struct Claim {
+  uint32_t slot;
+  TicketTable::State previous;
+};
+
+// completeSamples(ids, data, offsets, nTokens) / completeFirstTokens(ids, data, offsets):
+//   ids      Float64Array of response ids handed to issueQuery
+//   data     any ArrayBufferView holding every response's bytes back to back, or null
+//   offsets  Uint32Array of ids.length + 1 byte offsets into data (response i is
+//            data[offsets[i], offsets[i+1])), required with data
+//   nTokens  Int32Array of ids.length token counts, or null (QuerySamplesComplete only)
+// Returns how many samples reached LoadGen (ids completed by the binding after an abort are
+// skipped quietly).
+Napi::Value Complete(const Napi::CallbackInfo& info, Kind kind) {
+  Napi::Env env = info.Env();
+  const std::string name = FunctionName(kind);
+  Napi::Float64Array ids = RequireTypedArray<Napi::Float64Array>(info[0], napi_float64_array, kind, "ids must be a Float64Array");
+  const size_t count = ids.ElementLength();
+  const double* id_data = ids.Data();
+
+  const uint8_t* data = nullptr;
+  size_t data_length = 0;
+  const uint32_t* offsets = nullptr;
+  if (info.Length() > 1 && !IsAbsent(info[1])) {
+    Napi::Value view = info[1];
+    if (view.IsTypedArray()) {
+      Napi::TypedArray typed = view.As<Napi::TypedArray>();
+      data = static_cast<const uint8_t*>(typed.ArrayBuffer().Data()) + typed.ByteOffset();
+      data_length = typed.ByteLength();
+    } else if (view.IsDataView()) {
+      Napi::DataView dv = view.As<Napi::DataView>();
+      data = static_cast<const uint8_t*>(dv.ArrayBuffer().Data()) + dv.ByteOffset();
+      data_length = dv.ByteLength();
+    } else {
+      throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", name + ": data must be a TypedArray, Buffer or DataView");
+    }
+    Napi::Uint32Array offset_array = RequireTypedArray<Napi::Uint32Array>(
+        info.Length() > 2 ? info[2] : env.Undefined(), napi_uint32_array, kind,
+        "offsets must be a Uint32Array of ids.length + 1 byte offsets when data is given");
+    if (offset_array.ElementLength() != count + 1) {
+      throw CodedRangeError(env, "ERR_INVALID_ARG_VALUE",
+                            name + ": offsets has " + std::to_string(offset_array.ElementLength()) +
+                                " entries; it needs ids.length + 1 = " + std::to_string(count + 1));
+    }
+    offsets = offset_array.Data();
+    for (size_t i = 0; i < count; ++i) {
+      if (offsets[i] > offsets[i + 1] || offsets[i + 1] > data_length) {
+        throw CodedRangeError(env, "ERR_INVALID_ARG_VALUE",
+                              name + ": offsets[" + std::to_string(i) + ".." + std::to_string(i + 1) +
+                                  "] does not name a range inside data (" + std::to_string(data_length) + " bytes)");
+      }
+    }
+  }
+
+  const int32_t* n_tokens = nullptr;
+  if (kind == Kind::kSamples && info.Length() > 3 && !IsAbsent(info[3])) {
+    Napi::Int32Array tokens = RequireTypedArray<Napi::Int32Array>(info[3], napi_int32_array, kind, "nTokens must be an Int32Array");
+    if (tokens.ElementLength() != count) {
+      throw CodedRangeError(env, "ERR_INVALID_ARG_VALUE",
+                            name + ": nTokens has " + std::to_string(tokens.ElementLength()) + " entries; ids has " +
+                                std::to_string(count));
+    }
+    n_tokens = tokens.Data();
+  }
+
+  AddonEnv& owner = GetAddonEnv(env);
+  TicketTable& tickets = owner.tickets;
+  thread_local std::vector<mlperf::QuerySampleResponse> responses;
+  thread_local std::vector<Claim> claims;
+  responses.clear();
+  claims.clear();
+  size_t late = 0;
+
+  for (size_t i = 0; i < count; ++i) {
+    uint32_t slot = 0;
+    TicketTable::Lookup lookup = tickets.Find(id_data[i], &slot);
+    const char* code = nullptr;
+    std::string problem;
+    if (lookup == TicketTable::Lookup::kDrained) {
+      ++late;
+      continue;
+    }
+    if (lookup == TicketTable::Lookup::kOk && kind == Kind::kFirstTokens &&
+        tickets.StateOf(slot) == TicketTable::State::kFirstToken) {
+      code = "ERR_LOADGEN_FIRST_TOKEN_REPEATED";
+      problem = "already had its first token reported; report it once per sample";
+    } else if (lookup == TicketTable::Lookup::kMalformed) {
+      code = "ERR_LOADGEN_UNKNOWN_RESPONSE_ID";
+      problem = "is not a response id: use the ids handed to issueQuery unchanged";
+    } else if (lookup == TicketTable::Lookup::kUnknown) {
+      code = "ERR_LOADGEN_UNKNOWN_RESPONSE_ID";
+      problem = "is unknown: it was not issued by a test in this thread, or its sample was completed long ago";
+    } else if (lookup == TicketTable::Lookup::kAlreadyCompleted &&
+               tickets.StateOf(slot) == TicketTable::State::kClaimed) {
+      code = "ERR_LOADGEN_ALREADY_COMPLETED";
+      problem = "appears more than once in this call: complete each issued sample exactly once";
+    } else if (lookup == TicketTable::Lookup::kAlreadyCompleted) {
+      code = "ERR_LOADGEN_ALREADY_COMPLETED";
+      problem = "was already completed: complete each issued sample exactly once";
+    }
+    if (code != nullptr) {
+      for (const Claim& claim : claims) tickets.SetState(claim.slot, claim.previous);
+      throw CodedRangeError(env, code,
+                            name + ": response id " + DescribeId(id_data[i]) + " (entry " + std::to_string(i) + " of " +
+                                std::to_string(count) + ") " + problem + ". Nothing in this call was completed.");
+    }
+    claims.push_back({slot, tickets.StateOf(slot)});
+    tickets.SetState(slot, TicketTable::State::kClaimed);
+    uintptr_t address = data != nullptr ? reinterpret_cast<uintptr_t>(data + offsets[i]) : 0;
+    size_t size = data != nullptr ? offsets[i + 1] - offsets[i] : 0;
+    responses.emplace_back(tickets.ResponseIdOf(slot), address, size, n_tokens != nullptr ? n_tokens[i] : 0);
+  }
+
+  if (!responses.empty()) {
+    if (kind == Kind::kSamples) {
+      mlperf::QuerySamplesComplete(responses.data(), responses.size());
+      for (const Claim& claim : claims) tickets.Release(claim.slot);
+    } else {
+      mlperf::FirstTokenComplete(responses.data(), responses.size());
+      for (const Claim& claim : claims) tickets.SetState(claim.slot, TicketTable::State::kFirstToken);
+    }
+  }
+  if (owner.run != nullptr) {
+    if (kind == Kind::kSamples) owner.run->CountCompletedByJs(responses.size());
+    owner.run->CountLateCompletions(late);
+  }
+  return Napi::Number::New(env, static_cast<double>(responses.size()));
+}
+
+Napi::Value CompleteSamples(const Napi::CallbackInfo& info) { return Complete(info, Kind::kSamples); }
+Napi::Value CompleteFirstTokens(const Napi::CallbackInfo& info) { return Complete(info, Kind::kFirstTokens); }
+
+}  // namespace
+
+void InitCompletion(Napi::Env env, Napi::Object exports) {
+  exports.Set("completeSamples", Napi::Function::New(env, CompleteSamples, "completeSamples"));
+  exports.Set("completeFirstTokens", Napi::Function::New(env, CompleteFirstTokens, "completeFirstTokens"));
+}
+
+}  // namespace loadgen_node

@@ -1,0 +1,144 @@
+#!/usr/bin/env node
+// Locates LoadGen's source for the build, fetching the pinned sdist when needed.
+//
+//   node scripts/loadgen-source.mjs            fetch if needed, print the source folder
+//   node scripts/loadgen-source.mjs dir        same, but quiet apart from the folder
+//   node scripts/loadgen-source.mjs sources    print the core .cc files, one per line
+//
+// MLPERF_LOADGEN_SRC=<dir> uses an existing loadgen/ folder instead of fetching.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { coreSources, lock, prebuiltOutputs, requiredFiles, vendoredDir } from './loadgen-manifest.mjs';
+
+const stampFile = join(vendoredDir, '.sdist-sha256');
+
+class SourceError extends Error {}
+
+function log(message) {
+  if (process.argv[2] !== 'dir' && process.argv[2] !== 'sources') process.stderr.write(`[loadgen] ${message}\n`);
+}
+
+function missingFiles(dir) {
+  return requiredFiles.filter((file) => !existsSync(join(dir, file)));
+}
+
+function howToFix() {
+  return (
+    `Fix it in one of two ways:\n` +
+    `  1. let this machine reach the Python package index, so that\n` +
+    `     "python3 -m pip download --no-deps --no-binary :all: ${lock.package}==${lock.version}" works, then build again;\n` +
+    `  2. point MLPERF_LOADGEN_SRC at the loadgen/ folder of an mlcommons/inference checkout\n` +
+    `     (LoadGen ${lock.version}), e.g. MLPERF_LOADGEN_SRC=$HOME/inference/loadgen npm install`
+  );
+}
+
+function fromEnvironment() {
+  const dir = resolve(process.env.MLPERF_LOADGEN_SRC);
+  if (!existsSync(dir)) throw new SourceError(`MLPERF_LOADGEN_SRC=${dir} does not exist.\n${howToFix()}`);
+  const missing = missingFiles(dir);
+  if (missing.length) {
+    throw new SourceError(`MLPERF_LOADGEN_SRC=${dir} is not a LoadGen source folder: it lacks ${missing.join(', ')}.\n${howToFix()}`);
+  }
+  const version = readFileSync(join(dir, 'VERSION.txt'), 'utf8').trim();
+  if (version !== lock.version) log(`warning: MLPERF_LOADGEN_SRC holds LoadGen ${version}; this package is tested with ${lock.version}`);
+  log(`using LoadGen ${version} from MLPERF_LOADGEN_SRC=${dir}`);
+  return dir;
+}
+
+function alreadyFetched() {
+  return existsSync(stampFile) && readFileSync(stampFile, 'utf8').trim() === lock.sha256 && missingFiles(vendoredDir).length === 0;
+}
+
+function sha256(file) {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
+function run(command, args, what) {
+  const result = spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (result.error) throw new SourceError(`${what} failed: ${result.error.message}.\n${howToFix()}`);
+  if (result.status !== 0) {
+    const tail = `${result.stdout}\n${result.stderr}`.trim().split('\n').slice(-8).join('\n');
+    throw new SourceError(`${what} failed (exit ${result.status}):\n${tail}\n${howToFix()}`);
+  }
+  return result.stdout;
+}
+
+function download(workDir) {
+  const python = process.env.PYTHON || 'python3';
+  log(`downloading ${lock.package}==${lock.version} (sdist) with pip`);
+  run(
+    python,
+    ['-m', 'pip', 'download', '--disable-pip-version-check', '--no-deps', '--no-binary', ':all:', '-d', workDir, `${lock.package}==${lock.version}`],
+    `pip download of ${lock.package}==${lock.version}`,
+  );
+  const archive = join(workDir, lock.file);
+  if (!existsSync(archive)) {
+    throw new SourceError(`pip did not produce ${lock.file} (got: ${readdirSync(workDir).join(', ') || 'nothing'}).\n${howToFix()}`);
+  }
+  return archive;
+}
+
+function verify(archive) {
+  const actual = sha256(archive);
+  if (actual !== lock.sha256) {
+    throw new SourceError(
+      `SHA-256 mismatch for ${lock.file}: expected ${lock.sha256} (third_party/loadgen.lock.json), got ${actual}. ` +
+        `The download is not the pinned LoadGen ${lock.version}; it was not used.`,
+    );
+  }
+  log(`verified SHA-256 ${actual}`);
+}
+
+function unpack(archive, workDir) {
+  const unpackDir = join(workDir, 'unpacked');
+  mkdirSync(unpackDir);
+  run('tar', ['--no-same-owner', '-xzf', archive, '-C', unpackDir], `unpacking ${lock.file}`);
+  const top = join(unpackDir, lock.file.replace(/\.tar\.gz$/, ''));
+  for (const output of prebuiltOutputs) rmSync(join(top, output), { recursive: true, force: true });
+  const missing = missingFiles(top);
+  if (missing.length) throw new SourceError(`${lock.file} lacks files the build needs: ${missing.join(', ')}`);
+  rmSync(vendoredDir, { recursive: true, force: true });
+  try {
+    renameSync(top, vendoredDir);
+  } catch {
+    cpSync(top, vendoredDir, { recursive: true });
+  }
+  writeFileSync(stampFile, `${lock.sha256}\n`);
+  log(`unpacked into ${vendoredDir}`);
+}
+
+/** Returns the folder holding LoadGen's sources, fetching and verifying the sdist if needed. */
+export function ensureLoadgenSource() {
+  if (process.env.MLPERF_LOADGEN_SRC) return fromEnvironment();
+  if (alreadyFetched()) return vendoredDir;
+  const workDir = mkdtempSync(join(tmpdir(), 'loadgen-sdist-'));
+  try {
+    const archive = download(workDir);
+    verify(archive);
+    unpack(archive, workDir);
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+  return vendoredDir;
+}
+
+function main() {
+  try {
+    const dir = ensureLoadgenSource();
+    if (process.argv[2] === 'sources') {
+      for (const file of coreSources) process.stdout.write(`${join(dir, file)}\n`);
+    } else {
+      process.stdout.write(`${dir}\n`);
+    }
+  } catch (error) {
+    if (!(error instanceof SourceError)) throw error;
+    process.stderr.write(`\nCould not get the LoadGen source.\n${error.message}\n\n`);
+    process.exit(1);
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();
