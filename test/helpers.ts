@@ -1,0 +1,60 @@
+// Shared pieces of the tests: temporary folders, short settings per scenario, and a null SUT
+// whose responses encode the sample index so accuracy logs can be checked byte for byte.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { completeSamples } from '../lib/loadgen/completion.js';
+import type { TestModeName, TestScenarioName } from '../lib/loadgen/enums.js';
+import type { TestSettingsInit } from '../lib/loadgen/settings-init.js';
+
+export const SCENARIOS: readonly TestScenarioName[] = ['SingleStream', 'MultiStream', 'Server', 'Offline'];
+
+export function tempDir(name: string): string {
+  return mkdtempSync(join(tmpdir(), `loadgen-${name}-`));
+}
+
+/** Settings for a run of a fraction of a second that a null SUT passes as VALID. */
+export function quickSettings(scenario: TestScenarioName, mode: TestModeName, minDurationMs = 300): TestSettingsInit {
+  const base: TestSettingsInit = { scenario, mode, minDurationMs, minQueryCount: 100 };
+  switch (scenario) {
+    case 'SingleStream':
+      return { ...base, singleStreamExpectedLatencyNs: 10_000 };
+    case 'MultiStream':
+      return { ...base, multiStreamExpectedLatencyNs: 5_000 };
+    case 'Server':
+      return { ...base, serverTargetQps: 2000 };
+    case 'Offline':
+      return { ...base, offlineExpectedQps: 2000 };
+  }
+}
+
+/** The bytes the null SUT answers sample `index` with: two int32s. */
+export function responseFor(index: number): Buffer {
+  return Buffer.from(new Int32Array([index, index ^ 0x5a5a]).buffer);
+}
+
+/** Packs the responses for a batch of samples into one buffer plus offsets. */
+export function packResponses(indices: Uint32Array): { data: Int32Array; offsets: Uint32Array } {
+  const data = new Int32Array(indices.length * 2);
+  const offsets = new Uint32Array(indices.length + 1);
+  for (let i = 0; i < indices.length; i++) {
+    data[2 * i] = indices[i]!;
+    data[2 * i + 1] = indices[i]! ^ 0x5a5a;
+    offsets[i + 1] = (i + 1) * 8;
+  }
+  return { data, offsets };
+}
+
+/**
+ * A SUT that answers every sample with {@link responseFor}. Offline answers after `delayMs`, so
+ * the run lasts its minimum duration (a null SUT finishing at once is INVALID there).
+ */
+export function nullSut(delayMs = 0): { issueQuery(ids: Float64Array, indices: Uint32Array): void } {
+  return {
+    issueQuery(ids, indices) {
+      const { data, offsets } = packResponses(indices);
+      if (delayMs > 0) setTimeout(() => completeSamples(ids, data, offsets), delayMs);
+      else completeSamples(ids, data, offsets);
+    },
+  };
+}
