@@ -292,7 +292,13 @@ void TestRun::BeginDrain(const std::string& reason) {
   request_settled_.notify_all();
 
   if (logging_started_ && !loadgen_returned_) {
-    std::string message = "Test aborted by the Node.js harness (" + reason +
+    // LoadGen writes the string into its JSON detail log without escaping it.
+    std::string plain = reason;
+    for (char& c : plain) {
+      if (c == '"') c = '\'';
+      if (c == '\\' || c == '\n' || c == '\r' || c == '\t') c = ' ';
+    }
+    std::string message = "Test aborted by the Node.js harness (" + plain +
                           "). Samples outstanding then or issued later were completed with empty responses; "
                           "this run's results are not valid.";
     mlperf::LogDetail([message](mlperf::AsyncDetail& detail) { MLPERF_LOG_ERROR(detail, "error_runtime", message); });

@@ -39,7 +39,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : describe(error);
+  return error instanceof Error ? error.message : typeof error === 'string' ? error : describe(error);
 }
 
 function checkCount(value: unknown, name: string): number {
