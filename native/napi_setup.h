@@ -5,7 +5,9 @@
 #ifndef NAPI_VERSION
 #define NAPI_VERSION 8
 #endif
+#ifndef NAPI_CPP_EXCEPTIONS
 #define NAPI_CPP_EXCEPTIONS
+#endif
 #define NODE_ADDON_API_DISABLE_DEPRECATED
 // Electron's memory cage refuses external buffers; we never need them.
 #define NODE_API_NO_EXTERNAL_BUFFERS_ALLOWED

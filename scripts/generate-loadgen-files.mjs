@@ -4,7 +4,7 @@
 //   version_generated.cc   written by LoadGen's own version_generator.py
 //
 //   node scripts/generate-loadgen-files.mjs <loadgen-dir> <out-dir>
-// Prints <out-dir> on success.
+// Prints <out-dir> on success, as given (gyp needs relative paths).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -48,7 +48,7 @@ function main() {
       fail(`LoadGen's version_generator.py failed (${result.error?.message ?? `exit ${result.status}`}): ${result.stderr ?? ''}\nIt needs Python 3 on PATH (or PYTHON=<path to python3>).`);
     }
   }
-  process.stdout.write(`${outDir}\n`);
+  process.stdout.write(`${outArg}\n`);
 }
 
 main();

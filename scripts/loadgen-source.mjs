@@ -4,6 +4,7 @@
 //   node scripts/loadgen-source.mjs            fetch if needed, print the source folder
 //   node scripts/loadgen-source.mjs dir        same, but quiet apart from the folder
 //   node scripts/loadgen-source.mjs sources    print the core .cc files, one per line
+//   node scripts/loadgen-source.mjs sources-relative   same, relative to the current folder (gyp)
 //
 // MLPERF_LOADGEN_SRC=<dir> uses an existing loadgen/ folder instead of fetching.
 import { spawnSync } from 'node:child_process';
@@ -11,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { coreSources, lock, prebuiltOutputs, requiredFiles, vendoredDir } from './loadgen-manifest.mjs';
 
 const stampFile = join(vendoredDir, '.sdist-sha256');
@@ -19,7 +20,7 @@ const stampFile = join(vendoredDir, '.sdist-sha256');
 class SourceError extends Error {}
 
 function log(message) {
-  if (process.argv[2] !== 'dir' && process.argv[2] !== 'sources') process.stderr.write(`[loadgen] ${message}\n`);
+  if (!['dir', 'sources', 'sources-relative'].includes(process.argv[2])) process.stderr.write(`[loadgen] ${message}\n`);
 }
 
 function missingFiles(dir) {
@@ -129,8 +130,9 @@ export function ensureLoadgenSource() {
 function main() {
   try {
     const dir = ensureLoadgenSource();
-    if (process.argv[2] === 'sources') {
-      for (const file of coreSources) process.stdout.write(`${join(dir, file)}\n`);
+    if (process.argv[2] === 'sources' || process.argv[2] === 'sources-relative') {
+      const name = (file) => (process.argv[2] === 'sources' ? join(dir, file) : relative(process.cwd(), join(dir, file)));
+      for (const file of coreSources) process.stdout.write(`${name(file)}\n`);
     } else {
       process.stdout.write(`${dir}\n`);
     }
