@@ -2,7 +2,13 @@
 #ifndef LOADGEN_NODE_ADDON_ENV_H_
 #define LOADGEN_NODE_ADDON_ENV_H_
 
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "delivery_arena.h"
 #include "napi_setup.h"
+#include "query_sample.h"
 #include "ticket_table.h"
 
 namespace loadgen_node {
@@ -11,6 +17,10 @@ class TestRun;
 
 struct AddonEnv {
   TicketTable tickets;
+  DeliveryArena arena;
+  // Scratch space of the completion calls, kept to avoid allocating per call.
+  std::vector<mlperf::QuerySampleResponse> responses;
+  std::vector<std::pair<uint32_t, TicketTable::State>> claims;
   /// The test this environment started and that has not finished yet, if any.
   TestRun* run = nullptr;
 };

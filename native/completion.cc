@@ -36,11 +36,6 @@ std::string DescribeId(double id) {
   return std::to_string(id);
 }
 
-struct Claim {
-  uint32_t slot;
-  TicketTable::State previous;
-};
-
 // completeSamples(ids, data, offsets, nTokens) / completeFirstTokens(ids, data, offsets):
 //   ids      Float64Array of response ids handed to issueQuery
 //   data     any ArrayBufferView holding every response's bytes back to back, or null
@@ -51,7 +46,7 @@ struct Claim {
 // skipped quietly).
 Napi::Value Complete(const Napi::CallbackInfo& info, Kind kind) {
   Napi::Env env = info.Env();
-  const std::string name = FunctionName(kind);
+  const char* name = FunctionName(kind);
   Napi::Float64Array ids = RequireTypedArray<Napi::Float64Array>(info[0], napi_float64_array, kind, "ids must be a Float64Array");
   const size_t count = ids.ElementLength();
   const double* id_data = ids.Data();
@@ -70,21 +65,21 @@ Napi::Value Complete(const Napi::CallbackInfo& info, Kind kind) {
       data = static_cast<const uint8_t*>(dv.ArrayBuffer().Data()) + dv.ByteOffset();
       data_length = dv.ByteLength();
     } else {
-      throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", name + ": data must be a TypedArray, Buffer or DataView");
+      throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", std::string(name) + ": data must be a TypedArray, Buffer or DataView");
     }
     Napi::Uint32Array offset_array = RequireTypedArray<Napi::Uint32Array>(
         info.Length() > 2 ? info[2] : env.Undefined(), napi_uint32_array, kind,
         "offsets must be a Uint32Array of ids.length + 1 byte offsets when data is given");
     if (offset_array.ElementLength() != count + 1) {
       throw CodedRangeError(env, "ERR_INVALID_ARG_VALUE",
-                            name + ": offsets has " + std::to_string(offset_array.ElementLength()) +
+                            std::string(name) + ": offsets has " + std::to_string(offset_array.ElementLength()) +
                                 " entries; it needs ids.length + 1 = " + std::to_string(count + 1));
     }
     offsets = offset_array.Data();
     for (size_t i = 0; i < count; ++i) {
       if (offsets[i] > offsets[i + 1] || offsets[i + 1] > data_length) {
         throw CodedRangeError(env, "ERR_INVALID_ARG_VALUE",
-                              name + ": offsets[" + std::to_string(i) + ".." + std::to_string(i + 1) +
+                              std::string(name) + ": offsets[" + std::to_string(i) + ".." + std::to_string(i + 1) +
                                   "] does not name a range inside data (" + std::to_string(data_length) + " bytes)");
       }
     }
@@ -95,7 +90,7 @@ Napi::Value Complete(const Napi::CallbackInfo& info, Kind kind) {
     Napi::Int32Array tokens = RequireTypedArray<Napi::Int32Array>(info[3], napi_int32_array, kind, "nTokens must be an Int32Array");
     if (tokens.ElementLength() != count) {
       throw CodedRangeError(env, "ERR_INVALID_ARG_VALUE",
-                            name + ": nTokens has " + std::to_string(tokens.ElementLength()) + " entries; ids has " +
+                            std::string(name) + ": nTokens has " + std::to_string(tokens.ElementLength()) + " entries; ids has " +
                                 std::to_string(count));
     }
     n_tokens = tokens.Data();
@@ -103,8 +98,8 @@ Napi::Value Complete(const Napi::CallbackInfo& info, Kind kind) {
 
   AddonEnv& owner = GetAddonEnv(env);
   TicketTable& tickets = owner.tickets;
-  thread_local std::vector<mlperf::QuerySampleResponse> responses;
-  thread_local std::vector<Claim> claims;
+  std::vector<mlperf::QuerySampleResponse>& responses = owner.responses;
+  std::vector<std::pair<uint32_t, TicketTable::State>>& claims = owner.claims;
   responses.clear();
   claims.clear();
   size_t late = 0;
@@ -137,9 +132,9 @@ Napi::Value Complete(const Napi::CallbackInfo& info, Kind kind) {
       problem = "was already completed: complete each issued sample exactly once";
     }
     if (code != nullptr) {
-      for (const Claim& claim : claims) tickets.SetState(claim.slot, claim.previous);
+      for (const auto& claim : claims) tickets.SetState(claim.first, claim.second);
       throw CodedRangeError(env, code,
-                            name + ": response id " + DescribeId(id_data[i]) + " (entry " + std::to_string(i) + " of " +
+                            std::string(name) + ": response id " + DescribeId(id_data[i]) + " (entry " + std::to_string(i) + " of " +
                                 std::to_string(count) + ") " + problem + ". Nothing in this call was completed.");
     }
     claims.push_back({slot, tickets.StateOf(slot)});
@@ -152,10 +147,10 @@ Napi::Value Complete(const Napi::CallbackInfo& info, Kind kind) {
   if (!responses.empty()) {
     if (kind == Kind::kSamples) {
       mlperf::QuerySamplesComplete(responses.data(), responses.size());
-      for (const Claim& claim : claims) tickets.Release(claim.slot);
+      for (const auto& claim : claims) tickets.Release(claim.first);
     } else {
       mlperf::FirstTokenComplete(responses.data(), responses.size());
-      for (const Claim& claim : claims) tickets.SetState(claim.slot, TicketTable::State::kFirstToken);
+      for (const auto& claim : claims) tickets.SetState(claim.first, TicketTable::State::kFirstToken);
     }
   }
   if (owner.run != nullptr) {

@@ -9,6 +9,7 @@
 #include "logging.h"
 #include "qsl_bridge.h"
 #include "settings_convert.h"
+#include "spin_wait.h"
 #include "sut_bridge.h"
 
 namespace loadgen_node {
@@ -22,6 +23,10 @@ std::atomic<bool> g_test_running{false};
 // The token count reported for samples the binding completes itself after an abort: the least
 // LoadGen accepts without logging an error per sample. The run carries its own error line.
 constexpr int64_t kDrainedTokenCount = 2;
+
+// How long one delivery may keep the JS thread while it polls for further queries, before it
+// returns to the event loop so timers and I/O run.
+constexpr auto kPollSlice = std::chrono::milliseconds(1);
 
 Napi::Value ConfigField(Napi::Object config, const char* key) {
   Napi::Value value = config.Get(key);
@@ -92,6 +97,16 @@ Napi::Value TestRun::Start(const Napi::CallbackInfo& info) {
   run->on_issue_ = Napi::Persistent(ConfigFunction(config, "onIssue"));
   run->on_flush_ = Napi::Persistent(ConfigFunction(config, "onFlush"));
   run->on_qsl_request_ = Napi::Persistent(ConfigFunction(config, "onQslRequest"));
+  Napi::Value poll = config.Get("busyPollNs");
+  if (!poll.IsUndefined()) {
+    double ns = poll.IsNumber() ? poll.As<Napi::Number>().DoubleValue() : -1;
+    if (!(ns >= 0 && ns <= 1e9)) {
+      throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "startTest: config.busyPollNs must be a number of nanoseconds from 0 to 1e9");
+    }
+    run->poll_window_ns_ = static_cast<uint64_t>(ns);
+  }
+  run->loadgen_awaits_each_query_ = run->settings_.scenario == mlperf::TestScenario::SingleStream ||
+                                    run->settings_.scenario == mlperf::TestScenario::MultiStream;
   run->reports_tokens_ = run->settings_.use_token_latencies;
   run->expects_first_token_ =
       run->settings_.use_token_latencies && run->settings_.scenario != mlperf::TestScenario::Offline;
@@ -142,7 +157,8 @@ void TestRun::ThreadMain() {
 // LoadGen's thread
 
 void TestRun::WakeJsLocked() {
-  if (wake_pending_) return;
+  mailbox_seq_.fetch_add(1, std::memory_order_release);
+  if (wake_pending_ || js_polling_) return;
   wake_pending_ = true;
   // Fails only while the environment is being torn down; OnEnvCleanup then drains the mailbox.
   channel_.NonBlockingCall();
@@ -157,7 +173,18 @@ void TestRun::IssueFromLoadgen(const std::vector<mlperf::QuerySample>& samples) 
     return;
   }
   pending_.insert(pending_.end(), samples.begin(), samples.end());
+  samples_sent_to_js_ += samples.size();
+  const uint64_t sent = samples_sent_to_js_;
   WakeJsLocked();
+  lock.unlock();
+  if (!loadgen_awaits_each_query_) return;
+  // LoadGen blocks on this query's completion next; a SUT that answers within the window spares
+  // it a sleep and a wake-up.
+  SpinUntil(
+      [&] {
+        return samples_completed_by_js_.load(std::memory_order_acquire) >= sent || draining_.load(std::memory_order_relaxed);
+      },
+      poll_window_ns_);
 }
 
 void TestRun::FlushFromLoadgen() {
@@ -186,16 +213,16 @@ void TestRun::OnChannel(Napi::Env env, Napi::Function /*unused*/, TestRun* run, 
 }
 
 void TestRun::DeliverMailbox(Napi::Env env) {
-  std::vector<mlperf::QuerySample> samples;
-  size_t flushes = 0;
-  QslRequest* request = nullptr;
-  bool finished = false;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
+  const auto slice_end = std::chrono::steady_clock::now() + kPollSlice;
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    // mutex_ is held here.
+    size_t flushes = 0;
+    QslRequest* request = nullptr;
     wake_pending_ = false;
-    finished = finished_;
+    const bool finished = finished_;
     if (!draining_) {
-      samples.swap(pending_);
+      in_delivery_.swap(pending_);
       flushes = pending_flushes_;
       pending_flushes_ = 0;
       if (request_ != nullptr && !request_->delivered) {
@@ -203,28 +230,53 @@ void TestRun::DeliverMailbox(Napi::Env env) {
         request->delivered = true;
       }
     }
+    lock.unlock();
+    try {
+      if (!in_delivery_.empty()) DeliverSamples(env, in_delivery_);
+      in_delivery_.clear();
+      for (size_t i = 0; i < flushes && !draining_; ++i) on_flush_.Call({});
+      // Only this thread starts a drain, and until then LoadGen's thread is waiting on the request.
+      if (request != nullptr && !draining_) DeliverQslRequest(env, request);
+    } catch (const Napi::Error& error) {
+      in_delivery_.clear();
+      Fail(error);
+    }
+    if (finished) {
+      if (thread_.joinable()) thread_.join();
+      napi_remove_env_cleanup_hook(env, &TestRun::OnEnvCleanup, this);
+      if (owner_->run == this) owner_->run = nullptr;
+      g_test_running = false;
+      Settle(env);
+      return;
+    }
+    if (draining_ || std::chrono::steady_clock::now() >= slice_end || !PollForMore(lock)) return;
   }
-  try {
-    if (!samples.empty()) DeliverSamples(env, samples);
-    for (size_t i = 0; i < flushes && !draining_; ++i) on_flush_.Call({});
-    // Only this thread starts a drain, and until then LoadGen's thread is waiting on the request.
-    if (request != nullptr && !draining_) DeliverQslRequest(env, request);
-  } catch (const Napi::Error& error) {
-    Fail(error);
-  }
-  if (finished) {
-    if (thread_.joinable()) thread_.join();
-    napi_remove_env_cleanup_hook(env, &TestRun::OnEnvCleanup, this);
-    if (owner_->run == this) owner_->run = nullptr;
-    g_test_running = false;
-    Settle(env);
-  }
+}
+
+bool TestRun::PollForMore(std::unique_lock<std::mutex>& lock) {
+  // Only when the SUT answered everything synchronously: the JS thread is idle anyway, and the
+  // next query is due within microseconds in SingleStream (or soon, at high Server rates).
+  if (poll_window_ns_ == 0 || owner_->tickets.outstanding() != 0) return false;
+  auto mailbox_has_work = [this] {
+    return !pending_.empty() || pending_flushes_ != 0 || (request_ != nullptr && !request_->delivered) || finished_;
+  };
+  lock.lock();
+  if (mailbox_has_work()) return true;
+  js_polling_ = true;
+  const uint64_t seen = mailbox_seq_.load(std::memory_order_relaxed);
+  lock.unlock();
+  SpinUntil([&] { return mailbox_seq_.load(std::memory_order_acquire) != seen; }, poll_window_ns_);
+  lock.lock();
+  js_polling_ = false;
+  if (mailbox_has_work()) return true;
+  lock.unlock();
+  return false;
 }
 
 void TestRun::DeliverSamples(Napi::Env env, const std::vector<mlperf::QuerySample>& samples) {
   size_t count = samples.size();
-  Napi::Float64Array ids = Napi::Float64Array::New(env, count);
-  Napi::Uint32Array indices = Napi::Uint32Array::New(env, count);
+  Napi::Float64Array ids = owner_->arena.Float64(env, count);
+  Napi::Uint32Array indices = owner_->arena.Uint32(env, count);
   double* id_data = ids.Data();
   uint32_t* index_data = indices.Data();
   TicketTable& tickets = owner_->tickets;

@@ -21,6 +21,7 @@
 #define LOADGEN_NODE_TEST_RUN_H_
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -56,8 +57,8 @@ class TestRun {
   // ---- JS thread ----
   /// Stops calling JS and answers everything LoadGen has issued or will issue (see above).
   void BeginDrain(const std::string& reason);
-  /// Counts samples JS completed, for the statistics the promise resolves with.
-  void CountCompletedByJs(size_t count) { samples_completed_by_js_ += count; }
+  /// Counts samples JS completed (statistics, and the signal LoadGen's thread polls for).
+  void CountCompletedByJs(size_t count) { samples_completed_by_js_.fetch_add(count, std::memory_order_release); }
   void CountLateCompletions(size_t count) { late_completions_ += count; }
 
  private:
@@ -83,6 +84,10 @@ class TestRun {
   /// Signals the JS thread unless a signal is already on its way. Called with mutex_ held.
   void WakeJsLocked();
   void DeliverMailbox(Napi::Env env);
+  /// After a delivery the SUT completed synchronously: spins briefly for LoadGen's next issue.
+  /// Returns true, with `lock` (of mutex_) held, if something arrived; false, unlocked, if the
+  /// JS thread should return to the event loop (LoadGen then wakes it through the channel).
+  bool PollForMore(std::unique_lock<std::mutex>& lock);
   void DeliverSamples(Napi::Env env, const std::vector<mlperf::QuerySample>& samples);
   void DeliverQslRequest(Napi::Env env, QslRequest* request);
   void SettleRequestLocked(uint64_t seq);
@@ -102,6 +107,11 @@ class TestRun {
   std::string audit_config_;
   bool expects_first_token_ = false;
   bool reports_tokens_ = false;
+  // Busy-poll window (ns) of both sides of the hand-off; 0 disables polling.
+  uint64_t poll_window_ns_ = 0;
+  // SingleStream/MultiStream: LoadGen waits for each query's completion before issuing the
+  // next, so IssueQuery may poll for that completion before returning.
+  bool loadgen_awaits_each_query_ = false;
   Napi::FunctionReference on_issue_;
   Napi::FunctionReference on_flush_;
   Napi::FunctionReference on_qsl_request_;
@@ -118,18 +128,25 @@ class TestRun {
   QslRequest* request_ = nullptr;
   uint64_t request_seq_ = 0;
   bool wake_pending_ = false;
-  bool draining_ = false;
+  bool js_polling_ = false;  // the JS thread is spinning on mailbox_seq_: no wake-up needed
+  std::atomic<bool> draining_{false};
   bool finished_ = false;  // LoadGen's StartTest has returned
   std::string drain_reason_;
+
+  // Bumped whenever LoadGen's thread puts something in the mailbox.
+  std::atomic<uint64_t> mailbox_seq_{0};
+  std::atomic<uint64_t> samples_completed_by_js_{0};
+  uint64_t samples_sent_to_js_ = 0;  // LoadGen's thread only
+
 
   std::atomic<bool> logging_started_{false};
   std::atomic<bool> loadgen_returned_{false};
   std::atomic<uint64_t> drained_on_loadgen_thread_{0};
 
   // JS thread only.
+  std::vector<mlperf::QuerySample> in_delivery_;  // swapped with pending_, keeps its capacity
   uint64_t batches_delivered_ = 0;
   uint64_t samples_delivered_ = 0;
-  uint64_t samples_completed_by_js_ = 0;
   uint64_t drained_on_js_thread_ = 0;
   uint64_t late_completions_ = 0;
   bool env_gone_ = false;

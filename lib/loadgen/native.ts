@@ -56,6 +56,8 @@ export interface NativeStartConfig {
   settings: NativeTestSettings;
   logSettings: NativeLogSettings;
   auditConfig: string;
+  /** Busy-poll window of the LoadGen/JS hand-off in nanoseconds (0 disables); see native/spin_wait.h. */
+  busyPollNs?: number;
   onIssue(ids: Float64Array, indices: Uint32Array): void;
   onFlush(): void;
   onQslRequest(kind: 'load' | 'unload', seq: number, indices: Uint32Array): void;

@@ -54,6 +54,11 @@ export interface RunTestOptions {
   auditConfig?: string;
   /** Ends the test early: LoadGen's logs are still written completely, and the promise rejects with an AbortError. */
   signal?: AbortSignal;
+  /**
+   * How long (µs) LoadGen's thread and the JS thread spin for each other when the SUT answers
+   * synchronously, instead of sleeping and paying a wake-up per query. 0 disables. Default 50.
+   */
+  busyPollMicroseconds?: number;
 }
 
 /** Paths of LoadGen's four log files. */
@@ -127,6 +132,7 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
     logSettings: log,
     auditConfig: options.auditConfig ?? 'audit.config',
     signal: options.signal,
+    busyPollMicroseconds: options.busyPollMicroseconds,
   });
   return { ...stats, outdir, logFiles: logFilesIn(outdir, log) };
 }

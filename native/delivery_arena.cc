@@ -1,0 +1,33 @@
+#include "delivery_arena.h"
+
+#include <algorithm>
+
+namespace loadgen_node {
+
+namespace {
+constexpr size_t kArenaBytes = 256 * 1024;
+}  // namespace
+
+size_t DeliveryArena::Reserve(Napi::Env env, size_t bytes) {
+  bytes = (bytes + 7) & ~static_cast<size_t>(7);
+  if (buffer_.IsEmpty() || cursor_ + bytes > capacity_) {
+    capacity_ = std::max(kArenaBytes, bytes);
+    buffer_ = Napi::Persistent(Napi::ArrayBuffer::New(env, capacity_));
+    cursor_ = 0;
+  }
+  size_t offset = cursor_;
+  cursor_ += bytes;
+  return offset;
+}
+
+Napi::Float64Array DeliveryArena::Float64(Napi::Env env, size_t count) {
+  size_t offset = Reserve(env, count * sizeof(double));
+  return Napi::Float64Array::New(env, count, buffer_.Value(), offset);
+}
+
+Napi::Uint32Array DeliveryArena::Uint32(Napi::Env env, size_t count) {
+  size_t offset = Reserve(env, count * sizeof(uint32_t));
+  return Napi::Uint32Array::New(env, count, buffer_.Value(), offset);
+}
+
+}  // namespace loadgen_node
