@@ -20,7 +20,6 @@ struct AddonEnv {
   DeliveryArena arena;
   // Scratch space of the completion calls, kept to avoid allocating per call.
   std::vector<mlperf::QuerySampleResponse> responses;
-  std::vector<std::pair<uint32_t, TicketTable::State>> claims;
   /// The test this environment started and that has not finished yet, if any.
   TestRun* run = nullptr;
 };

@@ -36,6 +36,17 @@ std::string DescribeId(double id) {
   return std::to_string(id);
 }
 
+// Calls fn(slot) for each sample among ids[0, end) claimed by the call in progress. Looking the
+// tickets up again is cheaper than remembering a million slots (the table's last-hit shortcut
+// makes consecutive tickets O(1)).
+template <typename Fn>
+void ForEachClaimed(TicketTable& tickets, const double* ids, size_t end, Fn&& fn) {
+  for (size_t i = 0; i < end; ++i) {
+    TicketTable::Slot slot{};
+    if (tickets.Find(ids[i], &slot) == TicketTable::Lookup::kRepeated) fn(slot);
+  }
+}
+
 // completeSamples(ids, data, offsets, nTokens) / completeFirstTokens(ids, data, offsets):
 //   ids      Float64Array of response ids handed to issueQuery
 //   data     any ArrayBufferView holding every response's bytes back to back, or null
@@ -98,21 +109,20 @@ Napi::Value Complete(const Napi::CallbackInfo& info, Kind kind) {
 
   AddonEnv& owner = GetAddonEnv(env);
   TicketTable& tickets = owner.tickets;
-  std::vector<mlperf::QuerySampleResponse>& responses = owner.responses;
-  std::vector<std::pair<uint32_t, TicketTable::State>>& claims = owner.claims;
+  auto& responses = owner.responses;
   responses.clear();
-  claims.clear();
+  responses.reserve(count);
   size_t late = 0;
 
   for (size_t i = 0; i < count; ++i) {
-    uint32_t slot = 0;
+    TicketTable::Slot slot{};
     TicketTable::Lookup lookup = tickets.Find(id_data[i], &slot);
-    const char* code = nullptr;
-    std::string problem;
     if (lookup == TicketTable::Lookup::kDrained) {
       ++late;
       continue;
     }
+    const char* code = nullptr;
+    const char* problem = nullptr;
     if (lookup == TicketTable::Lookup::kOk && kind == Kind::kFirstTokens &&
         tickets.StateOf(slot) == TicketTable::State::kFirstToken) {
       code = "ERR_LOADGEN_FIRST_TOKEN_REPEATED";
@@ -122,9 +132,8 @@ Napi::Value Complete(const Napi::CallbackInfo& info, Kind kind) {
       problem = "is not a response id: use the ids handed to issueQuery unchanged";
     } else if (lookup == TicketTable::Lookup::kUnknown) {
       code = "ERR_LOADGEN_UNKNOWN_RESPONSE_ID";
-      problem = "is unknown: it was not issued by a test in this thread, or its sample was completed long ago";
-    } else if (lookup == TicketTable::Lookup::kAlreadyCompleted &&
-               tickets.StateOf(slot) == TicketTable::State::kClaimed) {
+      problem = "is unknown: it was never issued in this thread";
+    } else if (lookup == TicketTable::Lookup::kRepeated) {
       code = "ERR_LOADGEN_ALREADY_COMPLETED";
       problem = "appears more than once in this call: complete each issued sample exactly once";
     } else if (lookup == TicketTable::Lookup::kAlreadyCompleted) {
@@ -132,13 +141,12 @@ Napi::Value Complete(const Napi::CallbackInfo& info, Kind kind) {
       problem = "was already completed: complete each issued sample exactly once";
     }
     if (code != nullptr) {
-      for (const auto& claim : claims) tickets.SetState(claim.first, claim.second);
+      ForEachClaimed(tickets, id_data, i, [&](TicketTable::Slot claimed) { tickets.Unclaim(claimed); });
       throw CodedRangeError(env, code,
-                            std::string(name) + ": response id " + DescribeId(id_data[i]) + " (entry " + std::to_string(i) + " of " +
-                                std::to_string(count) + ") " + problem + ". Nothing in this call was completed.");
+                            std::string(name) + ": response id " + DescribeId(id_data[i]) + " (entry " + std::to_string(i) +
+                                " of " + std::to_string(count) + ") " + problem + ". Nothing in this call was completed.");
     }
-    claims.push_back({slot, tickets.StateOf(slot)});
-    tickets.SetState(slot, TicketTable::State::kClaimed);
+    tickets.Claim(slot);
     uintptr_t address = data != nullptr ? reinterpret_cast<uintptr_t>(data + offsets[i]) : 0;
     size_t size = data != nullptr ? offsets[i + 1] - offsets[i] : 0;
     responses.emplace_back(tickets.ResponseIdOf(slot), address, size, n_tokens != nullptr ? n_tokens[i] : 0);
@@ -147,10 +155,11 @@ Napi::Value Complete(const Napi::CallbackInfo& info, Kind kind) {
   if (!responses.empty()) {
     if (kind == Kind::kSamples) {
       mlperf::QuerySamplesComplete(responses.data(), responses.size());
-      for (const auto& claim : claims) tickets.Release(claim.first);
+      ForEachClaimed(tickets, id_data, count, [&](TicketTable::Slot claimed) { tickets.Complete(claimed); });
+      tickets.Sweep();
     } else {
       mlperf::FirstTokenComplete(responses.data(), responses.size());
-      for (const auto& claim : claims) tickets.SetState(claim.first, TicketTable::State::kFirstToken);
+      ForEachClaimed(tickets, id_data, count, [&](TicketTable::Slot claimed) { tickets.FirstTokenReported(claimed); });
     }
   }
   if (owner.run != nullptr) {

@@ -168,7 +168,7 @@ void TestRun::IssueFromLoadgen(const std::vector<mlperf::QuerySample>& samples) 
   std::unique_lock<std::mutex> lock(mutex_);
   if (draining_) {
     lock.unlock();
-    CompleteEmpty(samples, false);
+    CompleteEmpty(samples.data(), samples.size(), false);
     drained_on_loadgen_thread_ += samples.size();
     return;
   }
@@ -273,17 +273,13 @@ bool TestRun::PollForMore(std::unique_lock<std::mutex>& lock) {
   return false;
 }
 
-void TestRun::DeliverSamples(Napi::Env env, const std::vector<mlperf::QuerySample>& samples) {
+void TestRun::DeliverSamples(Napi::Env env, const SampleVector& samples) {
   size_t count = samples.size();
   Napi::Float64Array ids = owner_->arena.Float64(env, count);
   Napi::Uint32Array indices = owner_->arena.Uint32(env, count);
-  double* id_data = ids.Data();
+  owner_->tickets.Issue(samples.data(), count, ids.Data());
   uint32_t* index_data = indices.Data();
-  TicketTable& tickets = owner_->tickets;
-  for (size_t i = 0; i < count; ++i) {
-    id_data[i] = tickets.Issue(samples[i].id);
-    index_data[i] = static_cast<uint32_t>(samples[i].index);
-  }
+  for (size_t i = 0; i < count; ++i) index_data[i] = static_cast<uint32_t>(samples[i].index);
   samples_delivered_ += count;
   ++batches_delivered_;
   on_issue_.Call({ids, indices});
@@ -332,7 +328,7 @@ Napi::Value TestRun::Abort(const Napi::CallbackInfo& info) {
 }
 
 void TestRun::BeginDrain(const std::string& reason) {
-  std::vector<mlperf::QuerySample> pending;
+  SampleVector pending;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (draining_) return;
@@ -356,34 +352,25 @@ void TestRun::BeginDrain(const std::string& reason) {
     mlperf::LogDetail([message](mlperf::AsyncDetail& detail) { MLPERF_LOG_ERROR(detail, "error_runtime", message); });
   }
 
-  CompleteEmpty(pending, false);
+  CompleteEmpty(pending.data(), pending.size(), false);
   drained_on_js_thread_ += pending.size();
 
   // Samples JS received but has not completed.
-  TicketTable& tickets = owner_->tickets;
   std::vector<mlperf::QuerySample> without_first_token;
   std::vector<mlperf::QuerySample> with_first_token;
-  tickets.ForEachOutstanding([&](uint32_t slot) {
-    mlperf::QuerySample sample{tickets.ResponseIdOf(slot), 0};
-    if (tickets.StateOf(slot) == TicketTable::State::kFirstToken) {
-      with_first_token.push_back(sample);
-    } else {
-      without_first_token.push_back(sample);
-    }
-    tickets.Drain(slot);
+  owner_->tickets.DrainAll([&](mlperf::ResponseId id, bool first_token_reported) {
+    (first_token_reported ? with_first_token : without_first_token).push_back(mlperf::QuerySample{id, 0});
   });
-  CompleteEmpty(without_first_token, false);
-  CompleteEmpty(with_first_token, true);
+  CompleteEmpty(without_first_token.data(), without_first_token.size(), false);
+  CompleteEmpty(with_first_token.data(), with_first_token.size(), true);
   drained_on_js_thread_ += without_first_token.size() + with_first_token.size();
 }
 
-void TestRun::CompleteEmpty(const std::vector<mlperf::QuerySample>& samples, bool first_token_sent) {
-  if (samples.empty()) return;
+void TestRun::CompleteEmpty(const mlperf::QuerySample* samples, size_t count, bool first_token_sent) {
+  if (count == 0) return;
   std::vector<mlperf::QuerySampleResponse> responses;
-  responses.reserve(samples.size());
-  for (const mlperf::QuerySample& sample : samples) {
-    responses.emplace_back(sample.id, 0, 0, reports_tokens_ ? kDrainedTokenCount : 0);
-  }
+  responses.reserve(count);
+  for (size_t i = 0; i < count; ++i) responses.emplace_back(samples[i].id, 0, 0, reports_tokens_ ? kDrainedTokenCount : 0);
   if (expects_first_token_ && !first_token_sent) mlperf::FirstTokenComplete(responses.data(), responses.size());
   mlperf::QuerySamplesComplete(responses.data(), responses.size());
 }

@@ -62,6 +62,8 @@ class TestRun {
   void CountLateCompletions(size_t count) { late_completions_ += count; }
 
  private:
+  using SampleVector = std::vector<mlperf::QuerySample>;
+
   struct QslRequest {
     QslRequestKind kind;
     const std::vector<mlperf::QuerySampleIndex>* indices;
@@ -88,12 +90,12 @@ class TestRun {
   /// Returns true, with `lock` (of mutex_) held, if something arrived; false, unlocked, if the
   /// JS thread should return to the event loop (LoadGen then wakes it through the channel).
   bool PollForMore(std::unique_lock<std::mutex>& lock);
-  void DeliverSamples(Napi::Env env, const std::vector<mlperf::QuerySample>& samples);
+  void DeliverSamples(Napi::Env env, const SampleVector& samples);
   void DeliverQslRequest(Napi::Env env, QslRequest* request);
   void SettleRequestLocked(uint64_t seq);
   void Fail(const Napi::Error& error);
   /// Completes samples with empty responses (first token too, where LoadGen expects one).
-  void CompleteEmpty(const std::vector<mlperf::QuerySample>& samples, bool first_token_sent);
+  void CompleteEmpty(const mlperf::QuerySample* samples, size_t count, bool first_token_sent);
   void Settle(Napi::Env env);
 
   // Fixed before LoadGen's thread starts.
@@ -123,7 +125,7 @@ class TestRun {
   // Shared with LoadGen's thread; guarded by mutex_.
   std::mutex mutex_;
   std::condition_variable request_settled_;
-  std::vector<mlperf::QuerySample> pending_;
+  SampleVector pending_;
   size_t pending_flushes_ = 0;
   QslRequest* request_ = nullptr;
   uint64_t request_seq_ = 0;
@@ -144,7 +146,7 @@ class TestRun {
   std::atomic<uint64_t> drained_on_loadgen_thread_{0};
 
   // JS thread only.
-  std::vector<mlperf::QuerySample> in_delivery_;  // swapped with pending_, keeps its capacity
+  SampleVector in_delivery_;  // swapped with pending_, keeps its capacity
   uint64_t batches_delivered_ = 0;
   uint64_t samples_delivered_ = 0;
   uint64_t drained_on_js_thread_ = 0;

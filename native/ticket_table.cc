@@ -1,61 +1,139 @@
 #include "ticket_table.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace loadgen_node {
 
+class TicketTable::Batch {
+ public:
+  uint64_t first = 0;     // ticket of sample 0
+  uint32_t count = 0;
+  uint32_t remaining = 0;  // samples not completed yet
+  std::vector<mlperf::ResponseId> ids;
+  std::vector<State> states;
+
+  bool Holds(uint64_t ticket) const { return ticket >= first && ticket - first < count; }
+};
+
 namespace {
-constexpr double kSlotSpan = 4294967296.0;     // 2^32
-constexpr uint32_t kGenerationLimit = 1u << 21;  // keeps gen * 2^32 + slot below 2^53
+constexpr double kTicketLimit = 9007199254740992.0;  // 2^53: tickets stay exact in a double
+constexpr size_t kSpareBatches = 64;
 }  // namespace
 
-double TicketTable::Issue(mlperf::ResponseId response_id) {
-  uint32_t slot;
-  if (!free_.empty()) {
-    slot = free_.front();
-    free_.pop_front();
+TicketTable::TicketTable() = default;
+TicketTable::~TicketTable() = default;
+
+TicketTable::Batch* TicketTable::NewBatch(size_t count) {
+  std::unique_ptr<Batch> batch;
+  if (!spare_.empty()) {
+    batch = std::move(spare_.back());
+    spare_.pop_back();
   } else {
-    slot = static_cast<uint32_t>(slots_.size());
-    slots_.emplace_back();
+    batch = std::make_unique<Batch>();
   }
-  Slot& entry = slots_[slot];
-  entry.generation = entry.generation + 1 < kGenerationLimit ? entry.generation + 1 : 1;
-  entry.response_id = response_id;
-  entry.state = State::kOutstanding;
-  ++outstanding_;
-  return static_cast<double>(entry.generation) * kSlotSpan + slot;
+  batch->ids.resize(count);
+  batch->states.assign(count, State::kOutstanding);
+  batch->count = static_cast<uint32_t>(count);
+  batch->remaining = static_cast<uint32_t>(count);
+  batch->first = next_ticket_;
+  next_ticket_ += count;
+  live_.push_back(std::move(batch));
+  return live_.back().get();
 }
 
-TicketTable::Lookup TicketTable::Find(double ticket, uint32_t* slot) const {
-  if (!(ticket >= kSlotSpan) || ticket >= 9007199254740992.0 || std::floor(ticket) != ticket) {
-    return Lookup::kMalformed;
+void TicketTable::Issue(const mlperf::QuerySample* samples, size_t count, double* tickets) {
+  if (count == 0) return;
+  Batch* batch = NewBatch(count);
+  const double first = static_cast<double>(batch->first);
+  mlperf::ResponseId* ids = batch->ids.data();
+  for (size_t i = 0; i < count; ++i) {
+    ids[i] = samples[i].id;
+    tickets[i] = first + static_cast<double>(i);
   }
-  uint64_t bits = static_cast<uint64_t>(ticket);
-  uint32_t index = static_cast<uint32_t>(bits & 0xffffffffu);
-  uint32_t generation = static_cast<uint32_t>(bits >> 32);
-  if (index >= slots_.size() || slots_[index].generation != generation) return Lookup::kUnknown;
-  *slot = index;
-  switch (slots_[index].state) {
-    case State::kFree:
-    case State::kClaimed:
-      return Lookup::kAlreadyCompleted;
-    case State::kDrained:
-      return Lookup::kDrained;
-    default:
+  outstanding_ += count;
+}
+
+TicketTable::Lookup TicketTable::Find(double value, Slot* slot) {
+  if (!(value >= 1 && value < kTicketLimit) || std::floor(value) != value) return Lookup::kMalformed;
+  const uint64_t ticket = static_cast<uint64_t>(value);
+  if (ticket >= next_ticket_) return Lookup::kUnknown;
+  size_t position = last_hit_;
+  if (position >= live_.size() || !live_[position]->Holds(ticket)) {
+    // Live batches are ordered by first ticket: find the last one starting at or before it.
+    auto after = std::upper_bound(live_.begin(), live_.end(), ticket,
+                                  [](uint64_t t, const std::unique_ptr<Batch>& b) { return t < b->first; });
+    if (after == live_.begin() || !(*(after - 1))->Holds(ticket)) {
+      auto drained = std::upper_bound(drained_.begin(), drained_.end(), std::make_pair(ticket, UINT64_MAX));
+      if (drained != drained_.begin() && ticket < (drained - 1)->second) return Lookup::kDrained;
+      return Lookup::kAlreadyCompleted;  // issued (tickets are never reused) and its batch is done
+    }
+    position = static_cast<size_t>(after - live_.begin()) - 1;
+    last_hit_ = position;
+  }
+  Batch* batch = live_[position].get();
+  const uint32_t index = static_cast<uint32_t>(ticket - batch->first);
+  slot->batch = batch;
+  slot->index = index;
+  switch (batch->states[index]) {
+    case State::kOutstanding:
+    case State::kFirstToken:
       return Lookup::kOk;
+    case State::kClaimed:
+    case State::kClaimedAfterFirstToken:
+      return Lookup::kRepeated;
+    default:
+      return Lookup::kAlreadyCompleted;
   }
 }
 
-void TicketTable::Release(uint32_t slot) {
-  slots_[slot].state = State::kFree;
-  slots_[slot].response_id = 0;
-  free_.push_back(slot);
+TicketTable::State TicketTable::StateOf(Slot slot) const { return slot.batch->states[slot.index]; }
+
+void TicketTable::Claim(Slot slot) {
+  State& state = slot.batch->states[slot.index];
+  state = state == State::kFirstToken ? State::kClaimedAfterFirstToken : State::kClaimed;
+}
+
+void TicketTable::Unclaim(Slot slot) {
+  State& state = slot.batch->states[slot.index];
+  state = state == State::kClaimedAfterFirstToken ? State::kFirstToken : State::kOutstanding;
+}
+
+void TicketTable::FirstTokenReported(Slot slot) { slot.batch->states[slot.index] = State::kFirstToken; }
+
+mlperf::ResponseId TicketTable::ResponseIdOf(Slot slot) const { return slot.batch->ids[slot.index]; }
+
+void TicketTable::Complete(Slot slot) {
+  slot.batch->states[slot.index] = State::kCompleted;
+  --slot.batch->remaining;
   --outstanding_;
 }
 
-void TicketTable::Drain(uint32_t slot) {
-  Release(slot);
-  slots_[slot].state = State::kDrained;
+void TicketTable::Retire(size_t position) {
+  std::unique_ptr<Batch> batch = std::move(live_[position]);
+  live_.erase(live_.begin() + static_cast<std::ptrdiff_t>(position));
+  if (spare_.size() < kSpareBatches && batch->count <= 4096) spare_.push_back(std::move(batch));
+}
+
+void TicketTable::Sweep() {
+  for (size_t position = live_.size(); position-- > 0;) {
+    if (live_[position]->remaining == 0) Retire(position);
+  }
+  last_hit_ = live_.empty() ? 0 : live_.size() - 1;
+}
+
+void TicketTable::ForEachOutstandingInternal(void (*visit)(void*, mlperf::ResponseId, bool), void* context) {
+  for (const std::unique_ptr<Batch>& batch : live_) {
+    for (uint32_t i = 0; i < batch->count; ++i) {
+      State state = batch->states[i];
+      if (state == State::kOutstanding || state == State::kFirstToken) visit(context, batch->ids[i], state == State::kFirstToken);
+    }
+    drained_.emplace_back(batch->first, batch->first + batch->count);
+  }
+  std::sort(drained_.begin(), drained_.end());
+  live_.clear();
+  last_hit_ = 0;
+  outstanding_ = 0;
 }
 
 }  // namespace loadgen_node

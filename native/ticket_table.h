@@ -1,19 +1,20 @@
 // Response ids as JS sees them.
 //
 // LoadGen's ResponseId is the address of an internal struct: handing a wrong one back would make
-// LoadGen dereference garbage. JS therefore never sees it. Each issued sample gets a ticket
-// instead: a slot in this table plus the slot's generation, packed into one integer that is exact
-// in a double (gen * 2^32 + slot, gen < 2^21). Completing looks the ticket up, so an unknown,
-// stale or already completed id is detected before anything reaches LoadGen.
+// LoadGen dereference garbage. JS therefore never sees it. Each delivered batch of samples gets a
+// contiguous range of tickets (integers, exact in a double, never reused in a process), and the
+// table maps a ticket back to LoadGen's id and the sample's state. An unknown, already completed
+// or repeated id is detected before anything reaches LoadGen.
 //
-// Only the JS thread touches the table: tickets are handed out when a batch is delivered to JS
-// and returned when JS completes them.
+// Batches rather than single samples, because Offline delivers a million samples at once: issuing
+// and completing must cost a few nanoseconds per sample. Only the JS thread touches the table.
 #ifndef LOADGEN_NODE_TICKET_TABLE_H_
 #define LOADGEN_NODE_TICKET_TABLE_H_
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
+#include <memory>
+#include <utility>
 #include <vector>
 
 #include "query_sample.h"
@@ -23,56 +24,72 @@ namespace loadgen_node {
 class TicketTable {
  public:
   enum class State : uint8_t {
-    kFree,           // completed (or never used); the generation still names the last holder
-    kOutstanding,    // issued to JS, not completed
-    kFirstToken,     // issued, first token reported
-    kClaimed,        // being completed by the call in progress (detects duplicates in one batch)
-    kDrained,        // completed by the binding after an abort; late completions are ignored
+    kOutstanding,  // issued to JS, not completed
+    kFirstToken,   // issued, first token reported
+    kClaimed,      // being completed by the call in progress (detects repeats within one call)
+    kClaimedAfterFirstToken,  // the same, first token reported earlier
+    kCompleted,    // completed
   };
 
-  enum class Lookup { kOk, kMalformed, kUnknown, kAlreadyCompleted, kDrained };
+  // kRepeated: the sample is already being completed by the call in progress.
+  enum class Lookup { kOk, kMalformed, kUnknown, kAlreadyCompleted, kRepeated, kDrained };
 
-  /// Hands out a ticket for a sample LoadGen just issued.
-  double Issue(mlperf::ResponseId response_id);
+  class Batch;
+  /// A sample of a live batch.
+  struct Slot {
+    Batch* batch;
+    uint32_t index;
+  };
 
-  /// Finds the slot a ticket names; `slot` is set whenever the ticket names a live generation.
-  Lookup Find(double ticket, uint32_t* slot) const;
+  TicketTable();
+  ~TicketTable();
 
-  State StateOf(uint32_t slot) const { return slots_[slot].state; }
-  void SetState(uint32_t slot, State state) { slots_[slot].state = state; }
-  mlperf::ResponseId ResponseIdOf(uint32_t slot) const { return slots_[slot].response_id; }
+  /// Hands out tickets for samples LoadGen just issued; writes sample i's ticket to tickets[i].
+  void Issue(const mlperf::QuerySample* samples, size_t count, double* tickets);
 
-  /// Returns a slot to the pool (after its sample was completed).
-  void Release(uint32_t slot);
+  /// Finds the sample a ticket names. `slot` is set when the result is kOk.
+  Lookup Find(double ticket, Slot* slot);
 
-  /// Calls fn(slot) for every slot that is issued and not yet completed.
+  State StateOf(Slot slot) const;
+  mlperf::ResponseId ResponseIdOf(Slot slot) const;
+
+  /// Claims an outstanding sample for the completion call in progress.
+  void Claim(Slot slot);
+  /// Returns a claimed sample to the state it had before Claim().
+  void Unclaim(Slot slot);
+  /// Marks a claimed sample's first token reported.
+  void FirstTokenReported(Slot slot);
+  /// Marks a claimed sample completed. Batches with nothing left are retired by Sweep().
+  void Complete(Slot slot);
+  /// Retires batches whose samples are all completed.
+  void Sweep();
+
+  /// Completes every outstanding sample on the binding's behalf (after an abort): calls
+  /// fn(response_id, first_token_reported) for each, then retires their batches. Later
+  /// completions of their tickets are recognised and quietly ignored.
   template <typename Fn>
-  void ForEachOutstanding(Fn&& fn) const {
-    for (uint32_t slot = 0; slot < slots_.size(); ++slot) {
-      State state = slots_[slot].state;
-      if (state == State::kOutstanding || state == State::kFirstToken) fn(slot);
-    }
-  }
-
-  /// Marks a slot as completed by the binding itself (after an abort). The slot goes back to the
-  /// pool, but until it is handed out again a late completion of its ticket is quietly ignored.
-  void Drain(uint32_t slot);
+  void DrainAll(Fn&& fn);
 
   size_t outstanding() const { return outstanding_; }
 
  private:
-  struct Slot {
-    mlperf::ResponseId response_id = 0;
-    uint32_t generation = 0;
-    State state = State::kFree;
-  };
+  Batch* NewBatch(size_t count);
+  void Retire(size_t position);
+  void ForEachOutstandingInternal(void (*visit)(void*, mlperf::ResponseId, bool), void* context);
 
-  std::vector<Slot> slots_;
-  // Oldest freed slot first, so a completed ticket stays recognisable as completed for as long
-  // as possible before its slot is handed out again.
-  std::deque<uint32_t> free_;
+  std::vector<std::unique_ptr<Batch>> live_;     // ordered by first ticket
+  std::vector<std::unique_ptr<Batch>> spare_;    // retired batches kept for reuse
+  std::vector<std::pair<uint64_t, uint64_t>> drained_;  // [first, end) ticket ranges
+  uint64_t next_ticket_ = 1;
+  size_t last_hit_ = 0;
   size_t outstanding_ = 0;
 };
+
+template <typename Fn>
+void TicketTable::DrainAll(Fn&& fn) {
+  ForEachOutstandingInternal(
+      [](void* context, mlperf::ResponseId id, bool first_token) { (*static_cast<Fn*>(context))(id, first_token); }, &fn);
+}
 
 }  // namespace loadgen_node
 
