@@ -213,6 +213,9 @@ void TestRun::OnChannel(Napi::Env env, Napi::Function /*unused*/, TestRun* run, 
 }
 
 void TestRun::DeliverMailbox(Napi::Env env) {
+  // Wake-ups can outnumber deliveries (a delivery may take samples queued after a wake-up), so
+  // calls may still arrive after the run was settled.
+  if (settled_) return;
   const auto slice_end = std::chrono::steady_clock::now() + kPollSlice;
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
@@ -376,6 +379,7 @@ void TestRun::CompleteEmpty(const mlperf::QuerySample* samples, size_t count, bo
 }
 
 void TestRun::Settle(Napi::Env env) {
+  settled_ = true;
   Napi::HandleScope scope(env);
   if (!failure_.IsEmpty()) {
     deferred_.Reject(failure_.Value());

@@ -152,6 +152,7 @@ class TestRun {
   uint64_t drained_on_js_thread_ = 0;
   uint64_t late_completions_ = 0;
   bool env_gone_ = false;
+  bool settled_ = false;  // the promise was resolved or rejected
 };
 
 }  // namespace loadgen_node

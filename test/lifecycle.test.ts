@@ -91,3 +91,32 @@ test('terminating a worker in the middle of its run is clean, and the process ca
   assert.match(child.stdout, /worker exit 1/);
   assert.match(child.stdout, /after 32/);
 });
+
+test('fast back-to-back Server runs settle each promise exactly once (no crash on late wake-ups)', () => {
+  const dir = tempDir('server-burst');
+  const child = runChild(
+    `import { runTest, completeSamples, QuerySamplesComplete, QuerySampleResponse, ConstructSUT, ConstructQSL, StartTestWithLogSettings, TestSettings, LogSettings, TestScenario } from PACKAGE;
+     for (let i = 0; i < 6; i++) {
+       await runTest({
+         sut: { issueQuery: (ids) => { completeSamples(ids); } },
+         qsl: { totalSampleCount: 64 },
+         settings: { scenario: 'Server', serverTargetQps: 50000, minDurationMs: 300 },
+         log: { outdir: OUTDIR, enableTrace: false },
+       });
+       const settings = new TestSettings();
+       settings.scenario = TestScenario.Server;
+       settings.server_target_qps = 50000;
+       settings.min_duration_ms = 300;
+       const log = new LogSettings();
+       log.log_output.outdir = OUTDIR;
+       log.enable_trace = false;
+       const sut = ConstructSUT((samples) => QuerySamplesComplete(samples.map((s) => new QuerySampleResponse(s.id))), () => {});
+       await StartTestWithLogSettings(sut, ConstructQSL(64, 64, () => {}, () => {}), settings, log);
+     }
+     console.log('all settled');`,
+    dir,
+  );
+  assert.equal(child.signal, null, `killed by ${child.signal}: ${child.stderr}`);
+  assert.equal(child.status, 0, child.stderr);
+  assert.match(child.stdout, /all settled/);
+});
