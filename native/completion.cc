@@ -47,19 +47,30 @@ void ForEachClaimed(TicketTable& tickets, const double* ids, size_t end, Fn&& fn
   }
 }
 
-// completeSamples(ids, data, offsets, nTokens) / completeFirstTokens(ids, data, offsets):
+// completeSamples(ids, data, offsets, nTokens, count?) / completeFirstTokens(ids, data, offsets, count?):
 //   ids      Float64Array of response ids handed to issueQuery
 //   data     any ArrayBufferView holding every response's bytes back to back, or null
 //   offsets  Uint32Array of ids.length + 1 byte offsets into data (response i is
 //            data[offsets[i], offsets[i+1])), required with data
 //   nTokens  Int32Array of ids.length token counts, or null (QuerySamplesComplete only)
+//   count    how many leading entries of ids to complete (default: all)
 // Returns how many samples reached LoadGen (ids completed by the binding after an abort are
 // skipped quietly).
 Napi::Value Complete(const Napi::CallbackInfo& info, Kind kind) {
   Napi::Env env = info.Env();
   const char* name = FunctionName(kind);
   Napi::Float64Array ids = RequireTypedArray<Napi::Float64Array>(info[0], napi_float64_array, kind, "ids must be a Float64Array");
-  const size_t count = ids.ElementLength();
+  size_t count = ids.ElementLength();
+  // An optional count lets callers pass a reused, larger scratch array (Python-style API).
+  const size_t count_arg = kind == Kind::kSamples ? 4 : 3;
+  const bool explicit_count = info.Length() > count_arg && !IsAbsent(info[count_arg]);
+  if (explicit_count) {
+    double limit = info[count_arg].IsNumber() ? info[count_arg].As<Napi::Number>().DoubleValue() : -1;
+    if (!(limit >= 0 && limit <= static_cast<double>(count)) || std::floor(limit) != limit) {
+      throw CodedRangeError(env, "ERR_INVALID_ARG_VALUE", std::string(name) + ": count must be an integer from 0 to ids.length");
+    }
+    count = static_cast<size_t>(limit);
+  }
   const double* id_data = ids.Data();
 
   const uint8_t* data = nullptr;
@@ -81,7 +92,7 @@ Napi::Value Complete(const Napi::CallbackInfo& info, Kind kind) {
     Napi::Uint32Array offset_array = RequireTypedArray<Napi::Uint32Array>(
         info.Length() > 2 ? info[2] : env.Undefined(), napi_uint32_array, kind,
         "offsets must be a Uint32Array of ids.length + 1 byte offsets when data is given");
-    if (offset_array.ElementLength() != count + 1) {
+    if (explicit_count ? offset_array.ElementLength() < count + 1 : offset_array.ElementLength() != count + 1) {
       throw CodedRangeError(env, "ERR_INVALID_ARG_VALUE",
                             std::string(name) + ": offsets has " + std::to_string(offset_array.ElementLength()) +
                                 " entries; it needs ids.length + 1 = " + std::to_string(count + 1));
@@ -99,7 +110,7 @@ Napi::Value Complete(const Napi::CallbackInfo& info, Kind kind) {
   const int32_t* n_tokens = nullptr;
   if (kind == Kind::kSamples && info.Length() > 3 && !IsAbsent(info[3])) {
     Napi::Int32Array tokens = RequireTypedArray<Napi::Int32Array>(info[3], napi_int32_array, kind, "nTokens must be an Int32Array");
-    if (tokens.ElementLength() != count) {
+    if (explicit_count ? tokens.ElementLength() < count : tokens.ElementLength() != count) {
       throw CodedRangeError(env, "ERR_INVALID_ARG_VALUE",
                             std::string(name) + ": nTokens has " + std::to_string(tokens.ElementLength()) + " entries; ids has " +
                                 std::to_string(count));

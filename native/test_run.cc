@@ -107,6 +107,7 @@ Napi::Value TestRun::Start(const Napi::CallbackInfo& info) {
   }
   run->loadgen_awaits_each_query_ = run->settings_.scenario == mlperf::TestScenario::SingleStream ||
                                     run->settings_.scenario == mlperf::TestScenario::MultiStream;
+  run->lane_enabled_ = run->loadgen_awaits_each_query_;
   run->reports_tokens_ = run->settings_.use_token_latencies;
   run->expects_first_token_ =
       run->settings_.use_token_latencies && run->settings_.scenario != mlperf::TestScenario::Offline;
@@ -165,18 +166,43 @@ void TestRun::WakeJsLocked() {
 }
 
 void TestRun::IssueFromLoadgen(const std::vector<mlperf::QuerySample>& samples) {
-  std::unique_lock<std::mutex> lock(mutex_);
-  if (draining_) {
-    lock.unlock();
-    CompleteEmpty(samples.data(), samples.size(), false);
-    drained_on_loadgen_thread_ += samples.size();
-    return;
+  uint64_t sent;
+  if (lane_enabled_ && QueryLane::Fits(samples.size())) {
+    if (draining_.load(std::memory_order_seq_cst)) {
+      CompleteEmpty(samples.data(), samples.size(), false);
+      drained_on_loadgen_thread_ += samples.size();
+      return;
+    }
+    samples_sent_to_js_ += samples.size();
+    sent = samples_sent_to_js_;
+    lane_.Publish(samples.data(), samples.size());
+    if (!js_polling_.load(std::memory_order_seq_cst)) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      WakeJsLocked();
+    }
+    // A drain that started just before the publication may have missed the query.
+    if (draining_.load(std::memory_order_seq_cst)) {
+      const mlperf::QuerySample* unclaimed = nullptr;
+      size_t count = 0;
+      if (lane_.Take(&unclaimed, &count)) {
+        CompleteEmpty(unclaimed, count, false);
+        drained_on_loadgen_thread_ += count;
+      }
+      return;
+    }
+  } else {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (draining_) {
+      lock.unlock();
+      CompleteEmpty(samples.data(), samples.size(), false);
+      drained_on_loadgen_thread_ += samples.size();
+      return;
+    }
+    pending_.insert(pending_.end(), samples.begin(), samples.end());
+    samples_sent_to_js_ += samples.size();
+    sent = samples_sent_to_js_;
+    WakeJsLocked();
   }
-  pending_.insert(pending_.end(), samples.begin(), samples.end());
-  samples_sent_to_js_ += samples.size();
-  const uint64_t sent = samples_sent_to_js_;
-  WakeJsLocked();
-  lock.unlock();
   if (!loadgen_awaits_each_query_) return;
   // LoadGen blocks on this query's completion next; a SUT that answers within the window spares
   // it a sleep and a wake-up.
@@ -235,7 +261,11 @@ void TestRun::DeliverMailbox(Napi::Env env) {
     }
     lock.unlock();
     try {
-      if (!in_delivery_.empty()) DeliverSamples(env, in_delivery_);
+      // The lane before the mailbox's events: they were posted after it.
+      const mlperf::QuerySample* lane_samples = nullptr;
+      size_t lane_count = 0;
+      if (lane_enabled_ && !draining_ && lane_.Take(&lane_samples, &lane_count)) DeliverSamples(env, lane_samples, lane_count);
+      if (!in_delivery_.empty()) DeliverSamples(env, in_delivery_.data(), in_delivery_.size());
       in_delivery_.clear();
       for (size_t i = 0; i < flushes && !draining_; ++i) on_flush_.Call({});
       // Only this thread starts a drain, and until then LoadGen's thread is waiting on the request.
@@ -261,14 +291,15 @@ bool TestRun::PollForMore(std::unique_lock<std::mutex>& lock) {
   // next query is due within microseconds in SingleStream (or soon, at high Server rates).
   if (poll_window_ns_ == 0 || owner_->tickets.outstanding() != 0) return false;
   auto mailbox_has_work = [this] {
-    return !pending_.empty() || pending_flushes_ != 0 || (request_ != nullptr && !request_->delivered) || finished_;
+    return !pending_.empty() || pending_flushes_ != 0 || (request_ != nullptr && !request_->delivered) || finished_ ||
+           lane_.HasQuery();
   };
   lock.lock();
   if (mailbox_has_work()) return true;
   js_polling_ = true;
   const uint64_t seen = mailbox_seq_.load(std::memory_order_relaxed);
   lock.unlock();
-  SpinUntil([&] { return mailbox_seq_.load(std::memory_order_acquire) != seen; }, poll_window_ns_);
+  SpinUntil([&] { return mailbox_seq_.load(std::memory_order_acquire) != seen || lane_.HasQuery(); }, poll_window_ns_);
   lock.lock();
   js_polling_ = false;
   if (mailbox_has_work()) return true;
@@ -276,11 +307,10 @@ bool TestRun::PollForMore(std::unique_lock<std::mutex>& lock) {
   return false;
 }
 
-void TestRun::DeliverSamples(Napi::Env env, const SampleVector& samples) {
-  size_t count = samples.size();
+void TestRun::DeliverSamples(Napi::Env env, const mlperf::QuerySample* samples, size_t count) {
   Napi::Float64Array ids = owner_->arena.Float64(env, count);
   Napi::Uint32Array indices = owner_->arena.Uint32(env, count);
-  owner_->tickets.Issue(samples.data(), count, ids.Data());
+  owner_->tickets.Issue(samples, count, ids.Data());
   uint32_t* index_data = indices.Data();
   for (size_t i = 0; i < count; ++i) index_data[i] = static_cast<uint32_t>(samples[i].index);
   samples_delivered_ += count;
@@ -357,6 +387,12 @@ void TestRun::BeginDrain(const std::string& reason) {
 
   CompleteEmpty(pending.data(), pending.size(), false);
   drained_on_js_thread_ += pending.size();
+  const mlperf::QuerySample* lane_samples = nullptr;
+  size_t lane_count = 0;
+  if (lane_.Take(&lane_samples, &lane_count)) {
+    CompleteEmpty(lane_samples, lane_count, false);
+    drained_on_js_thread_ += lane_count;
+  }
 
   // Samples JS received but has not completed.
   std::vector<mlperf::QuerySample> without_first_token;

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "napi_setup.h"
+#include "query_lane.h"
 #include "query_sample.h"
 #include "test_settings.h"
 
@@ -90,7 +91,7 @@ class TestRun {
   /// Returns true, with `lock` (of mutex_) held, if something arrived; false, unlocked, if the
   /// JS thread should return to the event loop (LoadGen then wakes it through the channel).
   bool PollForMore(std::unique_lock<std::mutex>& lock);
-  void DeliverSamples(Napi::Env env, const SampleVector& samples);
+  void DeliverSamples(Napi::Env env, const mlperf::QuerySample* samples, size_t count);
   void DeliverQslRequest(Napi::Env env, QslRequest* request);
   void SettleRequestLocked(uint64_t seq);
   void Fail(const Napi::Error& error);
@@ -122,24 +123,31 @@ class TestRun {
   Channel channel_;
   std::thread thread_;
 
-  // Shared with LoadGen's thread; guarded by mutex_.
-  std::mutex mutex_;
+  // Shared with LoadGen's thread; guarded by mutex_. The fields each thread polls while
+  // spinning sit on cache lines of their own, so the other thread's writes to its own data do
+  // not keep invalidating them.
+  alignas(64) std::mutex mutex_;
   std::condition_variable request_settled_;
   SampleVector pending_;
   size_t pending_flushes_ = 0;
   QslRequest* request_ = nullptr;
   uint64_t request_seq_ = 0;
   bool wake_pending_ = false;
-  bool js_polling_ = false;  // the JS thread is spinning on mailbox_seq_: no wake-up needed
+  // The JS thread is spinning on mailbox_seq_ and the lane: no wake-up needed. Atomic because
+  // LoadGen's thread reads it after publishing to the lane, without the lock.
+  std::atomic<bool> js_polling_{false};
   std::atomic<bool> draining_{false};
   bool finished_ = false;  // LoadGen's StartTest has returned
   std::string drain_reason_;
 
-  // Bumped whenever LoadGen's thread puts something in the mailbox.
-  std::atomic<uint64_t> mailbox_seq_{0};
-  std::atomic<uint64_t> samples_completed_by_js_{0};
-  uint64_t samples_sent_to_js_ = 0;  // LoadGen's thread only
-
+  // Bumped whenever LoadGen's thread puts something in the mailbox; polled by the JS thread.
+  alignas(64) std::atomic<uint64_t> mailbox_seq_{0};
+  // Written by the JS thread; polled by LoadGen's thread in SingleStream/MultiStream.
+  alignas(64) std::atomic<uint64_t> samples_completed_by_js_{0};
+  alignas(64) uint64_t samples_sent_to_js_ = 0;  // LoadGen's thread only
+  // SingleStream/MultiStream: queries that fit go through this lock-free slot.
+  bool lane_enabled_ = false;
+  QueryLane lane_;
 
   std::atomic<bool> logging_started_{false};
   std::atomic<bool> loadgen_returned_{false};

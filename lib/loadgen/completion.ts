@@ -12,7 +12,9 @@ import type { QuerySampleResponse } from './samples.js';
 export type ResponseLike = Pick<QuerySampleResponse, 'id'> & Partial<Pick<QuerySampleResponse, 'data' | 'size' | 'n_tokens'>>;
 
 interface PackedResponses {
+  /** Reused scratch array: only the first `count` entries belong to this call. */
   ids: Float64Array;
+  count: number;
   data: Uint8Array | null;
   offsets: Uint32Array | null;
   nTokens: Int32Array | null;
@@ -39,13 +41,22 @@ function bytesOf(response: ResponseLike, index: number, caller: string): Uint8Ar
   return new Uint8Array(data.buffer, data.byteOffset, size);
 }
 
+// Ids of the Python-style calls go through one reused array: the native call is synchronous
+// and LoadGen is done with it when the call returns, so nothing outlives a call.
+let scratchIds = new Float64Array(64);
+
+function idsScratch(count: number): Float64Array {
+  if (scratchIds.length < count) scratchIds = new Float64Array(Math.max(count, scratchIds.length * 2));
+  return scratchIds;
+}
+
 /** Packs response objects into the typed arrays the native call takes (one copy of the bytes). */
 function pack(responses: ArrayLike<ResponseLike>, caller: string, withTokens: boolean): PackedResponses {
   if (responses === null || typeof responses !== 'object' || typeof responses.length !== 'number') {
     throw codedTypeError('ERR_INVALID_ARG_TYPE', `${caller}: responses must be an array of QuerySampleResponse (got ${describe(responses)})`);
   }
   const count = responses.length;
-  const ids = new Float64Array(count);
+  const ids = idsScratch(count);
   let nTokens: Int32Array | null = null;
   let views: (Uint8Array | null)[] | null = null;
   let totalBytes = 0;
@@ -70,7 +81,7 @@ function pack(responses: ArrayLike<ResponseLike>, caller: string, withTokens: bo
       nTokens[i] = tokens;
     }
   }
-  if (views === null) return { ids, data: null, offsets: null, nTokens };
+  if (views === null) return { ids, count, data: null, offsets: null, nTokens };
   const data = new Uint8Array(totalBytes);
   const offsets = new Uint32Array(count + 1);
   let offset = 0;
@@ -83,7 +94,7 @@ function pack(responses: ArrayLike<ResponseLike>, caller: string, withTokens: bo
     }
   }
   offsets[count] = offset;
-  return { ids, data, offsets, nTokens };
+  return { ids, count, data, offsets, nTokens };
 }
 
 /**
@@ -97,7 +108,7 @@ function pack(responses: ArrayLike<ResponseLike>, caller: string, withTokens: bo
  */
 export function QuerySamplesComplete(responses: ArrayLike<ResponseLike>): void {
   const packed = pack(responses, 'QuerySamplesComplete', true);
-  native.completeSamples(packed.ids, packed.data, packed.offsets, packed.nTokens);
+  native.completeSamples(packed.ids, packed.data, packed.offsets, packed.nTokens, packed.count);
 }
 
 /**
@@ -109,7 +120,7 @@ export function QuerySamplesComplete(responses: ArrayLike<ResponseLike>): void {
  */
 export function FirstTokenComplete(responses: ArrayLike<ResponseLike>): void {
   const packed = pack(responses, 'FirstTokenComplete', false);
-  native.completeFirstTokens(packed.ids, packed.data, packed.offsets);
+  native.completeFirstTokens(packed.ids, packed.data, packed.offsets, packed.count);
 }
 
 /**
