@@ -19,14 +19,65 @@ enum class Kind { kSamples, kFirstTokens };
 
 const char* FunctionName(Kind kind) { return kind == Kind::kSamples ? "QuerySamplesComplete" : "FirstTokenComplete"; }
 
-bool IsAbsent(const Napi::Value& value) { return value.IsUndefined() || value.IsNull(); }
+bool IsAbsent(const Napi::Value& value) {
+  napi_valuetype type;
+  return napi_typeof(value.Env(), value, &type) != napi_ok || type == napi_undefined || type == napi_null;
+}
 
-template <typename TypedArray>
-TypedArray RequireTypedArray(const Napi::Value& value, napi_typedarray_type type, Kind kind, const char* what) {
-  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != type) {
+size_t ElementSize(napi_typedarray_type type) {
+  switch (type) {
+    case napi_int8_array:
+    case napi_uint8_array:
+    case napi_uint8_clamped_array:
+      return 1;
+    case napi_int16_array:
+    case napi_uint16_array:
+      return 2;
+    case napi_int32_array:
+    case napi_uint32_array:
+    case napi_float32_array:
+      return 4;
+    default:
+      return 8;
+  }
+}
+
+// The bytes of any ArrayBufferView (TypedArray, Buffer, DataView); false if it is none of those.
+bool ByteView(const Napi::Value& value, const uint8_t** data, size_t* length) {
+  napi_env env = value.Env();
+  napi_typedarray_type type;
+  size_t elements = 0;
+  void* start = nullptr;
+  if (napi_get_typedarray_info(env, value, &type, &elements, &start, nullptr, nullptr) == napi_ok) {
+    *data = static_cast<const uint8_t*>(start);
+    *length = elements * ElementSize(type);
+    return true;
+  }
+  bool is_dataview = false;
+  if (napi_is_dataview(env, value, &is_dataview) == napi_ok && is_dataview &&
+      napi_get_dataview_info(env, value, length, &start, nullptr, nullptr) == napi_ok) {
+    *data = static_cast<const uint8_t*>(start);
+    return true;
+  }
+  return false;
+}
+
+// A typed array's elements, read with one Node-API call (this is on every completion's path).
+template <typename T>
+struct View {
+  T* data;
+  size_t length;
+};
+
+template <typename T>
+View<T> RequireTypedArray(const Napi::Value& value, napi_typedarray_type type, Kind kind, const char* what) {
+  napi_typedarray_type actual;
+  size_t length = 0;
+  void* data = nullptr;
+  if (napi_get_typedarray_info(value.Env(), value, &actual, &length, &data, nullptr, nullptr) != napi_ok || actual != type) {
     throw CodedTypeError(value.Env(), "ERR_INVALID_ARG_TYPE", std::string(FunctionName(kind)) + ": " + what);
   }
-  return value.As<TypedArray>();
+  return View<T>{static_cast<T*>(data), length};
 }
 
 std::string DescribeId(double id) {
@@ -59,8 +110,8 @@ void ForEachClaimed(TicketTable& tickets, const double* ids, size_t end, Fn&& fn
 Napi::Value Complete(const Napi::CallbackInfo& info, Kind kind) {
   Napi::Env env = info.Env();
   const char* name = FunctionName(kind);
-  Napi::Float64Array ids = RequireTypedArray<Napi::Float64Array>(info[0], napi_float64_array, kind, "ids must be a Float64Array");
-  size_t count = ids.ElementLength();
+  const View<double> ids = RequireTypedArray<double>(info[0], napi_float64_array, kind, "ids must be a Float64Array");
+  size_t count = ids.length;
   // An optional count lets callers pass a reused, larger scratch array (Python-style API).
   const size_t count_arg = kind == Kind::kSamples ? 4 : 3;
   const bool explicit_count = info.Length() > count_arg && !IsAbsent(info[count_arg]);
@@ -71,33 +122,24 @@ Napi::Value Complete(const Napi::CallbackInfo& info, Kind kind) {
     }
     count = static_cast<size_t>(limit);
   }
-  const double* id_data = ids.Data();
+  const double* id_data = ids.data;
 
   const uint8_t* data = nullptr;
   size_t data_length = 0;
   const uint32_t* offsets = nullptr;
   if (info.Length() > 1 && !IsAbsent(info[1])) {
-    Napi::Value view = info[1];
-    if (view.IsTypedArray()) {
-      Napi::TypedArray typed = view.As<Napi::TypedArray>();
-      data = static_cast<const uint8_t*>(typed.ArrayBuffer().Data()) + typed.ByteOffset();
-      data_length = typed.ByteLength();
-    } else if (view.IsDataView()) {
-      Napi::DataView dv = view.As<Napi::DataView>();
-      data = static_cast<const uint8_t*>(dv.ArrayBuffer().Data()) + dv.ByteOffset();
-      data_length = dv.ByteLength();
-    } else {
+    if (!ByteView(info[1], &data, &data_length)) {
       throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", std::string(name) + ": data must be a TypedArray, Buffer or DataView");
     }
-    Napi::Uint32Array offset_array = RequireTypedArray<Napi::Uint32Array>(
+    const View<uint32_t> offset_array = RequireTypedArray<uint32_t>(
         info.Length() > 2 ? info[2] : env.Undefined(), napi_uint32_array, kind,
         "offsets must be a Uint32Array of ids.length + 1 byte offsets when data is given");
-    if (explicit_count ? offset_array.ElementLength() < count + 1 : offset_array.ElementLength() != count + 1) {
+    if (explicit_count ? offset_array.length < count + 1 : offset_array.length != count + 1) {
       throw CodedRangeError(env, "ERR_INVALID_ARG_VALUE",
-                            std::string(name) + ": offsets has " + std::to_string(offset_array.ElementLength()) +
+                            std::string(name) + ": offsets has " + std::to_string(offset_array.length) +
                                 " entries; it needs ids.length + 1 = " + std::to_string(count + 1));
     }
-    offsets = offset_array.Data();
+    offsets = offset_array.data;
     for (size_t i = 0; i < count; ++i) {
       if (offsets[i] > offsets[i + 1] || offsets[i + 1] > data_length) {
         throw CodedRangeError(env, "ERR_INVALID_ARG_VALUE",
@@ -109,13 +151,13 @@ Napi::Value Complete(const Napi::CallbackInfo& info, Kind kind) {
 
   const int32_t* n_tokens = nullptr;
   if (kind == Kind::kSamples && info.Length() > 3 && !IsAbsent(info[3])) {
-    Napi::Int32Array tokens = RequireTypedArray<Napi::Int32Array>(info[3], napi_int32_array, kind, "nTokens must be an Int32Array");
-    if (explicit_count ? tokens.ElementLength() < count : tokens.ElementLength() != count) {
+    const View<int32_t> tokens = RequireTypedArray<int32_t>(info[3], napi_int32_array, kind, "nTokens must be an Int32Array");
+    if (explicit_count ? tokens.length < count : tokens.length != count) {
       throw CodedRangeError(env, "ERR_INVALID_ARG_VALUE",
-                            std::string(name) + ": nTokens has " + std::to_string(tokens.ElementLength()) + " entries; ids has " +
+                            std::string(name) + ": nTokens has " + std::to_string(tokens.length) + " entries; ids has " +
                                 std::to_string(count));
     }
-    n_tokens = tokens.Data();
+    n_tokens = tokens.data;
   }
 
   AddonEnv& owner = GetAddonEnv(env);
