@@ -8,6 +8,7 @@
 #include "addon_env.h"
 #include "errors.h"
 #include "loadgen.h"
+#include "prefault.h"
 #include "query_sample.h"
 #include "test_run.h"
 
@@ -164,8 +165,32 @@ Napi::Value Complete(const Napi::CallbackInfo& info, Kind kind) {
   TicketTable& tickets = owner.tickets;
   auto& responses = owner.responses;
   responses.clear();
-  responses.reserve(count);
+  ReserveAndPrefault(responses, count);
   size_t late = 0;
+
+  // Fast path: consecutive tickets of one batch (an Offline query completed in bulk, or any
+  // batch completed in issue order).
+  bool consecutive = count > 1;
+  for (size_t i = 1; i < count && consecutive; ++i) consecutive = id_data[i] == id_data[0] + static_cast<double>(i);
+  TicketTable::Run run;
+  if (consecutive && tickets.ClaimRun(id_data[0], count, kind == Kind::kFirstTokens, &run)) {
+    const mlperf::QuerySample* samples = tickets.RunSamples(run);
+    for (size_t i = 0; i < count; ++i) {
+      responses.emplace_back(samples[i].id, data != nullptr ? reinterpret_cast<uintptr_t>(data + offsets[i]) : 0,
+                             data != nullptr ? offsets[i + 1] - offsets[i] : 0, n_tokens != nullptr ? n_tokens[i] : 0);
+    }
+    mlperf::QuerySampleResponse* out = responses.data();
+    if (kind == Kind::kSamples) {
+      mlperf::QuerySamplesComplete(out, count);
+      tickets.CompleteRun(run);
+      tickets.Sweep();
+      if (owner.run != nullptr) owner.run->CountCompletedByJs(count);
+    } else {
+      mlperf::FirstTokenComplete(out, count);
+      tickets.FirstTokensReportedRun(run);
+    }
+    return Napi::Number::New(env, static_cast<double>(count));
+  }
 
   for (size_t i = 0; i < count; ++i) {
     TicketTable::Slot slot{};

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "prefault.h"
+
 namespace loadgen_node {
 
 namespace {
@@ -12,7 +14,9 @@ size_t DeliveryArena::Reserve(Napi::Env env, size_t bytes) {
   bytes = (bytes + 7) & ~static_cast<size_t>(7);
   if (buffer_.IsEmpty() || cursor_ + bytes > capacity_) {
     capacity_ = std::max(kArenaBytes, bytes);
-    buffer_ = Napi::Persistent(Napi::ArrayBuffer::New(env, capacity_));
+    Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, capacity_);
+    PrefaultForWrite(buffer.Data(), capacity_);
+    buffer_ = Napi::Persistent(buffer);
     cursor_ = 0;
   }
   size_t offset = cursor_;

@@ -6,6 +6,7 @@
 #include "addon_env.h"
 #include "errors.h"
 #include "loadgen.h"
+#include "prefault.h"
 #include "logging.h"
 #include "qsl_bridge.h"
 #include "settings_convert.h"
@@ -198,6 +199,7 @@ void TestRun::IssueFromLoadgen(const std::vector<mlperf::QuerySample>& samples) 
       drained_on_loadgen_thread_ += samples.size();
       return;
     }
+    ReserveAndPrefault(pending_, samples.size());
     pending_.insert(pending_.end(), samples.begin(), samples.end());
     samples_sent_to_js_ += samples.size();
     sent = samples_sent_to_js_;
@@ -264,8 +266,11 @@ void TestRun::DeliverMailbox(Napi::Env env) {
       // The lane before the mailbox's events: they were posted after it.
       const mlperf::QuerySample* lane_samples = nullptr;
       size_t lane_count = 0;
-      if (lane_enabled_ && !draining_ && lane_.Take(&lane_samples, &lane_count)) DeliverSamples(env, lane_samples, lane_count);
-      if (!in_delivery_.empty()) DeliverSamples(env, in_delivery_.data(), in_delivery_.size());
+      if (lane_enabled_ && !draining_ && lane_.Take(&lane_samples, &lane_count)) {
+        lane_delivery_.assign(lane_samples, lane_samples + lane_count);
+        DeliverSamples(env, lane_delivery_);
+      }
+      if (!in_delivery_.empty()) DeliverSamples(env, in_delivery_);
       in_delivery_.clear();
       for (size_t i = 0; i < flushes && !draining_; ++i) on_flush_.Call({});
       // Only this thread starts a drain, and until then LoadGen's thread is waiting on the request.
@@ -307,12 +312,13 @@ bool TestRun::PollForMore(std::unique_lock<std::mutex>& lock) {
   return false;
 }
 
-void TestRun::DeliverSamples(Napi::Env env, const mlperf::QuerySample* samples, size_t count) {
+void TestRun::DeliverSamples(Napi::Env env, SampleVector& samples) {
+  const size_t count = samples.size();
   Napi::Float64Array ids = owner_->arena.Float64(env, count);
   Napi::Uint32Array indices = owner_->arena.Uint32(env, count);
-  owner_->tickets.Issue(samples, count, ids.Data());
   uint32_t* index_data = indices.Data();
   for (size_t i = 0; i < count; ++i) index_data[i] = static_cast<uint32_t>(samples[i].index);
+  owner_->tickets.Issue(samples, ids.Data());
   samples_delivered_ += count;
   ++batches_delivered_;
   on_issue_.Call({ids, indices});

@@ -91,7 +91,8 @@ class TestRun {
   /// Returns true, with `lock` (of mutex_) held, if something arrived; false, unlocked, if the
   /// JS thread should return to the event loop (LoadGen then wakes it through the channel).
   bool PollForMore(std::unique_lock<std::mutex>& lock);
-  void DeliverSamples(Napi::Env env, const mlperf::QuerySample* samples, size_t count);
+  /// Hands samples to JS; takes their storage (the ticket table keeps it).
+  void DeliverSamples(Napi::Env env, SampleVector& samples);
   void DeliverQslRequest(Napi::Env env, QslRequest* request);
   void SettleRequestLocked(uint64_t seq);
   void Fail(const Napi::Error& error);
@@ -154,7 +155,8 @@ class TestRun {
   std::atomic<uint64_t> drained_on_loadgen_thread_{0};
 
   // JS thread only.
-  SampleVector in_delivery_;  // swapped with pending_, keeps its capacity
+  SampleVector in_delivery_;  // swapped with pending_; its storage moves on to the ticket table
+  SampleVector lane_delivery_;  // a query taken from the lane
   uint64_t batches_delivered_ = 0;
   uint64_t samples_delivered_ = 0;
   uint64_t drained_on_js_thread_ = 0;

@@ -10,7 +10,7 @@ class TicketTable::Batch {
   uint64_t first = 0;     // ticket of sample 0
   uint32_t count = 0;
   uint32_t remaining = 0;  // samples not completed yet
-  std::vector<mlperf::ResponseId> ids;
+  SampleVector samples;  // as LoadGen issued them: its response id and the QSL index
   std::vector<State> states;
 
   bool Holds(uint64_t ticket) const { return ticket >= first && ticket - first < count; }
@@ -24,7 +24,8 @@ constexpr size_t kSpareBatches = 64;
 TicketTable::TicketTable() = default;
 TicketTable::~TicketTable() = default;
 
-TicketTable::Batch* TicketTable::NewBatch(size_t count) {
+TicketTable::Batch* TicketTable::NewBatch(SampleVector& samples) {
+  const size_t count = samples.size();
   std::unique_ptr<Batch> batch;
   if (!spare_.empty()) {
     batch = std::move(spare_.back());
@@ -32,7 +33,8 @@ TicketTable::Batch* TicketTable::NewBatch(size_t count) {
   } else {
     batch = std::make_unique<Batch>();
   }
-  batch->ids.resize(count);
+  batch->samples.clear();
+  batch->samples.swap(samples);
   batch->states.assign(count, State::kOutstanding);
   batch->count = static_cast<uint32_t>(count);
   batch->remaining = static_cast<uint32_t>(count);
@@ -42,15 +44,12 @@ TicketTable::Batch* TicketTable::NewBatch(size_t count) {
   return live_.back().get();
 }
 
-void TicketTable::Issue(const mlperf::QuerySample* samples, size_t count, double* tickets) {
+void TicketTable::Issue(SampleVector& samples, double* tickets) {
+  const size_t count = samples.size();
   if (count == 0) return;
-  Batch* batch = NewBatch(count);
+  Batch* batch = NewBatch(samples);
   const double first = static_cast<double>(batch->first);
-  mlperf::ResponseId* ids = batch->ids.data();
-  for (size_t i = 0; i < count; ++i) {
-    ids[i] = samples[i].id;
-    tickets[i] = first + static_cast<double>(i);
-  }
+  for (size_t i = 0; i < count; ++i) tickets[i] = first + static_cast<double>(i);
   outstanding_ += count;
 }
 
@@ -101,12 +100,40 @@ void TicketTable::Unclaim(Slot slot) {
 
 void TicketTable::FirstTokenReported(Slot slot) { slot.batch->states[slot.index] = State::kFirstToken; }
 
-mlperf::ResponseId TicketTable::ResponseIdOf(Slot slot) const { return slot.batch->ids[slot.index]; }
+mlperf::ResponseId TicketTable::ResponseIdOf(Slot slot) const { return slot.batch->samples[slot.index].id; }
 
 void TicketTable::Complete(Slot slot) {
   slot.batch->states[slot.index] = State::kCompleted;
   --slot.batch->remaining;
   --outstanding_;
+}
+
+bool TicketTable::ClaimRun(double first, size_t count, bool first_tokens, Run* run) {
+  Slot slot{};
+  if (count == 0 || Find(first, &slot) != Lookup::kOk) return false;
+  Batch* batch = slot.batch;
+  if (slot.index + count > batch->count) return false;
+  State* states = batch->states.data() + slot.index;
+  for (size_t i = 0; i < count; ++i) {
+    if (states[i] != State::kOutstanding && (first_tokens || states[i] != State::kFirstToken)) return false;
+  }
+  for (size_t i = 0; i < count; ++i) states[i] = states[i] == State::kFirstToken ? State::kClaimedAfterFirstToken : State::kClaimed;
+  run->batch = batch;
+  run->start = slot.index;
+  run->count = static_cast<uint32_t>(count);
+  return true;
+}
+
+const mlperf::QuerySample* TicketTable::RunSamples(const Run& run) const { return run.batch->samples.data() + run.start; }
+
+void TicketTable::CompleteRun(const Run& run) {
+  std::fill_n(run.batch->states.begin() + run.start, run.count, State::kCompleted);
+  run.batch->remaining -= run.count;
+  outstanding_ -= run.count;
+}
+
+void TicketTable::FirstTokensReportedRun(const Run& run) {
+  std::fill_n(run.batch->states.begin() + run.start, run.count, State::kFirstToken);
 }
 
 void TicketTable::Retire(size_t position) {
@@ -126,7 +153,7 @@ void TicketTable::ForEachOutstandingInternal(void (*visit)(void*, mlperf::Respon
   for (const std::unique_ptr<Batch>& batch : live_) {
     for (uint32_t i = 0; i < batch->count; ++i) {
       State state = batch->states[i];
-      if (state == State::kOutstanding || state == State::kFirstToken) visit(context, batch->ids[i], state == State::kFirstToken);
+      if (state == State::kOutstanding || state == State::kFirstToken) visit(context, batch->samples[i].id, state == State::kFirstToken);
     }
     drained_.emplace_back(batch->first, batch->first + batch->count);
   }

@@ -44,8 +44,11 @@ class TicketTable {
   TicketTable();
   ~TicketTable();
 
+  using SampleVector = std::vector<mlperf::QuerySample>;
+
   /// Hands out tickets for samples LoadGen just issued; writes sample i's ticket to tickets[i].
-  void Issue(const mlperf::QuerySample* samples, size_t count, double* tickets);
+  /// Takes the samples' storage (swapping in an empty vector that may have spare capacity).
+  void Issue(SampleVector& samples, double* tickets);
 
   /// Finds the sample a ticket names. `slot` is set when the result is kOk.
   Lookup Find(double ticket, Slot* slot);
@@ -64,6 +67,21 @@ class TicketTable {
   /// Retires batches whose samples are all completed.
   void Sweep();
 
+  /// A run of consecutive tickets within one batch, claimed together (see ClaimRun).
+  struct Run {
+    Batch* batch = nullptr;
+    uint32_t start = 0;
+    uint32_t count = 0;
+  };
+  /// Fast path for a call that completes consecutive tickets [first, first + count) of one live
+  /// batch, all claimable (outstanding; for first tokens, without one yet): claims them all and
+  /// returns true. Returns false, changing nothing, when that is not the case.
+  bool ClaimRun(double first, size_t count, bool first_tokens, Run* run);
+  /// The samples of a claimed run, in order (their ids are LoadGen's).
+  const mlperf::QuerySample* RunSamples(const Run& run) const;
+  void CompleteRun(const Run& run);
+  void FirstTokensReportedRun(const Run& run);
+
   /// Completes every outstanding sample on the binding's behalf (after an abort): calls
   /// fn(response_id, first_token_reported) for each, then retires their batches. Later
   /// completions of their tickets are recognised and quietly ignored.
@@ -73,7 +91,7 @@ class TicketTable {
   size_t outstanding() const { return outstanding_; }
 
  private:
-  Batch* NewBatch(size_t count);
+  Batch* NewBatch(SampleVector& samples);
   void Retire(size_t position);
   void ForEachOutstandingInternal(void (*visit)(void*, mlperf::ResponseId, bool), void* context);
 
