@@ -276,8 +276,14 @@ void TestRun::DeliverMailbox(Napi::Env env) {
       // Only this thread starts a drain, and until then LoadGen's thread is waiting on the request.
       if (request != nullptr && !draining_) DeliverQslRequest(env, request);
     } catch (const Napi::Error& error) {
-      in_delivery_.clear();
       Fail(error);
+      // Samples taken from the mailbox or the lane but not handed out yet: nobody else knows
+      // of them, so complete them here (ticketed ones were drained by Fail).
+      for (SampleVector* taken : {&lane_delivery_, &in_delivery_}) {
+        CompleteEmpty(taken->data(), taken->size(), false);
+        drained_on_js_thread_ += taken->size();
+        taken->clear();
+      }
     }
     if (finished) {
       if (thread_.joinable()) thread_.join();
