@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "log_barrier.h"
 #include "query_sample_library.h"
 #include "test_run.h"
 
@@ -19,6 +20,7 @@ class QslBridge : public mlperf::QuerySampleLibrary {
   size_t PerformanceSampleCount() override { return run_.performance_sample_count(); }
   void LoadSamplesToRam(const std::vector<mlperf::QuerySampleIndex>& samples) override {
     run_.QslRequestFromLoadgen(TestRun::QslRequestKind::kLoad, samples);
+    WaitUntilLoadgenLoggedThisThread();
   }
   void UnloadSamplesFromRam(const std::vector<mlperf::QuerySampleIndex>& samples) override {
     run_.QslRequestFromLoadgen(TestRun::QslRequestKind::kUnload, samples);

@@ -120,3 +120,27 @@ test('fast back-to-back Server runs settle each promise exactly once (no crash o
   assert.equal(child.status, 0, child.stderr);
   assert.match(child.stdout, /all settled/);
 });
+
+test('very short accuracy runs back to back do not outrun LoadGen’s logging of the loaded set', () => {
+  // LoadGen logs each loaded sample set by reference, up to 10 ms later; runs shorter than that
+  // used to let its IO thread read the freed set.
+  const dir = tempDir('short-runs');
+  const child = runChild(
+    `import { runTest, completeSamples } from PACKAGE;
+     for (let i = 0; i < 12; i++) {
+       for (const scenario of ['SingleStream', 'Offline']) {
+         await runTest({
+           sut: { issueQuery: (ids) => { completeSamples(ids); } },
+           qsl: { totalSampleCount: 4 },
+           settings: { scenario, mode: 'AccuracyOnly' },
+           log: { outdir: OUTDIR, enableTrace: false },
+         });
+       }
+     }
+     console.log('all done');`,
+    dir,
+  );
+  assert.equal(child.signal, null, `killed by ${child.signal}: ${child.stderr}`);
+  assert.equal(child.status, 0, child.stderr);
+  assert.match(child.stdout, /all done/);
+});

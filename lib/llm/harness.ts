@@ -1,0 +1,111 @@
+/**
+ * One MLPerf Llama-3.1-8B run: user.conf and LoadGen settings, the dataset's QSL, the LLM SUT on
+ * a backend, LoadGen's run, and result.json beside LoadGen's four log files.
+ *
+ * @packageDocumentation
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Backend } from '../backends/backend.js';
+import { loadgenVersion } from '../loadgen/index.js';
+import { runTest } from '../loadgen/run-test.js';
+import { summarizeRun, writeRunResult, type RunResult } from '../report/run-result.js';
+import {
+  benchmarkTestSettings,
+  defaultSuite,
+  loadgenScenario,
+  modelKey,
+  writeUserConf,
+  type LlmMode,
+  type LlmScenario,
+  type Suite,
+} from './benchmark-settings.js';
+import type { Dataset } from './dataset.js';
+import { MAX_NEW_TOKENS } from './prompt.js';
+import { DatasetQsl } from './qsl.js';
+import { LlmSut, type SutProgress } from './sut.js';
+
+/** Options of {@link runLlmBenchmark}. */
+export interface LlmBenchmarkOptions {
+  scenario: LlmScenario;
+  mode: LlmMode;
+  /** Default: edge for SingleStream, datacenter otherwise. */
+  suite?: Suite | undefined;
+  backend: Backend;
+  dataset: Dataset;
+  /** Use the first N samples; default all. */
+  totalSampleCount?: number | undefined;
+  /** Default 128 (MLPerf). */
+  maxNewTokens?: number | undefined;
+  /** Most samples generating at once; default the backend's maxBatchSize. */
+  batchSize?: number | undefined;
+  targetQps?: number | undefined;
+  targetLatencyMs?: number | undefined;
+  minDurationMs?: number | undefined;
+  minQueryCount?: number | undefined;
+  /** A user.conf to start from (flags override its values). */
+  userConf?: string | undefined;
+  /** Folder for LoadGen's logs, user.conf and result.json (created). */
+  outputDir: string;
+  /** Write LoadGen's trace file (large for long runs). Default false. */
+  enableTrace?: boolean | undefined;
+  signal?: AbortSignal | undefined;
+  /** Called about twice a second while the run goes. */
+  onProgress?: ((progress: Readonly<SutProgress>, elapsedSeconds: number) => void) | undefined;
+}
+
+/** Runs the benchmark and returns its result (also written to `<outputDir>/result.json`). */
+export async function runLlmBenchmark(options: LlmBenchmarkOptions): Promise<RunResult> {
+  const outputDir = resolve(options.outputDir);
+  mkdirSync(outputDir, { recursive: true });
+  const suite = options.suite ?? defaultSuite(options.scenario);
+  const qsl = new DatasetQsl(options.dataset, options.totalSampleCount);
+  const userConf = writeUserConf(join(outputDir, 'user.conf'), {
+    scenario: options.scenario,
+    suite,
+    sampleCount: qsl.totalSampleCount,
+    targetQps: options.targetQps,
+    targetLatencyMs: options.targetLatencyMs,
+    minDurationMs: options.minDurationMs,
+    minQueryCount: options.minQueryCount,
+    baseUserConf: options.userConf,
+  });
+  const settings = benchmarkTestSettings(userConf.path, options.scenario, suite, options.mode);
+  const sut = new LlmSut({
+    backend: options.backend,
+    qsl,
+    maxNewTokens: options.maxNewTokens ?? MAX_NEW_TOKENS,
+    reportFirstToken: settings.use_token_latencies && loadgenScenario(options.scenario) !== 'Offline',
+    maxInFlight: options.batchSize,
+    signal: options.signal,
+  });
+
+  const startedAt = new Date();
+  const started = performance.now();
+  const ticker = options.onProgress
+    ? setInterval(() => options.onProgress!(sut.progress, (performance.now() - started) / 1000), 500)
+    : undefined;
+  ticker?.unref();
+  try {
+    await runTest({ sut, qsl, settings, log: { outdir: outputDir, enableTrace: options.enableTrace ?? false }, signal: options.signal });
+  } finally {
+    if (ticker) clearInterval(ticker);
+  }
+  options.onProgress?.(sut.progress, (performance.now() - started) / 1000);
+
+  const result = summarizeRun({
+    scenario: options.scenario,
+    mode: options.mode,
+    modelKey: modelKey(options.scenario, suite),
+    backend: options.backend.name,
+    dataset: { path: options.dataset.path, samples: qsl.totalSampleCount },
+    samplesCompleted: sut.progress.completed,
+    generatedTokens: sut.progress.generatedTokens,
+    durationSeconds: (performance.now() - started) / 1000,
+    startedAt: startedAt.toISOString(),
+    logDir: outputDir,
+    loadgenVersion,
+  });
+  writeRunResult(result);
+  return result;
+}

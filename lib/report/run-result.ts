@@ -1,0 +1,141 @@
+/**
+ * `result.json`: what people look at after a run — validity, throughput, latency and token
+ * latency percentiles — read from LoadGen's detail log, plus the run's settings. And the short
+ * table printed at the end of a run (and by `mlperf-llm report`).
+ *
+ * @packageDocumentation
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readDetail, type DetailLog } from './detail.js';
+
+/** Percentiles in nanoseconds, keyed like `p50`, `p90`. */
+export type Percentiles = Record<string, number>;
+
+/** The contents of result.json. */
+export interface RunResult {
+  /** Harness scenario (Offline, Server, SingleStream, Interactive) and LoadGen's. */
+  scenario: string;
+  loadgenScenario: string;
+  mode: string;
+  modelKey: string;
+  backend: string;
+  dataset: { path: string; samples: number };
+  /** LoadGen's verdict on the performance run; undefined for accuracy-only runs. */
+  validity: 'VALID' | 'INVALID' | undefined;
+  invalidReason?: string | undefined;
+  samplesPerSecond?: number | undefined;
+  tokensPerSecond?: number | undefined;
+  /** Sample latency percentiles (ns). */
+  latencyNs: Percentiles;
+  /** Time to first token percentiles (ns), when LoadGen tracked token latencies. */
+  ttftNs?: Percentiles | undefined;
+  /** Time per output token percentiles (ns), when LoadGen tracked token latencies. */
+  tpotNs?: Percentiles | undefined;
+  /** Samples the SUT completed and tokens it generated. */
+  samplesCompleted: number;
+  generatedTokens: number;
+  /** Wall time of the LoadGen run, seconds. */
+  durationSeconds: number;
+  loadgenErrors: number;
+  startedAt: string;
+  /** Effective LoadGen settings as the detail log reports them (effective_* keys). */
+  settings: Record<string, unknown>;
+  /** The LoadGen version that ran the test. */
+  loadgenVersion: string;
+  /** Accuracy scores, when the run was evaluated. */
+  accuracy?: Record<string, unknown> | undefined;
+  logDir: string;
+}
+
+/** What the harness knows that the logs do not. */
+export type RunFacts = Omit<RunResult, 'validity' | 'invalidReason' | 'samplesPerSecond' | 'tokensPerSecond' | 'latencyNs' | 'ttftNs' | 'tpotNs' | 'loadgenErrors' | 'settings' | 'loadgenScenario'>;
+
+const LATENCY_POINTS = ['50.00', '90.00', '95.00', '97.00', '99.00', '99.90'];
+
+function percentiles(detail: DetailLog, key: (point: string) => string): Percentiles | undefined {
+  const result: Percentiles = {};
+  for (const point of LATENCY_POINTS) {
+    const value = detail.get(key(point));
+    if (typeof value === 'number') result[`p${Number(point)}`] = value;
+  }
+  return Object.keys(result).length > 0 ? result : undefined;
+}
+
+function numberOf(detail: DetailLog, ...keys: string[]): number | undefined {
+  for (const key of keys) {
+    const value = detail.get(key);
+    if (typeof value === 'number') return value;
+  }
+  return undefined;
+}
+
+/** Builds the result of a run from LoadGen's detail log in `facts.logDir`. */
+export function summarizeRun(facts: RunFacts): RunResult {
+  const detail = readDetail(join(facts.logDir, 'mlperf_log_detail.txt'));
+  const validity = detail.get('result_validity');
+  const settings: Record<string, unknown> = {};
+  for (const record of detail.records) {
+    if (record.key.startsWith('effective_')) settings[record.key.slice('effective_'.length)] = record.value;
+  }
+  const invalidReason = detail.get('result_invalid_reason');
+  return {
+    ...facts,
+    loadgenScenario: String(detail.get('effective_scenario') ?? ''),
+    validity: validity === 'VALID' || validity === 'INVALID' ? validity : undefined,
+    invalidReason: typeof invalidReason === 'string' && invalidReason.length > 0 ? invalidReason : undefined,
+    samplesPerSecond: numberOf(detail, 'result_samples_per_second', 'result_completed_samples_per_sec', 'result_qps_with_loadgen_overhead'),
+    tokensPerSecond: numberOf(detail, 'result_tokens_per_second', 'result_completed_tokens_per_second'),
+    latencyNs: percentiles(detail, (p) => `result_${p}_percentile_latency_ns`) ?? {},
+    ttftNs: percentiles(detail, (p) => `result_first_token_${p}_percentile_latency_ns`),
+    tpotNs: percentiles(detail, (p) => `result_time_per_output_token_${p}_percentile_ns`),
+    loadgenErrors: detail.errors.length,
+    settings,
+  };
+}
+
+/** Writes result.json into the run's log folder and returns its path. */
+export function writeRunResult(result: RunResult): string {
+  const path = join(result.logDir, 'result.json');
+  writeFileSync(path, `${JSON.stringify(result, null, 2)}\n`);
+  return path;
+}
+
+/** Reads a run folder's result.json. */
+export function readRunResult(dir: string): RunResult {
+  const path = join(dir, 'result.json');
+  if (!existsSync(path)) {
+    const error = new Error(`${dir} holds no result.json; pass a folder written by "mlperf-llm run"`) as Error & { code: string };
+    error.code = 'ERR_REPORT_NOT_A_RUN';
+    throw error;
+  }
+  return JSON.parse(readFileSync(path, 'utf8')) as RunResult;
+}
+
+const ms = (ns: number | undefined): string => (ns === undefined ? '—' : `${(ns / 1e6).toFixed(ns >= 1e8 ? 0 : ns >= 1e6 ? 1 : 3)} ms`);
+const num = (value: number | undefined, digits = 2): string => (value === undefined ? '—' : value.toFixed(digits));
+
+/** The short table printed after a run. */
+export function formatRunResult(result: RunResult): string {
+  const rows: [string, string][] = [
+    ['scenario', `${result.scenario} (${result.modelKey}), ${result.mode}`],
+    ['backend', result.backend],
+    ['dataset', `${result.dataset.samples} samples from ${result.dataset.path}`],
+    ['validity', result.validity === undefined ? '— (accuracy run)' : `${result.validity}${result.invalidReason ? ` — ${result.invalidReason.trim()}` : ''}`],
+    ['samples/s', num(result.samplesPerSecond)],
+    ['tokens/s', num(result.tokensPerSecond)],
+    ['latency p50/p90/p95/p99', ['p50', 'p90', 'p95', 'p99'].map((p) => ms(result.latencyNs[p])).join(' / ')],
+  ];
+  if (result.ttftNs) rows.push(['TTFT p50/p90/p99', ['p50', 'p90', 'p99'].map((p) => ms(result.ttftNs?.[p])).join(' / ')]);
+  if (result.tpotNs) rows.push(['TPOT p50/p90/p99', ['p50', 'p90', 'p99'].map((p) => ms(result.tpotNs?.[p])).join(' / ')]);
+  rows.push(['completed', `${result.samplesCompleted} samples, ${result.generatedTokens} tokens in ${result.durationSeconds.toFixed(1)} s`]);
+  if (result.loadgenErrors > 0) rows.push(['LoadGen errors', `${result.loadgenErrors} (see mlperf_log_detail.txt)`]);
+  if (result.accuracy) {
+    const a = result.accuracy;
+    rows.push(['accuracy', ['rouge1', 'rouge2', 'rougeL', 'rougeLsum'].map((k) => `${k} ${String(a[k])}`).join(', ')]);
+    if (a.passed !== undefined) rows.push(['accuracy target', `${String(a.target)}: ${a.passed ? 'PASS' : 'FAIL'}`]);
+  }
+  rows.push(['logs', result.logDir]);
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`).join('\n');
+}

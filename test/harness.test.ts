@@ -1,0 +1,72 @@
+// The LLM harness end to end on the real LoadGen, with the replay backend: every scenario
+// completes each sample exactly once with the backend's tokens, reports first tokens where
+// LoadGen expects them, and writes result.json beside LoadGen's logs.
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ReplayBackend } from '../lib/backends/replay.js';
+import { loadDataset } from '../lib/llm/dataset.js';
+import { runLlmBenchmark } from '../lib/llm/harness.js';
+import type { LlmScenario } from '../lib/llm/benchmark-settings.js';
+import { readAccuracyLog } from '../lib/report/accuracy-log.js';
+import { readDetail } from '../lib/report/detail.js';
+import { readRunResult } from '../lib/report/run-result.js';
+import { tempDir } from './helpers.js';
+
+const SAMPLES = 12;
+
+/** LoadGen's errors in a run, but for the one it logs for every run after a process's first. */
+function loadgenErrors(outputDir: string): string[] {
+  return readDetail(join(outputDir, 'mlperf_log_detail.txt'))
+    .errors.map((record) => String(record.value))
+    .filter((message) => !message.startsWith('Multiple conf files are used'));
+}
+
+function fixture() {
+  const dir = tempDir('harness');
+  const records = Array.from({ length: SAMPLES }, (_, i) => ({
+    instruction: { llama: 'template' },
+    input: `article ${i}`,
+    tok_input: [128000, 1000 + i, 2000 + i, 3000 + i],
+    output: `summary ${i}`,
+  }));
+  const path = join(dir, 'cnn_eval.json');
+  writeFileSync(path, JSON.stringify(records));
+  // Each sample's answer: a few tokens that identify it, then an end-of-turn token.
+  const answers = records.map((_, i) => Int32Array.from([500 + i, 600 + i, 700 + i, 128009]));
+  return { dir, dataset: loadDataset(path), answers };
+}
+
+for (const scenario of ['Offline', 'Server', 'SingleStream', 'Interactive'] as LlmScenario[]) {
+  test(`${scenario} accuracy run: every sample once, with the backend's tokens`, async () => {
+    const { dir, dataset, answers } = fixture();
+    const outputDir = join(dir, 'run');
+    const result = await runLlmBenchmark({ scenario, mode: 'accuracy', backend: new ReplayBackend({ answers, maxBatchSize: 4 }), dataset, outputDir });
+    const entries = readAccuracyLog(join(outputDir, 'mlperf_log_accuracy.json'));
+    assert.equal(entries.length, SAMPLES);
+    assert.deepEqual(new Set(entries.map((e) => e.qslIndex)), new Set(Array.from({ length: SAMPLES }, (_, i) => i)));
+    for (const entry of entries) {
+      const expected = Buffer.from(answers[entry.qslIndex]!.buffer);
+      assert.deepEqual(entry.data, expected);
+      assert.equal(entry.tokenCount, 4);
+      if (scenario !== 'Offline') assert.deepEqual(entry.tokenData, expected.subarray(0, 4), 'first token reported before completion');
+    }
+    assert.equal(result.samplesCompleted, SAMPLES);
+    assert.equal(result.generatedTokens, SAMPLES * 4);
+    assert.deepEqual(loadgenErrors(outputDir), []);
+    assert.deepEqual(readRunResult(outputDir), JSON.parse(JSON.stringify(result)));
+  });
+}
+
+test('Server performance run: VALID with TTFT/TPOT in result.json, user.conf from flags', async () => {
+  const { dir, dataset, answers } = fixture();
+  const outputDir = join(dir, 'server');
+  const result = await runLlmBenchmark({ scenario: 'Server', mode: 'performance', backend: new ReplayBackend({ answers }), dataset, outputDir, targetQps: 400, minDurationMs: 1500, minQueryCount: 600 });
+  assert.equal(result.validity, 'VALID', result.invalidReason);
+  assert.ok(result.ttftNs?.p99 !== undefined && result.tpotNs?.p99 !== undefined);
+  assert.ok((result.tokensPerSecond ?? 0) > 0);
+  assert.equal(result.settings.target_qps, 400);
+  assert.equal(result.modelKey, 'llama3_1-8b');
+  assert.match(readFileSync(join(outputDir, 'user.conf'), 'utf8'), /^llama3_1-8b\.Server\.target_qps = 400$/m);
+});
