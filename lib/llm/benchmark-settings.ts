@@ -22,6 +22,13 @@ export const LLM_MODES: readonly LlmMode[] = ['performance', 'accuracy', 'submis
 /** Samples in the official dataset of each suite. */
 export const OFFICIAL_SAMPLE_COUNT: Readonly<Record<Suite, number>> = { datacenter: 13368, edge: 5000 };
 
+/** The suite whose official dataset has this many samples, if any (accuracy targets only apply to those). */
+export function suiteOfSampleCount(samples: number): Suite | undefined {
+  if (samples === OFFICIAL_SAMPLE_COUNT.datacenter) return 'datacenter';
+  if (samples === OFFICIAL_SAMPLE_COUNT.edge) return 'edge';
+  return undefined;
+}
+
 /** The suite a scenario belongs to unless told otherwise (SingleStream exists only on edge). */
 export function defaultSuite(scenario: LlmScenario): Suite {
   return scenario === 'SingleStream' ? 'edge' : 'datacenter';
@@ -63,7 +70,7 @@ export interface UserConfResult {
 }
 
 /** Quick-run defaults for datasets smaller than the official one (the embedded sample set). */
-export const QUICK_RUN = Object.freeze({ minDurationMs: 1000, serverQps: 5, singleStreamLatencyMs: 1000 });
+export const QUICK_RUN = Object.freeze({ minDurationMs: 1000, serverQps: 5, singleStreamLatencyMs: 1000, singleStreamMinQueries: 64 });
 
 /**
  * Writes the run's user.conf: the user's file (if any), then one line per flag, so flags win
@@ -90,7 +97,9 @@ export function writeUserConf(path: string, options: UserConfOptions): UserConfR
   if (quick) lines.push(`${key}.*.performance_sample_count_override = ${options.sampleCount}`);
   const minDuration = options.minDurationMs ?? (quick ? QUICK_RUN.minDurationMs : undefined);
   if (minDuration !== undefined) set('min_duration', minDuration);
-  const minQueries = options.minQueryCount ?? (quick ? options.sampleCount : undefined);
+  // SingleStream's early stopping needs 64 queries for its 90th percentile.
+  const quickQueries = lgScenario === 'SingleStream' ? Math.max(options.sampleCount, QUICK_RUN.singleStreamMinQueries) : options.sampleCount;
+  const minQueries = options.minQueryCount ?? (quick ? quickQueries : undefined);
   if (minQueries !== undefined) set('min_query_count', minQueries);
   const text = `${lines.join('\n')}\n`;
   writeFileSync(path, text);

@@ -9,3 +9,5 @@ export { parseDetail, readDetail } from './detail.js';
 export type { DetailLog, DetailRecord } from './detail.js';
 export { parseAccuracyLog, readAccuracyLog } from './accuracy-log.js';
 export type { AccuracyEntry } from './accuracy-log.js';
+export { formatRunResult, readRunResult, summarizeRun, writeRunResult } from './run-result.js';
+export type { Percentiles, RunFacts, RunResult } from './run-result.js';

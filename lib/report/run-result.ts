@@ -70,6 +70,23 @@ function numberOf(detail: DetailLog, ...keys: string[]): number | undefined {
   return undefined;
 }
 
+/** Why LoadGen judged a run INVALID, in words, from the detail log's result_* keys. */
+function invalidReasons(detail: DetailLog): string | undefined {
+  const stated = detail.get('result_invalid_reason');
+  const reasons: string[] = typeof stated === 'string' && stated.trim().length > 0 ? [stated.trim()] : [];
+  if (detail.get('result_min_duration_met') === false) reasons.push('minimum duration not reached');
+  if (detail.get('result_min_queries_met') === false) reasons.push('minimum query count not reached');
+  if (detail.get('result_perf_constraints_met') === false) reasons.push('latency bounds not met');
+  if (detail.get('early_stopping_met') === false) {
+    const text = ['early_stopping_result', 'early_stopping_ttft_result', 'early_stopping_tpot_result']
+      .map((key) => detail.get(key))
+      .filter((value): value is string => typeof value === 'string' && value.trim().length > 0)
+      .map((value) => value.replace(/\s*\*\s*/g, ' ').replace(/\s+/g, ' ').trim());
+    reasons.push(`early stopping not satisfied${text.length ? ` (${text.join('; ')})` : ' (too few queries for the latency percentile: run longer)'}`);
+  }
+  return reasons.length > 0 ? reasons.join('; ') : undefined;
+}
+
 /** Builds the result of a run from LoadGen's detail log in `facts.logDir`. */
 export function summarizeRun(facts: RunFacts): RunResult {
   const detail = readDetail(join(facts.logDir, 'mlperf_log_detail.txt'));
@@ -78,12 +95,11 @@ export function summarizeRun(facts: RunFacts): RunResult {
   for (const record of detail.records) {
     if (record.key.startsWith('effective_')) settings[record.key.slice('effective_'.length)] = record.value;
   }
-  const invalidReason = detail.get('result_invalid_reason');
   return {
     ...facts,
     loadgenScenario: String(detail.get('effective_scenario') ?? ''),
     validity: validity === 'VALID' || validity === 'INVALID' ? validity : undefined,
-    invalidReason: typeof invalidReason === 'string' && invalidReason.length > 0 ? invalidReason : undefined,
+    invalidReason: validity === 'INVALID' ? invalidReasons(detail) : undefined,
     samplesPerSecond: numberOf(detail, 'result_samples_per_second', 'result_completed_samples_per_sec', 'result_qps_with_loadgen_overhead'),
     tokensPerSecond: numberOf(detail, 'result_tokens_per_second', 'result_completed_tokens_per_second'),
     latencyNs: percentiles(detail, (p) => `result_${p}_percentile_latency_ns`) ?? {},

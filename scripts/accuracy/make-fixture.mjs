@@ -55,6 +55,7 @@ try {
       subsets: fixtureSubsets(pairs.length),
       tokenizerTexts: fixtureTokenizerTexts(),
       stemWords: fixtureStemWords(),
+      sampleReferences: JSON.parse(readFileSync(join(projectRoot, 'data', 'sample-articles.json'), 'utf8')).map((article) => article.output),
     }),
   );
   mkdirSync(join(projectRoot, 'test', 'fixtures', 'accuracy'), { recursive: true });

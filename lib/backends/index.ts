@@ -1,0 +1,10 @@
+/**
+ * Generation backends behind one interface.
+ *
+ * @packageDocumentation
+ */
+export type { Backend, FinishReason, GenerationListener, GenerationRequest } from './backend.js';
+export { backendError, type BackendError, type BackendErrorCode } from './errors.js';
+export { ReplayBackend, type ReplayOptions } from './replay.js';
+export { createOpenAIBackend, OpenAIBackend, type OpenAIBackendOptions } from './openai.js';
+export { createOnnxRuntimeBackend, type OnnxRuntimeBackend, type OnnxRuntimeBackendOptions } from './onnxruntime-loader.js';

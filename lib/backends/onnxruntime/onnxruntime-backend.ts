@@ -1,0 +1,316 @@
+/**
+ * The onnxruntime generation backend: greedy decoding of an onnxruntime-genai style decoder export
+ * (or the embedded tiny model) with a KV cache and continuous batching.
+ *
+ * Each request is prefilled alone (batch 1, every prompt token but the last, KV cache only), then
+ * joins the running batch with its last prompt token pending. Every step feeds one token per row
+ * — right-padded KV, per-row attention-mask lengths — so the first step of a row yields its first
+ * token. Concurrent generate() calls merge into the same loop up to maxBatchSize rows; a row leaves
+ * at an end-of-sequence token or after maxNewTokens. onnxruntime-node runs a session on the JS
+ * thread, so the loop yields to the event loop after every run.
+ *
+ * @packageDocumentation
+ */
+import { existsSync } from 'node:fs';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { Backend, FinishReason, GenerationListener, GenerationRequest } from '../backend.js';
+import { abortErrorFrom, type BackendError, backendError } from '../errors.js';
+import { DecoderSession, type DtypeOption } from './decoder-session.js';
+import { assertDeviceAvailable, type Device, openSession } from './execution-provider.js';
+import { BUILDER_FOLDER_HINT, readGenaiConfig } from './genai-config.js';
+import { greedyTokens } from './greedy.js';
+import { KvBatch, type KvRowSource } from './kv-batch.js';
+
+/** Options of {@link createOnnxRuntimeBackend}. */
+export interface OnnxRuntimeBackendOptions {
+  /** Folder with genai_config.json and the decoder model (a model-builder export, or ensureTinyModel()). */
+  modelDir: string;
+  /** Execution provider. */
+  device: Device;
+  /** Most rows decoded together. */
+  maxBatchSize: number;
+  /** The model's float I/O type; detected from the model when left out, checked when given. */
+  dtype?: DtypeOption;
+  /** CUDA device ordinal. Default 0. */
+  deviceId?: number;
+  /** onnxruntime intra-op threads (CPU). Default: onnxruntime's choice. */
+  intraOpNumThreads?: number;
+  /** End-of-sequence ids replacing genai_config.json's `eos_token_id`. */
+  eosTokenIds?: readonly number[];
+  /**
+   * Prompt tokens per prefill run. Longer prompts are prefilled in chunks, which bounds the
+   * memory of the [chunk, vocab] logits the model computes on the way. Default 512.
+   */
+  prefillChunkSize?: number;
+}
+
+/** Default of {@link OnnxRuntimeBackendOptions.prefillChunkSize}. */
+export const DEFAULT_PREFILL_CHUNK_SIZE = 512;
+
+/** One generate() call: its listener and how many of its requests are still open. */
+interface Call {
+  readonly listener: GenerationListener;
+  readonly keys: readonly number[];
+  remaining: number;
+  settled: boolean;
+  resolve(): void;
+  reject(error: unknown): void;
+  detach(): void;
+}
+
+/** A request in the decode batch. */
+interface Row {
+  readonly request: GenerationRequest;
+  readonly call: Call;
+  /** Valid KV slots (tokens already run through the model). */
+  length: number;
+  /** The token the next step feeds. */
+  pending: number;
+  readonly generated: number[];
+  /** Where the row's KV slots are; null while it has none (a one-token prompt). */
+  kv: KvRowSource | null;
+}
+
+/** Greedy continuous-batching generation over an onnxruntime decoder session. */
+export class OnnxRuntimeBackend implements Backend {
+  readonly name: string;
+  readonly maxBatchSize: number;
+  readonly #decoder: DecoderSession;
+  readonly #eos: ReadonlySet<number>;
+  readonly #prefillChunkSize: number;
+  readonly #waiting: { request: GenerationRequest; call: Call }[] = [];
+  readonly #inFlightKeys = new Set<number>();
+  /** Calls not yet resolved or rejected. */
+  readonly #openCalls = new Set<Call>();
+  #active: Row[] = [];
+  /** The rows of the last step, in batch order, and the KV batch it returned. */
+  #last: { rows: readonly Row[]; kv: KvBatch } | null = null;
+  #loop: Promise<void> = Promise.resolve();
+  #running = false;
+  #closed = false;
+
+  /** Use {@link createOnnxRuntimeBackend}, which opens and validates the model. */
+  constructor(decoder: DecoderSession, options: { device: Device; maxBatchSize: number; eosTokenIds?: readonly number[]; prefillChunkSize?: number }) {
+    this.#decoder = decoder;
+    this.#prefillChunkSize = options.prefillChunkSize ?? DEFAULT_PREFILL_CHUNK_SIZE;
+    this.name = `onnxruntime(${options.device})`;
+    this.maxBatchSize = options.maxBatchSize;
+    this.#eos = new Set(options.eosTokenIds ?? decoder.config.eosTokenIds);
+  }
+
+  /** Queues the requests into the running batch; see {@link Backend.generate}. */
+  generate(requests: readonly GenerationRequest[], listener: GenerationListener, signal?: AbortSignal): Promise<void> {
+    if (this.#closed) return Promise.reject(backendError('ERR_BACKEND_UNAVAILABLE', 'onnxruntime: the backend is closed; create a new one'));
+    if (signal?.aborted) return Promise.reject(abortErrorFrom(signal));
+    const invalid = this.#validate(requests);
+    if (invalid !== null) return Promise.reject(invalid);
+    if (requests.length === 0) return Promise.resolve();
+
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => this.#fail(call, abortErrorFrom(signal!));
+      const call: Call = {
+        listener,
+        keys: requests.map((r) => r.key),
+        remaining: requests.length,
+        settled: false,
+        resolve,
+        reject,
+        detach: () => signal?.removeEventListener('abort', onAbort),
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#openCalls.add(call);
+      for (const key of call.keys) this.#inFlightKeys.add(key);
+      for (const request of requests) this.#waiting.push({ request, call });
+      if (!this.#running) {
+        this.#running = true;
+        this.#loop = this.#run();
+      }
+    });
+  }
+
+  /** Fails the calls still generating (ERR_BACKEND_UNAVAILABLE), waits for the step in progress, releases the session. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const closed = backendError('ERR_BACKEND_UNAVAILABLE', 'onnxruntime: the backend was closed while generating');
+    for (const call of [...this.#openCalls]) this.#fail(call, closed);
+    await this.#loop;
+    await this.#decoder.session.release();
+  }
+
+  /** The first problem with the requests as an ERR_BACKEND_REQUEST, or null. */
+  #validate(requests: readonly GenerationRequest[]): BackendError | null {
+    const { vocabSize, contextLength } = this.#decoder.config;
+    const keys = new Set<number>();
+    for (const request of requests) {
+      const problem = (text: string): BackendError => backendError('ERR_BACKEND_REQUEST', `onnxruntime: request ${request.key}: ${text}`);
+      if (this.#inFlightKeys.has(request.key) || keys.has(request.key)) return problem('its key is already in flight; keys must be unique among requests in flight');
+      keys.add(request.key);
+      if (!(request.prompt instanceof Int32Array) || request.prompt.length === 0) return problem('the prompt must be a non-empty Int32Array of token ids');
+      if (!Number.isInteger(request.maxNewTokens) || request.maxNewTokens < 1) return problem(`maxNewTokens must be a positive integer, got ${request.maxNewTokens}`);
+      const bad = request.prompt.find((id) => id < 0 || id >= vocabSize);
+      if (bad !== undefined) return problem(`token id ${bad} is outside the model's vocabulary (0..${vocabSize - 1}); tokenize with the model's tokenizer`);
+      if (request.prompt.length + request.maxNewTokens > contextLength) {
+        return problem(`prompt (${request.prompt.length} tokens) plus maxNewTokens (${request.maxNewTokens}) exceeds the model's context_length ${contextLength}; shorten the prompt or lower maxNewTokens`);
+      }
+    }
+    return null;
+  }
+
+  /** Settles a call with an error; its rows leave the batch at the next step boundary. */
+  #fail(call: Call, error: unknown): void {
+    if (call.settled) return;
+    call.settled = true;
+    call.detach();
+    this.#openCalls.delete(call);
+    for (const key of call.keys) this.#inFlightKeys.delete(key);
+    for (let i = this.#waiting.length - 1; i >= 0; i--) if (this.#waiting[i]!.call === call) this.#waiting.splice(i, 1);
+    call.reject(error);
+  }
+
+  #finish(row: Row, reason: FinishReason): void {
+    const { call, request } = row;
+    try {
+      call.listener.onComplete(request.key, Int32Array.from(row.generated), reason);
+    } catch (error) {
+      this.#fail(call, error);
+      return;
+    }
+    this.#inFlightKeys.delete(request.key);
+    if (--call.remaining === 0) {
+      call.settled = true;
+      call.detach();
+      this.#openCalls.delete(call);
+      call.resolve();
+    }
+  }
+
+  /** The step loop; runs while any request is waiting or active. */
+  async #run(): Promise<void> {
+    try {
+      for (;;) {
+        this.#active = this.#active.filter((row) => !row.call.settled);
+        while (this.#active.length < this.maxBatchSize && this.#waiting.length > 0) {
+          const { request, call } = this.#waiting.shift()!;
+          const row = await this.#prefill(request, call);
+          if (row !== null && !call.settled) this.#active.push(row);
+          await yieldToEventLoop();
+        }
+        this.#active = this.#active.filter((row) => !row.call.settled);
+        if (this.#active.length === 0) {
+          if (this.#waiting.length === 0) return;
+          continue;
+        }
+        await this.#step(this.#active);
+        await yieldToEventLoop();
+      }
+    } catch (error) {
+      // Not expected (run failures are handled per step); never leave a caller waiting forever.
+      const failure = asFailure(error, 'the decode loop');
+      for (const call of [...this.#openCalls]) this.#fail(call, failure);
+      this.#active = [];
+    } finally {
+      // Cleared synchronously with the last check, so a generate() arriving later starts a new loop.
+      this.#running = false;
+      this.#last = null;
+    }
+  }
+
+  /** Runs a request's prompt (all but its last token) into a KV cache of its own. */
+  async #prefill(request: GenerationRequest, call: Call): Promise<Row | null> {
+    const prompt = request.prompt;
+    const row: Row = { request, call, length: prompt.length - 1, pending: prompt[prompt.length - 1]!, generated: [], kv: null };
+    if (row.length === 0) return row;
+    try {
+      const kv = await this.#decoder.prefill(prompt.subarray(0, row.length), this.#prefillChunkSize);
+      row.kv = { batch: kv, index: 0, length: row.length };
+      return row;
+    } catch (error) {
+      this.#fail(call, asFailure(error, `prefill of request ${request.key} (${prompt.length} prompt tokens)`));
+      return null;
+    }
+  }
+
+  /** One decode step over `rows`: a token for every row, finished rows complete and leave. */
+  async #step(rows: readonly Row[]): Promise<void> {
+    const last = this.#last;
+    const reuse = last !== null && last.rows.length === rows.length && last.rows.every((row, i) => rows[i] === row);
+    let result: Awaited<ReturnType<DecoderSession['step']>>;
+    let next: Int32Array;
+    try {
+      const width = rows.reduce((max, row) => Math.max(max, row.length), 0);
+      // Membership changed: copy every row's valid slots into a batch as wide as the longest row.
+      const past = reuse ? last.kv : KvBatch.gather(this.#decoder.kvLayout, rows.map((row) => row.kv), width);
+      result = await this.#decoder.step(Int32Array.from(rows, (row) => row.pending), rows.map((row) => row.length), past);
+      next = greedyTokens(result.logits);
+    } catch (error) {
+      const failure = asFailure(error, `decode step of ${rows.length} rows`);
+      for (const row of rows) this.#fail(row.call, failure);
+      this.#last = null;
+      return;
+    }
+    const survivors: Row[] = [];
+    rows.forEach((row, i) => {
+      if (row.call.settled) return; // aborted or failed while the step ran
+      row.length += 1;
+      row.kv = { batch: result.present, index: i, length: row.length };
+      const token = next[i]!;
+      row.generated.push(token);
+      row.pending = token;
+      try {
+        row.call.listener.onTokens(row.request.key, Int32Array.of(token));
+      } catch (error) {
+        this.#fail(row.call, error);
+        return;
+      }
+      if (this.#eos.has(token)) this.#finish(row, 'stop');
+      else if (row.generated.length >= row.request.maxNewTokens) this.#finish(row, 'length');
+      else survivors.push(row);
+    });
+    this.#last = { rows, kv: result.present };
+    this.#active = survivors;
+  }
+}
+
+/** A run failure as ERR_BACKEND_FAILED (backend errors pass through). */
+function asFailure(error: unknown, what: string): unknown {
+  if (error instanceof Error && typeof (error as Partial<BackendError>).code === 'string' && (error as BackendError).code.startsWith('ERR_BACKEND_')) return error;
+  return backendError('ERR_BACKEND_FAILED', `onnxruntime: ${what} failed: ${error instanceof Error ? error.message : String(error)}; the model or the device ran out of resources or rejected the inputs`, error);
+}
+
+/**
+ * Opens the model in `options.modelDir` and returns a backend over it. Throws ERR_BACKEND_UNAVAILABLE
+ * when the device cannot be used, ERR_BACKEND_MODEL when the folder, its genai_config.json or the
+ * model is missing or malformed.
+ */
+export async function createOnnxRuntimeBackend(options: OnnxRuntimeBackendOptions): Promise<OnnxRuntimeBackend> {
+  for (const key of ['maxBatchSize', 'prefillChunkSize'] as const) {
+    const value = options[key];
+    if ((value !== undefined || key === 'maxBatchSize') && (!Number.isInteger(value) || value! < 1)) {
+      throw backendError('ERR_BACKEND_REQUEST', `onnxruntime: ${key} must be a positive integer, got ${value}`);
+    }
+  }
+  assertDeviceAvailable(options.device);
+  const config = await readGenaiConfig(options.modelDir);
+  if (!existsSync(config.decoderPath)) {
+    throw backendError('ERR_BACKEND_MODEL', `onnxruntime: the decoder model ${config.decoderPath} (model.decoder.filename in ${config.configPath}) is missing; ${BUILDER_FOLDER_HINT}`);
+  }
+  const session = await openSession(config.decoderPath, {
+    device: options.device,
+    ...(options.deviceId !== undefined ? { deviceId: options.deviceId } : {}),
+    ...(options.intraOpNumThreads !== undefined ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
+  });
+  let decoder: DecoderSession;
+  try {
+    decoder = new DecoderSession(session, config, options.dtype);
+  } catch (error) {
+    await session.release();
+    throw error;
+  }
+  return new OnnxRuntimeBackend(decoder, {
+    device: options.device,
+    maxBatchSize: options.maxBatchSize,
+    ...(options.eosTokenIds !== undefined ? { eosTokenIds: options.eosTokenIds } : {}),
+    ...(options.prefillChunkSize !== undefined ? { prefillChunkSize: options.prefillChunkSize } : {}),
+  });
+}

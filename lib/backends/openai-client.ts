@@ -1,0 +1,409 @@
+/**
+ * A client of one OpenAI-compatible completions endpoint (vLLM, SGLang, TensorRT-LLM's
+ * trtllm-serve, or our `serve`): streams a completion for a token-id prompt and hands back the
+ * generated token ids as they arrive. The `openai` backend drives one; a multi-endpoint dispatcher
+ * can hold several.
+ *
+ * Generated token ids come back in each streamed choice's `token_ids` (the tokens new in that
+ * chunk), which servers send when asked in one of two ways, chosen by `dialect`: vLLM's
+ * `"return_token_ids": true` (vLLM, SGLang, our `serve`), or TensorRT-LLM's `"detokenize": false`
+ * (trtllm-serve, which then also skips making text). The text is ignored: only token ids are exact.
+ *
+ * Transport is node:http(s) with a keep-alive Agent per client rather than fetch: the Agent pools
+ * one reusable socket per in-flight stream (no connection set-up per request, which matters at
+ * thousands of requests), its size and idle lifetime can be set per endpoint without extra
+ * packages, and responses arrive as plain 'data' events without web-stream overhead.
+ *
+ * @packageDocumentation
+ */
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { FinishReason } from './backend.js';
+import { abortErrorFrom, type BackendError, backendError } from './errors.js';
+import { SseParser } from './openai-sse.js';
+
+/** Options of {@link OpenAICompletionsClient}. */
+export interface OpenAICompletionsClientOptions {
+  /** The server's base URL, e.g. `http://127.0.0.1:8000` (a trailing `/v1` is accepted). */
+  endpoint: string;
+  /** The model to ask for; default the first one the server lists at `GET /v1/models`. */
+  model?: string;
+  /**
+   * The longest the server may stay silent, in ms: to accept the connection, to answer, and
+   * between two streamed chunks (not a limit on a whole completion). Default 120000.
+   */
+  requestTimeoutMs?: number;
+  /** Sent as `Authorization: Bearer <apiKey>` (vLLM's --api-key). */
+  apiKey?: string;
+  /** Most pooled connections; set it to the number of requests kept in flight. Default 256. */
+  maxSockets?: number;
+  /** How to ask for token ids; default 'vllm'. */
+  dialect?: OpenAIDialect;
+}
+
+/**
+ * How a server is asked for generated token ids: 'vllm' sends `"return_token_ids": true` (vLLM,
+ * SGLang, `serve`); 'trtllm' sends `"detokenize": false` (TensorRT-LLM's trtllm-serve, `serve`).
+ */
+export type OpenAIDialect = 'vllm' | 'trtllm';
+
+/** One completion request. */
+export interface CompletionStreamRequest {
+  /** Prompt token ids, sent as is. */
+  readonly prompt: Int32Array;
+  /** `max_tokens`. */
+  readonly maxTokens: number;
+  /** Receives each chunk's new token ids, in order; the first call carries the first token. */
+  readonly onTokens?: (tokens: Int32Array) => void;
+  /** Aborts the request (the connection is dropped, so the server stops generating). */
+  readonly signal?: AbortSignal;
+}
+
+/** A finished completion. */
+export interface StreamedCompletion {
+  /** Every generated token id (the end-of-sequence token included when generated). */
+  readonly tokens: Int32Array;
+  /** Why generation stopped. */
+  readonly finishReason: FinishReason;
+}
+
+/** Default of {@link OpenAICompletionsClientOptions.requestTimeoutMs}. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
+
+// vLLM's uvicorn drops idle keep-alive connections after 5 s; pooled sockets are dropped before.
+const IDLE_SOCKET_MS = 4_000;
+const MAX_ERROR_BODY = 64 * 1024;
+
+/** Streams completions from one OpenAI-compatible server. */
+export class OpenAICompletionsClient {
+  /** The server's base URL, without `/v1` or a trailing slash. */
+  readonly baseUrl: string;
+  /** The URL completions are posted to. */
+  readonly completionsUrl: string;
+  readonly #timeoutMs: number;
+  readonly #apiKey: string | undefined;
+  readonly #agent: HttpAgent;
+  readonly #request: typeof httpRequest;
+  readonly #tokenIdsFlag: Record<string, boolean>;
+  #model: Promise<string> | undefined;
+
+  constructor(options: OpenAICompletionsClientOptions) {
+    const base = parseEndpoint(options.endpoint);
+    this.baseUrl = base.href.replace(/\/$/, '');
+    this.completionsUrl = `${this.baseUrl}/v1/completions`;
+    this.#timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.#apiKey = options.apiKey;
+    const dialect = options.dialect ?? 'vllm';
+    if (dialect !== 'vllm' && dialect !== 'trtllm') {
+      throw backendError('ERR_BACKEND_REQUEST', `openai: unknown dialect "${String(dialect)}"; use "vllm" (vLLM, SGLang, serve) or "trtllm" (trtllm-serve)`);
+    }
+    this.#tokenIdsFlag = dialect === 'vllm' ? { return_token_ids: true } : { detokenize: false };
+    this.#model = options.model === undefined ? undefined : Promise.resolve(options.model);
+    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 256, timeout: IDLE_SOCKET_MS };
+    const https = base.protocol === 'https:';
+    this.#agent = https ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
+    this.#request = https ? (httpsRequest as typeof httpRequest) : httpRequest;
+  }
+
+  /** The model requests name: the configured one, or the first the server lists. */
+  model(signal?: AbortSignal): Promise<string> {
+    this.#model ??= this.listModels(signal).then((ids) => {
+      if (ids.length === 0) throw backendError('ERR_BACKEND_UNAVAILABLE', `openai: ${this.baseUrl}/v1/models lists no model; start the server with a model, or pass --model`);
+      return ids[0]!;
+    });
+    // A failed lookup is retried by the next request.
+    this.#model.catch(() => (this.#model = undefined));
+    return this.#model;
+  }
+
+  /** The ids of the models the server serves (`GET /v1/models`). */
+  async listModels(signal?: AbortSignal): Promise<string[]> {
+    const url = `${this.baseUrl}/v1/models`;
+    return this.#exchange('GET', url, undefined, signal, async (response) => {
+      const text = await readBody(url, response, MAX_ERROR_BODY * 16);
+      if (response.statusCode !== 200) throw answerError(url, response.statusCode ?? 0, text);
+      const data = (parseJson(text) as { data?: Array<{ id?: unknown }> } | undefined)?.data;
+      if (!Array.isArray(data)) {
+        throw backendError('ERR_BACKEND_FAILED', `openai: ${url} did not answer with an OpenAI model list; is --endpoint an OpenAI-compatible server?`);
+      }
+      return data.map((model) => model.id).filter((id): id is string => typeof id === 'string');
+    });
+  }
+
+  /** Streams one completion; rejects with a coded backend error, or an AbortError on `signal`. */
+  async streamCompletion(request: CompletionStreamRequest): Promise<StreamedCompletion> {
+    const model = await this.model(request.signal);
+    const body = JSON.stringify({
+      model,
+      prompt: Array.from(request.prompt),
+      max_tokens: request.maxTokens,
+      temperature: 0,
+      stream: true,
+      ...this.#tokenIdsFlag,
+    });
+    const url = this.completionsUrl;
+    return this.#exchange('POST', url, body, request.signal, (response, alive) => readCompletionStream(url, response, alive, request.onTokens));
+  }
+
+  /** Drops the pooled connections. Requests in flight fail; abort them first. */
+  close(): void {
+    this.#agent.destroy();
+  }
+
+  /** One HTTP exchange, retried once if a pooled connection turns out to be closed already. */
+  async #exchange<T>(method: string, url: string, body: string | undefined, signal: AbortSignal | undefined, read: ResponseReader<T>): Promise<T> {
+    try {
+      return await this.#once(method, url, body, signal, read);
+    } catch (error) {
+      if (!(error instanceof StaleConnection)) throw error;
+      return this.#once(method, url, body, signal, read);
+    }
+  }
+
+  #once<T>(method: string, url: string, body: string | undefined, signal: AbortSignal | undefined, read: ResponseReader<T>): Promise<T> {
+    if (signal?.aborted) return Promise.reject(abortErrorFrom(signal));
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      let answered = false;
+      const headers: Record<string, string | number> = { accept: body === undefined ? 'application/json' : 'text/event-stream' };
+      if (body !== undefined) {
+        headers['content-type'] = 'application/json';
+        headers['content-length'] = Buffer.byteLength(body);
+      }
+      if (this.#apiKey !== undefined) headers.authorization = `Bearer ${this.#apiKey}`;
+      let outgoing: ClientRequest;
+      const settle = (): boolean => {
+        if (settled) return false;
+        settled = true;
+        signal?.removeEventListener('abort', onAbort);
+        return true;
+      };
+      const fail = (error: Error): void => {
+        if (!settle()) return;
+        // Dropping the connection is how a server learns to stop generating.
+        outgoing.destroy();
+        reject(error);
+      };
+      const onAbort = (): void => fail(abortErrorFrom(signal!));
+      try {
+        outgoing = this.#request(url, { method, agent: this.#agent, headers });
+      } catch (error) {
+        reject(unreachable(url, error));
+        return;
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
+      outgoing.setTimeout(this.#timeoutMs, () =>
+        fail(
+          backendError(
+            'ERR_BACKEND_UNAVAILABLE',
+            answered
+              ? `openai: ${url} sent nothing for ${this.#timeoutMs} ms in the middle of an answer; ` +
+                  'is the server overloaded or stuck? (raise the request timeout if it is just slow)'
+              : `openai: no answer from ${url} within ${this.#timeoutMs} ms; ` +
+                  'is the server up and not overloaded, and is --endpoint right? (raise the request timeout if it is just slow)',
+          ),
+        ),
+      );
+      outgoing.on('error', (error: NodeJS.ErrnoException) => {
+        if (!answered && outgoing.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) {
+          fail(new StaleConnection());
+        } else if (answered) {
+          const reason = oneLine(error.code ?? error.message);
+          fail(backendError('ERR_BACKEND_FAILED', `openai: the connection to ${url} broke in the middle of an answer (${reason}); did the server crash?`, error));
+        } else {
+          fail(unreachable(url, error));
+        }
+      });
+      outgoing.on('response', (response) => {
+        answered = true;
+        response.on('error', () => {}); // reported by 'close' below
+        response.on('close', () => {
+          if (!response.complete) fail(backendError('ERR_BACKEND_FAILED', `openai: ${url} closed the connection in the middle of an answer; did the server crash?`));
+        });
+        read(response, () => !settled).then(
+          (value) => {
+            if (settle()) resolve(value);
+          },
+          (error: Error) => fail(error),
+        );
+      });
+      outgoing.end(body);
+    });
+  }
+}
+
+/** Consumes a response; `alive()` turns false once the exchange is over (failed or aborted). */
+type ResponseReader<T> = (response: IncomingMessage, alive: () => boolean) => Promise<T>;
+
+/** A pooled keep-alive connection the server had closed; the request never reached it. */
+class StaleConnection extends Error {}
+
+/** Reads a streamed completion, reporting token ids chunk by chunk. */
+function readCompletionStream(
+  url: string,
+  response: IncomingMessage,
+  alive: () => boolean,
+  onTokens: ((tokens: Int32Array) => void) | undefined,
+): Promise<StreamedCompletion> {
+  if (response.statusCode !== 200) {
+    return readBody(url, response, MAX_ERROR_BODY).then((text) => {
+      throw answerError(url, response.statusCode ?? 0, text);
+    });
+  }
+  return new Promise<StreamedCompletion>((resolve, reject) => {
+    const parser = new SseParser();
+    const chunks: Int32Array[] = [];
+    let count = 0;
+    let finishReason: FinishReason | undefined;
+    let over = false;
+    const stop = (error?: Error): void => {
+      over = true;
+      if (error) reject(error);
+      else if (finishReason === undefined) {
+        reject(backendError('ERR_BACKEND_FAILED', `openai: ${url} ended the stream without a finish_reason; did the server stop generating?`));
+      }
+      else if (count === 0) reject(noTokenIds(url));
+      else resolve({ tokens: concat(chunks, count), finishReason });
+    };
+    const onEvent = (data: string): void => {
+      if (data === '[DONE]') return stop();
+      const chunk = parseJson(data) as StreamChunk | undefined;
+      if (chunk === undefined || chunk === null || typeof chunk !== 'object') {
+        return stop(backendError('ERR_BACKEND_FAILED', `openai: ${url} streamed something that is not JSON: ${oneLine(data).slice(0, 200)}`));
+      }
+      if (chunk.error !== undefined) {
+        return stop(backendError('ERR_BACKEND_FAILED', `openai: ${url} failed while generating: ${errorMessage(chunk) ?? 'no message'}`));
+      }
+      const choice = chunk.choices?.[0];
+      if (choice === undefined) return; // e.g. the usage chunk
+      if (choice.token_ids === undefined || choice.token_ids === null) {
+        if (typeof choice.text === 'string' && choice.text.length > 0) return stop(noTokenIds(url));
+      } else if (Array.isArray(choice.token_ids) && choice.token_ids.length > 0) {
+        const tokens = Int32Array.from(choice.token_ids);
+        chunks.push(tokens);
+        count += tokens.length;
+        try {
+          onTokens?.(tokens);
+        } catch (error) {
+          return stop(error as Error);
+        }
+      }
+      if (choice.finish_reason !== undefined && choice.finish_reason !== null) {
+        if (choice.finish_reason === 'abort' || choice.finish_reason === 'error') {
+          return stop(backendError('ERR_BACKEND_FAILED', `openai: ${url} gave up on the request (finish_reason "${choice.finish_reason}"); see the server's log`));
+        }
+        finishReason = choice.finish_reason === 'length' ? 'length' : 'stop';
+      }
+    };
+    response.setEncoding('utf8');
+    response.on('data', (text: string) => {
+      for (const data of parser.push(text)) {
+        if (over || !alive()) return;
+        onEvent(data);
+      }
+    });
+    response.on('end', () => {
+      for (const data of parser.end()) if (!over && alive()) onEvent(data);
+      // Servers that end the stream without [DONE] are fine once the choice has finished.
+      if (!over) stop();
+    });
+  });
+}
+
+/** The fields of a streamed chunk that the client reads. */
+interface StreamChunk {
+  choices?: Array<{ text?: unknown; token_ids?: unknown; finish_reason?: string | null }>;
+  error?: unknown;
+}
+
+function noTokenIds(url: string): BackendError {
+  return backendError(
+    'ERR_BACKEND_FAILED',
+    `openai: ${url} streamed no token ids; the server must honour "return_token_ids": true (vLLM 0.10.2 or later, ` +
+      `SGLang with return_token_ids, serve) or, with dialect 'trtllm', "detokenize": false (trtllm-serve)`,
+  );
+}
+
+/** The error for a non-200 answer: a request the server rejects (4xx), or its failure (5xx). */
+function answerError(url: string, status: number, body: string): BackendError {
+  const message = errorMessage(parseJson(body)) ?? (oneLine(body).slice(0, 500) || 'no message');
+  if (status === 401 || status === 403) {
+    return backendError(
+      'ERR_BACKEND_REQUEST',
+      `openai: ${url} refused the request (HTTP ${status}: ${message}); give the backend the server's API key`,
+    );
+  }
+  if (status >= 400 && status < 500) return backendError('ERR_BACKEND_REQUEST', `openai: ${url} rejected the request (HTTP ${status}): ${message}`);
+  return backendError('ERR_BACKEND_FAILED', `openai: ${url} failed (HTTP ${status}): ${message}`);
+}
+
+/** The message of an error body in OpenAI's shape, vLLM's older flat shape or FastAPI's. */
+function errorMessage(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const b = body as { error?: unknown; message?: unknown; detail?: unknown };
+  if (typeof b.error === 'object' && b.error !== null && typeof (b.error as { message?: unknown }).message === 'string') {
+    return oneLine((b.error as { message: string }).message);
+  }
+  if (typeof b.error === 'string') return oneLine(b.error);
+  if (typeof b.message === 'string') return oneLine(b.message);
+  if (b.detail !== undefined) return oneLine(typeof b.detail === 'string' ? b.detail : JSON.stringify(b.detail));
+  return undefined;
+}
+
+function unreachable(url: string, error: unknown): BackendError {
+  const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message ?? String(error);
+  return backendError('ERR_BACKEND_UNAVAILABLE', `openai: cannot reach ${url} (${oneLine(reason)}); is the server started, and is --endpoint right?`, error);
+}
+
+/** Parses `--endpoint`: a URL (scheme http:// assumed when missing), without the `/v1` suffix. */
+function parseEndpoint(endpoint: string): URL {
+  const text = /^[a-z][a-z0-9+.-]*:\/\//i.test(endpoint) ? endpoint : `http://${endpoint}`;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw backendError('ERR_BACKEND_UNAVAILABLE', `openai: --endpoint "${endpoint}" is not a URL; give the server's address, e.g. http://127.0.0.1:8000`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw backendError('ERR_BACKEND_UNAVAILABLE', `openai: --endpoint "${endpoint}" is not http(s); give the server's address, e.g. http://127.0.0.1:8000`);
+  }
+  url.pathname = url.pathname.replace(/\/+$/, '').replace(/\/v1$/, '') || '/';
+  url.search = '';
+  url.hash = '';
+  return url;
+}
+
+async function readBody(url: string, response: IncomingMessage, limit: number): Promise<string> {
+  let text = '';
+  response.setEncoding('utf8');
+  try {
+    for await (const chunk of response as AsyncIterable<string>) {
+      if (text.length < limit) text += chunk;
+    }
+  } catch (error) {
+    throw backendError('ERR_BACKEND_FAILED', `openai: the answer from ${url} broke off (${oneLine((error as Error).message)}); did the server crash?`, error);
+  }
+  return text;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+function concat(chunks: readonly Int32Array[], count: number): Int32Array {
+  const all = new Int32Array(count);
+  let at = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, at);
+    at += chunk.length;
+  }
+  return all;
+}

@@ -1,0 +1,67 @@
+/**
+ * Makes the generation backend a command asked for: onnxruntime (a model folder, or the embedded
+ * tiny model), an OpenAI-compatible endpoint, or replay of the dataset's references.
+ *
+ * @packageDocumentation
+ */
+import type { Backend } from '../backends/backend.js';
+import { backendError } from '../backends/errors.js';
+import { createOnnxRuntimeBackend } from '../backends/onnxruntime-loader.js';
+import { createOpenAIBackend } from '../backends/openai.js';
+import { ReplayBackend } from '../backends/replay.js';
+import type { Dataset } from '../llm/dataset.js';
+import type { LlamaTokenizer } from '../llm/tokenizer.js';
+import { ensureTinyModel } from '../model/tiny-llama.js';
+
+export const BACKENDS = ['onnxruntime', 'openai', 'replay'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+export const DEVICES = ['cpu', 'cuda'] as const;
+export const DTYPES = ['auto', 'fp32', 'fp16'] as const;
+
+/** What the backend flags say. */
+export interface BackendChoice {
+  backend: BackendName;
+  /** Model folder (onnxruntime) or served model name (openai). */
+  model?: string | undefined;
+  device: (typeof DEVICES)[number];
+  dtype: (typeof DTYPES)[number];
+  batchSize?: number | undefined;
+  endpoints?: string[] | undefined;
+}
+
+/** Default batch size of the onnxruntime backend when none is given. */
+export const DEFAULT_ONNX_BATCH = 16;
+
+/** Creates the backend; `dataset` and `tokenizer` serve replay (the references, tokenized). */
+export async function createBackend(choice: BackendChoice, dataset: Dataset, tokenizer: LlamaTokenizer): Promise<Backend> {
+  switch (choice.backend) {
+    case 'onnxruntime':
+      return createOnnxRuntimeBackend({
+        modelDir: choice.model ?? (await ensureTinyModel()),
+        device: choice.device,
+        maxBatchSize: choice.batchSize ?? DEFAULT_ONNX_BATCH,
+        ...(choice.dtype === 'auto' ? {} : { dtype: choice.dtype }),
+      });
+    case 'openai': {
+      const endpoints = choice.endpoints ?? [];
+      if (endpoints.length === 0) {
+        throw backendError('ERR_BACKEND_UNAVAILABLE', 'the openai backend needs --endpoint <url> of an OpenAI-compatible server (e.g. --endpoint http://127.0.0.1:8000)');
+      }
+      if (endpoints.length > 1) {
+        throw backendError('ERR_BACKEND_REQUEST', `got ${endpoints.length} endpoints; this version drives one OpenAI-compatible endpoint per run — pass a single --endpoint`);
+      }
+      const backend = createOpenAIBackend({
+        endpoint: endpoints[0]!,
+        ...(choice.model === undefined ? {} : { model: choice.model }),
+        ...(choice.batchSize === undefined ? {} : { maxConcurrency: choice.batchSize }),
+      });
+      // Fail before LoadGen starts if the server is not there (or does not serve the model).
+      await backend.client.listModels();
+      return backend;
+    }
+    case 'replay': {
+      const answers = Array.from({ length: dataset.size }, (_, i) => tokenizer.encode(dataset.reference(i), { addBos: false }));
+      return new ReplayBackend({ answers, ...(choice.batchSize === undefined ? {} : { maxBatchSize: choice.batchSize }) });
+    }
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * `mlperf-llm evaluate`: scores an accuracy log as MLPerf's evaluation.py does and checks the
+ * 99% targets.
+ *
+ * @packageDocumentation
+ */
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { formatEvaluationDict } from '../../accuracy/format.js';
+import type { AccuracyTarget } from '../../accuracy/targets.js';
+import { evaluateAccuracyLog, type AccuracyLogResult, type TokenDtype } from '../../llm/accuracy-eval.js';
+import { suiteOfSampleCount } from '../../llm/benchmark-settings.js';
+import { loadDataset } from '../../llm/dataset.js';
+import { defaultTokenizer } from '../../llm/tokenizer.js';
+import { readRunResult, writeRunResult } from '../../report/run-result.js';
+import { SAMPLE_DATASET } from '../defaults.js';
+
+interface EvaluateArgs {
+  log: string;
+  dataset: string;
+  dtype: TokenDtype;
+  target: AccuracyTarget | 'none' | 'auto';
+}
+
+/** The accuracy fields stored in result.json. */
+export function accuracySummary(evaluation: AccuracyLogResult): Record<string, unknown> {
+  return {
+    ...evaluation.scores,
+    samples: evaluation.samples,
+    ...(evaluation.target ? { target: evaluation.target, passed: evaluation.check?.passed } : {}),
+  };
+}
+
+function logPathOf(path: string): string {
+  if (existsSync(path) && statSync(path).isDirectory()) return join(path, 'mlperf_log_accuracy.json');
+  return path;
+}
+
+async function handler(args: EvaluateArgs): Promise<void> {
+  const logPath = logPathOf(args.log);
+  const dataset = loadDataset(args.dataset);
+  const target = args.target === 'auto' ? suiteOfSampleCount(dataset.size) : args.target === 'none' ? undefined : args.target;
+  const evaluation = evaluateAccuracyLog({ logPath, dataset, tokenizer: defaultTokenizer(), dtype: args.dtype, target });
+  console.log(formatEvaluationDict(evaluation.scores));
+  if (evaluation.check) {
+    for (const check of evaluation.check.checks) {
+      console.log(`  ${check.passed ? 'pass' : 'FAIL'}  ${check.metric} = ${check.value} (${check.bound})`);
+    }
+    console.log(`${evaluation.check.passed ? 'PASS' : 'FAIL'}: ${evaluation.samples} samples against the ${evaluation.target} 99% targets`);
+  }
+  const dir = dirname(logPath);
+  writeFileSync(join(dir, 'accuracy.json'), `${JSON.stringify(accuracySummary(evaluation), null, 2)}\n`);
+  if (existsSync(join(dir, 'result.json'))) {
+    const result = readRunResult(dir);
+    result.accuracy = accuracySummary(evaluation);
+    writeRunResult(result);
+  }
+  if (evaluation.check && !evaluation.check.passed) process.exitCode = 3;
+}
+
+export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
+  command: 'evaluate',
+  describe: "Score an accuracy log the way MLPerf's evaluation.py does",
+  builder: (yargs) =>
+    yargs
+      .option('log', { type: 'string', demandOption: true, describe: 'mlperf_log_accuracy.json, or the run folder holding it' })
+      .option('dataset', { type: 'string', default: SAMPLE_DATASET, defaultDescription: 'the shipped sample articles', describe: 'the cnn_eval.json the run used' })
+      .option('dtype', { choices: ['int32', 'int64'] as const, default: 'int32' as const, describe: 'element type of the logged token ids' })
+      .option('target', {
+        choices: ['auto', 'datacenter', 'edge', 'none'] as const,
+        default: 'auto' as const,
+        describe: "MLPerf's 99% targets to check (auto: by dataset size, 13,368 datacenter / 5,000 edge, none otherwise)",
+      }) as unknown as Argv<EvaluateArgs>,
+  handler,
+};

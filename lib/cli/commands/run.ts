@@ -1,0 +1,124 @@
+/**
+ * `mlperf-llm run`: one benchmark run; with no arguments, Offline on the embedded tiny model and
+ * the shipped sample articles.
+ *
+ * @packageDocumentation
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { LLM_MODES, LLM_SCENARIOS, suiteOfSampleCount, type LlmMode, type LlmScenario, type Suite } from '../../llm/benchmark-settings.js';
+import { loadDataset } from '../../llm/dataset.js';
+import { evaluateAccuracyLog } from '../../llm/accuracy-eval.js';
+import { runLlmBenchmark } from '../../llm/harness.js';
+import { MAX_NEW_TOKENS } from '../../llm/prompt.js';
+import { defaultTokenizer } from '../../llm/tokenizer.js';
+import { formatRunResult, writeRunResult } from '../../report/run-result.js';
+import { BACKENDS, createBackend, DEVICES, DTYPES, type BackendName } from '../backend-choice.js';
+import { defaultOutputDir, SAMPLE_DATASET } from '../defaults.js';
+import { ProgressLine, progressLine } from '../progress.js';
+import { accuracySummary } from './evaluate.js';
+
+interface RunArgs {
+  scenario: LlmScenario;
+  mode: LlmMode;
+  backend: BackendName;
+  model?: string;
+  dataset: string;
+  suite?: Suite;
+  'total-sample-count'?: number;
+  'batch-size'?: number;
+  'max-new-tokens': number;
+  device: (typeof DEVICES)[number];
+  dtype: (typeof DTYPES)[number];
+  'target-qps'?: number;
+  'target-latency'?: number;
+  'min-duration'?: number;
+  'min-query-count'?: number;
+  'user-conf'?: string;
+  'output-dir'?: string;
+  endpoint?: string[];
+  trace: boolean;
+}
+
+function builder(yargs: Argv): Argv<RunArgs> {
+  return yargs
+    .option('scenario', { choices: LLM_SCENARIOS, default: 'Offline' as LlmScenario, describe: 'LoadGen scenario (Interactive runs as Server with tighter latency bounds)' })
+    .option('mode', { choices: LLM_MODES, default: 'performance' as LlmMode, describe: 'performance, accuracy (scored afterwards), or submission (both)' })
+    .option('backend', { choices: BACKENDS, default: 'onnxruntime' as BackendName, describe: 'where tokens come from' })
+    .option('model', { type: 'string', describe: 'onnxruntime: model folder in the onnxruntime-genai builder layout (default: the embedded tiny model); openai: the served model name' })
+    .option('dataset', { type: 'string', default: SAMPLE_DATASET, defaultDescription: 'the shipped sample articles', describe: "MLPerf's cnn_eval.json" })
+    .option('suite', { choices: ['datacenter', 'edge'] as const, describe: 'MLPerf suite (model key and accuracy targets); default edge for SingleStream, else datacenter' })
+    .option('total-sample-count', { type: 'number', describe: 'use the first N samples of the dataset' })
+    .option('batch-size', { type: 'number', describe: 'most samples generating at once (default: the backend\'s)' })
+    .option('max-new-tokens', { type: 'number', default: MAX_NEW_TOKENS, describe: 'generation limit per sample' })
+    .option('device', { choices: DEVICES, default: 'cpu' as const, describe: 'onnxruntime execution provider' })
+    .option('dtype', { choices: DTYPES, default: 'auto' as const, describe: 'onnxruntime I/O type (auto: as the model has)' })
+    .option('target-qps', { type: 'number', describe: 'Server/Interactive arrival rate, Offline expected throughput (samples/s)' })
+    .option('target-latency', { type: 'number', describe: 'SingleStream expected latency per sample (ms)' })
+    .option('min-duration', { type: 'number', describe: 'minimum run duration (ms); MLPerf: 600000' })
+    .option('min-query-count', { type: 'number', describe: 'minimum number of queries' })
+    .option('user-conf', { type: 'string', describe: 'a user.conf to start from (flags override it)' })
+    .option('output-dir', { type: 'string', describe: 'where logs go (default results/<scenario>-<mode>-<timestamp>/)' })
+    .option('endpoint', { type: 'string', array: true, describe: 'openai backend: base URL of an OpenAI-compatible server' })
+    .option('trace', { type: 'boolean', default: false, describe: "write LoadGen's trace file" }) as unknown as Argv<RunArgs>;
+}
+
+async function handler(args: RunArgs): Promise<void> {
+  const dataset = loadDataset(args.dataset);
+  const tokenizer = defaultTokenizer();
+  const backend = await createBackend(
+    { backend: args.backend, model: args.model, device: args.device, dtype: args.dtype, batchSize: args['batch-size'], endpoints: args.endpoint },
+    dataset,
+    tokenizer,
+  );
+  const outputDir = args['output-dir'] ?? defaultOutputDir(args.scenario, args.mode);
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort(new Error('interrupted (Ctrl-C)'));
+  process.once('SIGINT', onSignal);
+  const progress = new ProgressLine();
+  const expected = args.mode === 'performance' ? undefined : Math.min(args['total-sample-count'] ?? dataset.size, dataset.size);
+  try {
+    const result = await runLlmBenchmark({
+      scenario: args.scenario,
+      mode: args.mode,
+      suite: args.suite,
+      backend,
+      dataset,
+      totalSampleCount: args['total-sample-count'],
+      maxNewTokens: args['max-new-tokens'],
+      batchSize: args['batch-size'],
+      targetQps: args['target-qps'],
+      targetLatencyMs: args['target-latency'],
+      minDurationMs: args['min-duration'],
+      minQueryCount: args['min-query-count'],
+      userConf: args['user-conf'],
+      outputDir,
+      enableTrace: args.trace,
+      signal: controller.signal,
+      onProgress: (p, elapsed) => progress.update(progressLine(p, elapsed, expected)),
+    });
+    progress.done();
+    if (args.mode !== 'performance') {
+      const evaluation = evaluateAccuracyLog({
+        logPath: `${result.logDir}/mlperf_log_accuracy.json`,
+        dataset,
+        tokenizer,
+        // MLPerf's targets hold for the full datasets only; a sample set gets scores alone.
+        target: suiteOfSampleCount(result.dataset.samples),
+      });
+      result.accuracy = accuracySummary(evaluation);
+      writeRunResult(result);
+    }
+    console.log(formatRunResult(result));
+  } finally {
+    progress.done();
+    process.removeListener('SIGINT', onSignal);
+    await backend.close();
+  }
+}
+
+export const runCommand: CommandModule<object, RunArgs> = {
+  command: 'run',
+  describe: 'Run the benchmark (no arguments: Offline on the embedded tiny model and sample articles)',
+  builder,
+  handler,
+};

@@ -1,0 +1,76 @@
+/**
+ * Scores an MLPerf accuracy log the way MLPerf's evaluation.py does: keep the first entry per
+ * sample, read its bytes as token ids (int32 unless told otherwise), decode skipping special
+ * tokens, and compare with the dataset's reference summaries.
+ *
+ * @packageDocumentation
+ */
+import { checkAccuracy, type AccuracyTarget } from '../accuracy/targets.js';
+import { evaluateSummaries, type AccuracyScores } from '../accuracy/evaluate.js';
+import { readAccuracyLog } from '../report/accuracy-log.js';
+import type { Dataset } from './dataset.js';
+
+/** Decodes token ids to text (LlamaTokenizer). */
+export interface TokenDecoder {
+  decode(ids: ArrayLike<number>, options?: { skipSpecialTokens?: boolean }): string;
+}
+
+/** The element type of the logged response bytes (evaluation.py's --dtype). */
+export type TokenDtype = 'int32' | 'int64';
+
+/** Options of {@link evaluateAccuracyLog}. */
+export interface AccuracyLogOptions {
+  logPath: string;
+  dataset: Dataset;
+  tokenizer: TokenDecoder;
+  dtype?: TokenDtype;
+  /** Pass/fail thresholds to check; none when omitted. */
+  target?: AccuracyTarget | undefined;
+}
+
+/** Scores, the sample count, and the pass/fail check when a target was given. */
+export interface AccuracyLogResult {
+  scores: AccuracyScores;
+  samples: number;
+  target?: AccuracyTarget | undefined;
+  check?: ReturnType<typeof checkAccuracy> | undefined;
+}
+
+function tokensOf(bytes: Buffer, dtype: TokenDtype): number[] {
+  const width = dtype === 'int64' ? 8 : 4;
+  const count = Math.floor(bytes.length / width);
+  const ids = new Array<number>(count);
+  for (let i = 0; i < count; i++) ids[i] = dtype === 'int64' ? Number(bytes.readBigInt64LE(i * width)) : bytes.readInt32LE(i * width);
+  return ids;
+}
+
+/** Scores an mlperf_log_accuracy.json against a dataset. */
+export function evaluateAccuracyLog(options: AccuracyLogOptions): AccuracyLogResult {
+  const dtype = options.dtype ?? 'int32';
+  const seen = new Set<number>();
+  const predictions: string[] = [];
+  const references: string[] = [];
+  const tokenCounts: number[] = [];
+  for (const entry of readAccuracyLog(options.logPath)) {
+    if (seen.has(entry.qslIndex)) continue;
+    seen.add(entry.qslIndex);
+    if (entry.qslIndex >= options.dataset.size) {
+      const error = new Error(
+        `${options.logPath} names sample ${entry.qslIndex}, but ${options.dataset.path} has ${options.dataset.size}; pass the dataset the run used (--dataset)`,
+      ) as Error & { code: string };
+      error.code = 'ERR_ACCURACY_DATASET';
+      throw error;
+    }
+    const ids = tokensOf(entry.data, dtype);
+    predictions.push(options.tokenizer.decode(ids, { skipSpecialTokens: true }));
+    references.push(options.dataset.reference(entry.qslIndex));
+    tokenCounts.push(ids.length);
+  }
+  const scores = evaluateSummaries(predictions, references, { tokenCounts });
+  return {
+    scores,
+    samples: predictions.length,
+    target: options.target,
+    check: options.target ? checkAccuracy(scores, options.target) : undefined,
+  };
+}

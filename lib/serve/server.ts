@@ -1,0 +1,181 @@
+/**
+ * `serve`: exposes any generation backend as an OpenAI-compatible HTTP server (the completions
+ * API, with vLLM's `return_token_ids` extension), so the harness's `openai` backend, vLLM's
+ * benchmark clients or the official OpenAI clients can drive it.
+ *
+ * Routes: `POST /v1/completions`, `GET /v1/models`, `GET /health` (200 when up, like vLLM's).
+ *
+ * @packageDocumentation
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Backend } from '../backends/backend.js';
+import { ConcurrencyLimiter } from '../backends/openai-limiter.js';
+import { ApiError } from './api-error.js';
+import { serveCompletions, writeError, writeJson, type CompletionsEndpointContext } from './completions-endpoint.js';
+import type { ServeTokenizer } from './text-tokenizer.js';
+
+/** Llama 3.1's context length in tokens. */
+export const LLAMA31_CONTEXT_LENGTH = 131_072;
+
+/** Options of {@link startOpenAIServer}. */
+export interface OpenAIServerOptions {
+  /** Generates the completions; gets at most `backend.maxBatchSize` prompts at once. */
+  backend: Backend;
+  /** Encodes text prompts (with BOS, like the dataset's `tok_input`) and decodes completions. */
+  tokenizer: ServeTokenizer;
+  /** The model name clients pass as `model` and `GET /v1/models` lists. */
+  modelName: string;
+  /** Interface to listen on. Default 127.0.0.1 (this machine only); 0.0.0.0 for all. */
+  host?: string;
+  /** Port to listen on. Default 8000 (vLLM's); 0 picks a free one. */
+  port?: number;
+  /** The model's context length: prompt plus `max_tokens` are capped to it. Default 131072 (Llama 3.1). */
+  contextLength?: number;
+  /**
+   * The dataset sample of a prompt, for backends that answer by sample (replay); see
+   * `sampleIndexByPrompt`. Without it, requests carry sample index -1.
+   */
+  sampleIndexOf?: (prompt: Int32Array) => number;
+  /** When set, `/v1` requests must send `Authorization: Bearer <apiKey>` (like vLLM's --api-key). */
+  apiKey?: string;
+  /** Largest accepted request body. Default 16 MiB. */
+  maxBodyBytes?: number;
+}
+
+/** Counters of the prompts handed to the backend. */
+export interface OpenAIServerStats {
+  /** Prompts the backend works on now. */
+  running: number;
+  /** Prompts waiting for the backend (it has `maxBatchSize` running). */
+  waiting: number;
+  /** The most prompts the backend has worked on at once. */
+  peakRunning: number;
+}
+
+/** A running server. */
+export interface OpenAIServer {
+  /** Its base URL, e.g. `http://127.0.0.1:8000`; the OpenAI API is under `${url}/v1`. */
+  readonly url: string;
+  /** Counters of the work handed to the backend. */
+  stats(): OpenAIServerStats;
+  /** Aborts the generations in flight, closes every connection and stops listening. */
+  close(): Promise<void>;
+}
+
+/** Starts the server; resolves once it listens. The backend stays the caller's to close. */
+export async function startOpenAIServer(options: OpenAIServerOptions): Promise<OpenAIServer> {
+  const host = options.host ?? '127.0.0.1';
+  const maxBodyBytes = options.maxBodyBytes ?? 16 * 1024 * 1024;
+  const started = Math.floor(Date.now() / 1000);
+  const closing = new AbortController();
+  const inFlight = new Set<Promise<void>>();
+  let key = 0;
+  const context: CompletionsEndpointContext = {
+    backend: options.backend,
+    tokenizer: options.tokenizer,
+    modelName: options.modelName,
+    contextLength: options.contextLength ?? LLAMA31_CONTEXT_LENGTH,
+    slots: new ConcurrencyLimiter(options.backend.maxBatchSize),
+    sampleIndexOf: options.sampleIndexOf,
+    nextKey: () => (key = (key + 1) % Number.MAX_SAFE_INTEGER),
+  };
+
+  const models = (): object => ({
+    object: 'list',
+    data: [{ id: options.modelName, object: 'model', created: started, owned_by: 'mlperf-loadgen-node', max_model_len: context.contextLength }],
+  });
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const path = (request.url ?? '/').split('?', 1)[0]!;
+    const route = ROUTES.get(path);
+    if (route === undefined) throw new ApiError(404, `no route ${path}: this server has POST /v1/completions, GET /v1/models and GET /health`, { type: 'not_found_error' });
+    if (request.method !== route) {
+      response.setHeader('allow', route);
+      throw new ApiError(405, `${path} takes ${route}, not ${request.method}`);
+    }
+    if (options.apiKey !== undefined && path.startsWith('/v1/') && request.headers.authorization !== `Bearer ${options.apiKey}`) {
+      throw new ApiError(401, 'missing or wrong API key: send "Authorization: Bearer <key>" with the key the server was started with', {
+        type: 'authentication_error',
+        code: 'invalid_api_key',
+      });
+    }
+    if (path === '/health') {
+      response.writeHead(200, { 'content-length': 0 }).end();
+    } else if (path === '/v1/models') {
+      writeJson(response, 200, models());
+    } else {
+      const body = await readJson(request, maxBodyBytes);
+      await serveCompletions(body, response, context, closing.signal);
+    }
+  };
+
+  const server = createServer({ keepAliveTimeout: 60_000 }, (request, response) => {
+    const work = handle(request, response)
+      .catch((error: unknown) => {
+        if (error instanceof ApiError) writeError(response, error);
+        else writeError(response, new ApiError(500, `internal error: ${error instanceof Error ? error.message : String(error)}`));
+      })
+      .finally(() => inFlight.delete(work));
+    inFlight.add(work);
+  });
+  // Node needs headersTimeout above keepAliveTimeout to tell idle keep-alive sockets from slow clients.
+  server.headersTimeout = 65_000;
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      const message = `serve: cannot listen on ${host}:${options.port ?? 8000} (${error.code ?? error.message}); pick a free --port or another --host`;
+      reject(Object.assign(new Error(message, { cause: error }), { code: 'ERR_SERVE_LISTEN' }));
+    };
+    server.once('error', onError);
+    server.listen(options.port ?? 8000, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+
+  let closed: Promise<void> | undefined;
+  return {
+    url,
+    stats: () => ({ running: context.slots.active, waiting: context.slots.waiting, peakRunning: context.slots.peak }),
+    close() {
+      closed ??= (async () => {
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        closing.abort(new Error('the server is closing'));
+        // Let aborted requests send their last words, then cut whatever is still open.
+        await Promise.allSettled([...inFlight]);
+        server.closeAllConnections();
+        await stopped;
+      })();
+      return closed;
+    },
+  };
+}
+
+const ROUTES = new Map<string, 'GET' | 'POST'>([
+  ['/health', 'GET'],
+  ['/v1/models', 'GET'],
+  ['/v1/completions', 'POST'],
+]);
+
+/** Reads and parses a JSON request body; malformed or oversized bodies are 400 / 413. */
+async function readJson(request: IncomingMessage, maxBytes: number): Promise<unknown> {
+  const tooLarge = (): ApiError =>
+    new ApiError(413, `the request body is over ${maxBytes} bytes; send fewer or shorter prompts per request`, { code: 'body_too_large' });
+  if (Number(request.headers['content-length'] ?? 0) > maxBytes) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  // An oversized body is read to its end (and dropped), so the answer reaches the client.
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size <= maxBytes) chunks.push(chunk);
+  }
+  if (size > maxBytes) throw tooLarge();
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (error) {
+    throw new ApiError(400, `the request body is not valid JSON (${(error as Error).message}); send a JSON object`, { code: 'invalid_json' });
+  }
+}

@@ -1,0 +1,154 @@
+// The mlperf-llm command line, run as a user runs it (a child process per command): the default
+// run on the embedded tiny model, each scenario, accuracy runs and evaluate, serve driven by the
+// openai backend, and one-line errors for bad input.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { readAccuracyLog } from '../lib/report/accuracy-log.js';
+import type { RunResult } from '../lib/report/run-result.js';
+import { tempDir } from './helpers.js';
+
+const CLI = fileURLToPath(new URL('../lib/cli/main.js', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('../../test/fixtures/accuracy/rouge-parity.json', import.meta.url));
+
+function cli(args: string[], cwd: string): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 180_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function onlyRunDir(cwd: string): string {
+  const runs = readdirSync(join(cwd, 'results'));
+  assert.equal(runs.length, 1);
+  return join(cwd, 'results', runs[0]!);
+}
+
+function resultOf(dir: string): RunResult {
+  return JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as RunResult;
+}
+
+test('"mlperf-llm run" with no arguments: a VALID Offline run on the embedded model, table and result.json', () => {
+  const cwd = tempDir('cli-default');
+  const run = cli(['run'], cwd);
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /scenario\s+Offline \(llama3_1-8b\), performance/);
+  assert.match(run.stdout, /validity\s+VALID/);
+  assert.match(run.stdout, /tokens\/s\s+\d/);
+  assert.match(run.stdout, /latency p50\/p90\/p95\/p99\s+\d/);
+  const dir = onlyRunDir(cwd);
+  assert.match(dir, /Offline-performance-\d{8}T\d{6}Z$/);
+  for (const file of ['mlperf_log_summary.txt', 'mlperf_log_detail.txt', 'mlperf_log_accuracy.json', 'mlperf_log_trace.json', 'user.conf', 'result.json']) {
+    assert.ok(existsSync(join(dir, file)), file);
+  }
+  const result = resultOf(dir);
+  assert.equal(result.validity, 'VALID');
+  assert.equal(result.samplesCompleted, 20);
+  assert.equal(result.generatedTokens, 20 * 128);
+  assert.ok((result.tokensPerSecond ?? 0) > 0);
+  // report prints the same table again
+  const report = cli(['report', dir], cwd);
+  assert.equal(report.status, 0, report.stderr);
+  assert.match(report.stdout, /validity\s+VALID/);
+});
+
+for (const scenario of ['Server', 'SingleStream']) {
+  test(`"mlperf-llm run --scenario ${scenario}" reports TTFT and TPOT`, () => {
+    const cwd = tempDir(`cli-${scenario}`);
+    const run = cli(['run', '--scenario', scenario], cwd);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, new RegExp(`scenario\\s+${scenario}`));
+    assert.match(run.stdout, /TTFT p50\/p90\/p99\s+[\d.]+ ms/);
+    assert.match(run.stdout, /TPOT p50\/p90\/p99\s+[\d.]+ ms/);
+    const result = resultOf(onlyRunDir(cwd));
+    assert.ok(result.ttftNs?.p99 !== undefined && result.tpotNs?.p99 !== undefined);
+    if (result.validity === 'INVALID') assert.ok(result.invalidReason, 'an INVALID run says why');
+  });
+}
+
+test('"run --mode accuracy" then "evaluate" score the same samples; the table carries the scores', () => {
+  const cwd = tempDir('cli-accuracy');
+  const run = cli(['run', '--mode', 'accuracy', '--output-dir', 'acc'], cwd);
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /accuracy\s+rouge1 [\d.]+, rouge2 [\d.]+, rougeL [\d.]+, rougeLsum [\d.]+/);
+  const evaluate = cli(['evaluate', '--log', join(cwd, 'acc')], cwd);
+  assert.equal(evaluate.status, 0, evaluate.stderr);
+  const printed = evaluate.stdout.trim().split('\n')[0]!;
+  assert.match(printed, /^\{'rouge1': '[\d.]+', 'rouge2': '[\d.]+', 'rougeL': '[\d.]+', 'rougeLsum': '[\d.]+', 'gen_len': \d+, 'gen_num': 20/);
+  const accuracy = resultOf(join(cwd, 'acc')).accuracy!;
+  assert.equal(printed.match(/'rouge1': '([\d.]+)'/)![1], String(accuracy.rouge1));
+  assert.equal(readAccuracyLog(join(cwd, 'acc', 'mlperf_log_accuracy.json')).length, 20);
+});
+
+test('the replay backend’s accuracy run scores exactly what the Python evaluation gives for the references', () => {
+  const cwd = tempDir('cli-replay');
+  const run = cli(['run', '--backend', 'replay', '--mode', 'accuracy', '--output-dir', 'replay'], cwd);
+  assert.equal(run.status, 0, run.stderr);
+  const evaluate = cli(['evaluate', '--log', join(cwd, 'replay')], cwd);
+  assert.equal(evaluate.status, 0, evaluate.stderr);
+  const expected = (JSON.parse(readFileSync(FIXTURE, 'utf8')) as { sampleReplay: { printed: string } }).sampleReplay.printed;
+  // evaluation.py prints these keys; ours adds token statistics after them.
+  assert.equal(evaluate.stdout.trim().split('\n')[0]!.replace(/, 'gen_tok_len'.*\}$/, '}'), expected);
+});
+
+test('the openai backend runs against "mlperf-llm serve" on loopback', async () => {
+  const cwd = tempDir('cli-serve');
+  const server = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--batch-size', '8'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      server.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /at (http:\/\/[^\s]+)/.exec(out);
+        if (match) resolve(match[1]!);
+      });
+      server.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+    });
+    const run = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [CLI, 'run', '--backend', 'openai', '--endpoint', url, '--mode', 'accuracy', '--total-sample-count', '6', '--output-dir', 'remote'], { cwd });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.once('exit', (status) => resolve({ status, stdout, stderr }));
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /backend\s+openai/);
+    const entries = readAccuracyLog(join(cwd, 'remote', 'mlperf_log_accuracy.json'));
+    assert.equal(entries.length, 6);
+    for (const entry of entries) assert.equal(entry.data.length, 128 * 4, 'the tiny model always generates 128 tokens');
+    // The same samples through the onnxruntime backend directly give the same tokens.
+    const local = cli(['run', '--mode', 'accuracy', '--total-sample-count', '6', '--output-dir', 'local'], cwd);
+    assert.equal(local.status, 0, local.stderr);
+    const direct = new Map(readAccuracyLog(join(cwd, 'local', 'mlperf_log_accuracy.json')).map((e) => [e.qslIndex, e.data.toString('hex')]));
+    for (const entry of entries) assert.equal(entry.data.toString('hex'), direct.get(entry.qslIndex));
+  } finally {
+    server.kill('SIGTERM');
+  }
+});
+
+const badInput: [string, (cwd: string) => string[], RegExp][] = [
+  [
+    'a malformed dataset',
+    (cwd) => {
+      writeFileSync(join(cwd, 'bad.json'), JSON.stringify([{ instruction: 't', input: 'a', tok_input: 'oops', output: 's' }]));
+      return ['run', '--dataset', join(cwd, 'bad.json')];
+    },
+    /^mlperf-llm: dataset .*bad\.json: record 0 field "tok_input" is a string of 4 characters, not a non-empty array of token ids; fix or regenerate the file with "mlperf-llm prepare-dataset"$/,
+  ],
+  ['a missing model file', (cwd) => ['run', '--model', cwd], /^mlperf-llm: .*genai_config\.json.*$/],
+  ['an unreachable endpoint', () => ['run', '--backend', 'openai', '--endpoint', 'http://127.0.0.1:9', '--total-sample-count', '2'], /^mlperf-llm: .*http:\/\/127\.0\.0\.1:9.*$/],
+  ['an unknown scenario', () => ['run', '--scenario', 'Batch'], /^mlperf-llm: Invalid values:.*scenario.*"Batch".*Offline.*Server.*SingleStream.*Interactive.*\(see mlperf-llm --help\)$/],
+];
+
+for (const [what, args, message] of badInput) {
+  test(`${what} is a one-line error naming the problem and the fix`, () => {
+    const cwd = tempDir('cli-bad');
+    const run = cli(args(cwd), cwd);
+    assert.notEqual(run.status, 0);
+    const lines = run.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, run.stderr);
+    assert.match(lines[0]!, message);
+  });
+}
