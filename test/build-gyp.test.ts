@@ -6,7 +6,7 @@ import { cpSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
-import { packageRoot } from '../lib/loadgen/native.js';
+import { packageRoot } from '../lib/package-paths.js';
 import { tempDir } from './helpers.js';
 
 /** Node's own headers, next to the node binary (official builds and distro packages ship them). */

@@ -10,7 +10,7 @@ import { cpus } from 'node:os';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packageRoot } from '../../lib/loadgen/native.js';
+import { packageRoot } from '../../lib/package-paths.js';
 import { readSummary, summaryNumber } from '../../lib/report/summary.js';
 import { loadgenVersion } from '../../lib/loadgen/index.js';
 import { markdownTable, textTable, writeResultsSection } from '../results-file.js';

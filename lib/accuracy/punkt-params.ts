@@ -5,9 +5,9 @@
  *
  * @packageDocumentation
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../package-paths.js';
 import { accuracyError } from './errors.js';
 
 /** What Punkt learned from its training corpus; all types are lowercase. */
@@ -29,13 +29,7 @@ const FETCH_COMMAND = 'node scripts/accuracy/punkt-params.mjs';
 
 /** The fetched file: `third_party/punkt/english.json` under the package root. */
 export function defaultPunktParamsFile(): string {
-  // Compiled code sits in dist/lib/accuracy/; walk up to the folder holding the lock file.
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let up = 0; up < 6; up++) {
-    if (existsSync(join(dir, 'third_party', 'punkt.lock.json'))) return join(dir, 'third_party', 'punkt', 'english.json');
-    dir = dirname(dir);
-  }
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'third_party', 'punkt', 'english.json');
+  return join(packageRoot, 'third_party', 'punkt', 'english.json');
 }
 
 function malformed(file: string, what: string): Error {

@@ -3,9 +3,9 @@
  *
  * @packageDocumentation
  */
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 
+export { cacheDir } from '../package-paths.js';
 export { SAMPLE_ARTICLES, SAMPLE_DATASET } from '../llm/sample-dataset.js';
 
 /** Default output folder of a run: results/<scenario>-<mode>-<timestamp>/ in the current folder. */
@@ -14,7 +14,3 @@ export function defaultOutputDir(scenario: string, mode: string, now = new Date(
   return join('results', `${scenario}-${mode}-${stamp}`);
 }
 
-/** Where downloads are cached. */
-export function cacheDir(): string {
-  return process.env.MLPERF_LLM_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'mlperf-llm');
-}

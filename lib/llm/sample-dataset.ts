@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import { join } from 'node:path';
-import { packageRoot } from '../loadgen/native.js';
+import { packageRoot } from '../package-paths.js';
 
 /** The sample dataset (cnn_eval.json schema). */
 export const SAMPLE_DATASET = join(packageRoot, 'data', 'cnn_eval_sample.json');

@@ -5,6 +5,9 @@
  */
 import { native } from './native.js';
 
+export { addonFile } from './native.js';
+export type { AddonKind } from './addon-loader.js';
+
 export { TestScenario, TestMode, LoggingMode, scenarioName } from './enums.js';
 export type { TestScenarioName, TestModeName, LoggingModeName } from './enums.js';
 export { TestSettings, ConfigType, testSettingsFieldNames } from './test-settings.js';

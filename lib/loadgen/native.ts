@@ -4,10 +4,8 @@
  *
  * @packageDocumentation
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { LoadgenError } from './errors.js';
+import { isInstalledCopy, packageRoot } from '../package-paths.js';
+import { type AddonKind, loadAddon } from './addon-loader.js';
 
 /** TestSettings as native code reads and writes them: C++ field names, uint64 fields as bigint. */
 export interface NativeTestSettings {
@@ -82,25 +80,23 @@ export interface NativeBinding {
   ): { status: number; settings: NativeTestSettings };
 }
 
-/** The package's root folder (holds package.json, prebuilds/ and build/). */
-export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/** The functions and values every current addon exports; an addon lacking one is stale. */
+const REQUIRED_EXPORTS: ReadonlyArray<keyof NativeBinding> = [
+  'loadgenVersion',
+  'startTest',
+  'abortTest',
+  'settleQslRequest',
+  'completeSamples',
+  'completeFirstTokens',
+  'testSettingsDefaults',
+  'logSettingsDefaults',
+  'testSettingsFromConfig',
+];
 
-function loadBinding(): NativeBinding {
-  const require = createRequire(import.meta.url);
-  try {
-    const load = require('node-gyp-build') as (dir: string) => unknown;
-    return load(packageRoot) as NativeBinding;
-  } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    throw new LoadgenError(
-      'ERR_LOADGEN_NATIVE_LOAD_FAILED',
-      `The LoadGen addon could not be loaded (platform ${process.platform}-${process.arch}, Node ${process.version}, ` +
-        `Node-API ${process.versions.napi}): ${detail}\n` +
-        `Build it from source in ${packageRoot} with "npm run build:native" (needs cmake, a C++17 compiler and python3).`,
-      { cause: error },
-    );
-  }
-}
+const loaded = loadAddon<NativeBinding>(packageRoot, isInstalledCopy, REQUIRED_EXPORTS);
 
 /** The loaded addon. */
-export const native: NativeBinding = loadBinding();
+export const native: NativeBinding = loaded.binding;
+
+/** Which file the addon was loaded from: a shipped prebuild or a source build. */
+export const addonFile: { readonly path: string; readonly kind: AddonKind } = Object.freeze({ path: loaded.path, kind: loaded.kind });

@@ -1,0 +1,54 @@
+/**
+ * The `mlperf-llm` command line: its commands, and how failures are printed. `main.ts` is the
+ * executable that runs it.
+ *
+ * @packageDocumentation
+ */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { evaluateCommand } from './commands/evaluate.js';
+import { prepareDatasetCommand } from './commands/prepare-dataset.js';
+import { reportCommand } from './commands/report.js';
+import { runCommand } from './commands/run.js';
+import { serveCommand } from './commands/serve.js';
+
+/** Prints a known failure as one line (its message names the fix); anything else with its stack. */
+function reportFailure(error: unknown): never {
+  // A backend failure inside a LoadGen run arrives wrapped; its cause says what to fix.
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  if ((error as { code?: unknown }).code === 'ERR_LOADGEN_CALLBACK_FAILED' && cause instanceof Error && typeof (cause as { code?: unknown }).code === 'string') {
+    error = cause;
+  }
+  const coded = error instanceof Error && typeof (error as { code?: unknown }).code === 'string';
+  if (coded || error instanceof TypeError) {
+    console.error(`mlperf-llm: ${(error as Error).message.split('\n')[0]}`);
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
+}
+
+/** Runs the command line given as `argv` (process.argv's shape); exits the process on failure. */
+export async function runProgram(argv: readonly string[]): Promise<void> {
+  try {
+    await yargs(hideBin([...argv]))
+      .scriptName('mlperf-llm')
+      .command(runCommand)
+      .command(evaluateCommand)
+      .command(reportCommand)
+      .command(prepareDatasetCommand)
+      .command(serveCommand)
+      .demandCommand(1, 'give a command: run, evaluate, report, prepare-dataset or serve')
+      .strict()
+      .recommendCommands()
+      .fail((message, error) => {
+        if (error) reportFailure(error);
+        console.error(`mlperf-llm: ${message.replace(/\s*\n\s*/g, ' ')} (see mlperf-llm --help)`);
+        process.exit(2);
+      })
+      .help()
+      .parseAsync();
+  } catch (error) {
+    reportFailure(error);
+  }
+}
