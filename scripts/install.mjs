@@ -92,6 +92,9 @@ function ensureAddon() {
   const built = buildFromSource();
   if (built.ok) {
     say(`native addon: ${built.detail}`);
+    if (built.detail.startsWith('prebuild')) {
+      say('the source build is in build/Release; an installed copy loads its prebuild first: set MLPERF_LOADGEN_NODE_ADDON=source to use the source build');
+    }
     return;
   }
   say(built.detail);

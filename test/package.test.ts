@@ -83,8 +83,8 @@ describe('the npm tarball', () => {
   const installed = join(project, 'node_modules', 'mlperf-loadgen-node');
   let packed: PackResult;
 
-  function nullSutRun(path: string): NullSutReport {
-    const result = run(process.execPath, ['null-sut-check.mjs'], project, userEnv(path));
+  function nullSutRun(path: string, extraEnv: Record<string, string> = {}): NullSutReport {
+    const result = run(process.execPath, ['null-sut-check.mjs'], project, userEnv(path, extraEnv));
     assert.equal(result.status, 0, output(result));
     return JSON.parse(result.stdout.trim().split('\n').pop()!) as NullSutReport;
   }
@@ -153,14 +153,22 @@ describe('the npm tarball', () => {
     assert.equal(report.result, 'VALID');
   });
 
-  test('the installed mlperf-llm runs', () => {
+  test('the installed mlperf-llm prints its help and runs the main job, writing nothing into node_modules', () => {
     const help = run('npx', ['--no-install', 'mlperf-llm', '--help'], project, userEnv(bare));
     assert.equal(help.status, 0, output(help));
     assert.match(help.stdout, /mlperf-llm run\s/);
     assert.match(help.stdout, /mlperf-llm serve\s/);
+
+    const cache = tempDir('user-cache');
+    const main = run('npx', ['--no-install', 'mlperf-llm', 'run', '--output-dir', 'main-job'], project, userEnv(bare, { MLPERF_LLM_CACHE: cache }));
+    assert.equal(main.status, 0, output(main));
+    assert.match(main.stdout, /validity\s+VALID/);
+    assert.ok(existsSync(join(project, 'main-job', 'mlperf_log_summary.txt')));
+    assert.ok(existsSync(join(cache, 'models', 'tiny-llama-3.1', 'model.onnx')), 'the tiny model is not in the cache folder');
+    assert.ok(!existsSync(join(installed, 'models')), 'the installed copy wrote models/ into node_modules');
   });
 
-  test('a stale build/Release in the installed copy does not shadow the prebuild', () => {
+  test('a stale build/Release in the installed copy does not shadow the prebuild unless asked to', () => {
     const release = join(installed, 'build', 'Release');
     mkdirSync(release, { recursive: true });
     // One file that cannot load at all, then a loadable addon from another build.
@@ -168,6 +176,8 @@ describe('the npm tarball', () => {
     assert.equal(nullSutRun(bare).addon.kind, 'prebuild');
     copyFileSync(join(packageRoot, 'build', 'Release', 'mlperf_loadgen.node'), join(release, 'mlperf_loadgen.node'));
     assert.equal(nullSutRun(bare).addon.kind, 'prebuild');
+    // Only when asked for does a source build come first.
+    assert.equal(nullSutRun(bare, { MLPERF_LOADGEN_NODE_ADDON: 'source' }).addon.kind, 'source build');
     rmSync(join(installed, 'build'), { recursive: true, force: true });
   });
 

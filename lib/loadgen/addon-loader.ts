@@ -5,7 +5,8 @@
  * node-gyp-build's tag rules) and a source build in `build/Release/` (or `build/Debug/`). An
  * installed copy tries the prebuild first, so a stale `build/` left in node_modules never shadows
  * the binary the package shipped; a checkout tries its own build first, since that is what a
- * developer just compiled. A file that fails to load (wrong glibc, wrong architecture, an older
+ * developer just compiled. `MLPERF_LOADGEN_NODE_ADDON=source` or `=prebuild` overrides that order
+ * (e.g. to use a build made with `install.mjs --build-from-source`). A file that fails to load (wrong glibc, wrong architecture, an older
  * addon lacking today's exports) is skipped and the next one tried; when none loads, the error
  * says what this machine is, what was tried and why each failed, and the exact command that fixes it.
  *
@@ -29,6 +30,9 @@ export interface LoadedAddon<T> {
 
 /** The file name CMakeLists.txt and binding.gyp give the source build. */
 const SOURCE_BUILD_FILE = 'mlperf_loadgen.node';
+
+/** Environment variable that picks which kind of addon is tried first. */
+export const ADDON_ORDER_ENV = 'MLPERF_LOADGEN_NODE_ADDON';
 
 /** The glibc floor prebuilds are compiled for (third_party/zig.lock.json). */
 const PREBUILD_GLIBC_FLOOR = '2.28';
@@ -136,17 +140,25 @@ function advice(root: string, attempts: readonly Attempt[]): string[] {
   return lines;
 }
 
+/** Whether the prebuild is tried first: {@link ADDON_ORDER_ENV} if set, else `installedCopy`. */
+function prebuildFirst(installedCopy: boolean): boolean {
+  const choice = process.env[ADDON_ORDER_ENV];
+  if (choice === undefined || choice === '') return installedCopy;
+  if (choice === 'prebuild' || choice === 'source') return choice === 'prebuild';
+  throw new LoadgenError('ERR_LOADGEN_NATIVE_LOAD_FAILED', `${ADDON_ORDER_ENV}=${choice} is not a choice: set it to "prebuild" or "source", or unset it.`);
+}
+
 /**
- * Loads the addon from `root`, prebuild first when `preferPrebuild` (installed copies), source
- * build first otherwise (checkouts). Throws a {@link LoadgenError} with code
+ * Loads the addon from `root`: prebuild first in an installed copy (`installedCopy`), source
+ * build first in a checkout, unless {@link ADDON_ORDER_ENV} says otherwise. Throws a {@link LoadgenError} with code
  * `ERR_LOADGEN_NATIVE_LOAD_FAILED` that diagnoses the machine when no candidate loads.
  */
-export function loadAddon<T>(root: string, preferPrebuild: boolean, requiredExports: readonly string[]): LoadedAddon<T> {
+export function loadAddon<T>(root: string, installedCopy: boolean, requiredExports: readonly string[]): LoadedAddon<T> {
   const finders: Array<[AddonKind, (root: string) => { path?: string; why?: string }]> = [
     ['prebuild', findPrebuild],
     ['source build', sourceBuild],
   ];
-  if (!preferPrebuild) finders.reverse();
+  if (!prebuildFirst(installedCopy)) finders.reverse();
   const attempts: Attempt[] = [];
   for (const [kind, find] of finders) {
     const found = find(root);
