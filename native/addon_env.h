@@ -20,6 +20,7 @@ struct AddonEnv {
   DeliveryArena arena;
   // Scratch space of the completion calls, kept to avoid allocating per call.
   std::vector<mlperf::QuerySampleResponse> responses;
+  std::vector<TicketTable::Slot> claimed;
   /// The test this environment started and that has not finished yet, if any.
   TestRun* run = nullptr;
 };

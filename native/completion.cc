@@ -88,17 +88,6 @@ std::string DescribeId(double id) {
   return std::to_string(id);
 }
 
-// Calls fn(slot) for each sample among ids[0, end) claimed by the call in progress. Looking the
-// tickets up again is cheaper than remembering a million slots (the table's last-hit shortcut
-// makes consecutive tickets O(1)).
-template <typename Fn>
-void ForEachClaimed(TicketTable& tickets, const double* ids, size_t end, Fn&& fn) {
-  for (size_t i = 0; i < end; ++i) {
-    TicketTable::Slot slot{};
-    if (tickets.Find(ids[i], &slot) == TicketTable::Lookup::kRepeated) fn(slot);
-  }
-}
-
 // completeSamples(ids, data, offsets, nTokens, count?) / completeFirstTokens(ids, data, offsets, count?):
 //   ids      Float64Array of response ids handed to issueQuery
 //   data     any ArrayBufferView holding every response's bytes back to back, or null
@@ -168,9 +157,9 @@ Napi::Value Complete(const Napi::CallbackInfo& info, Kind kind) {
   ReserveAndPrefault(responses, count);
   size_t late = 0;
 
-  // Fast path: consecutive tickets of one batch (an Offline query completed in bulk, or any
-  // batch completed in issue order).
-  bool consecutive = count > 1;
+  // Fast path: consecutive tickets of one batch (a single sample, an Offline query completed in
+  // bulk, or any batch completed in issue order): one lookup for the whole call.
+  bool consecutive = count > 0;
   for (size_t i = 1; i < count && consecutive; ++i) consecutive = id_data[i] == id_data[0] + static_cast<double>(i);
   TicketTable::Run run;
   if (consecutive && tickets.ClaimRun(id_data[0], count, kind == Kind::kFirstTokens, &run)) {
@@ -192,6 +181,9 @@ Napi::Value Complete(const Napi::CallbackInfo& info, Kind kind) {
     return Napi::Number::New(env, static_cast<double>(count));
   }
 
+  // Any other call: each ticket looked up once, the claimed slots kept until LoadGen has them.
+  auto& claimed = owner.claimed;
+  claimed.clear();
   for (size_t i = 0; i < count; ++i) {
     TicketTable::Slot slot{};
     TicketTable::Lookup lookup = tickets.Find(id_data[i], &slot);
@@ -219,12 +211,13 @@ Napi::Value Complete(const Napi::CallbackInfo& info, Kind kind) {
       problem = "was already completed: complete each issued sample exactly once";
     }
     if (code != nullptr) {
-      ForEachClaimed(tickets, id_data, i, [&](TicketTable::Slot claimed) { tickets.Unclaim(claimed); });
+      for (TicketTable::Slot taken : claimed) tickets.Unclaim(taken);
       throw CodedRangeError(env, code,
                             std::string(name) + ": response id " + DescribeId(id_data[i]) + " (entry " + std::to_string(i) +
                                 " of " + std::to_string(count) + ") " + problem + ". Nothing in this call was completed.");
     }
     tickets.Claim(slot);
+    claimed.push_back(slot);
     uintptr_t address = data != nullptr ? reinterpret_cast<uintptr_t>(data + offsets[i]) : 0;
     size_t size = data != nullptr ? offsets[i + 1] - offsets[i] : 0;
     responses.emplace_back(tickets.ResponseIdOf(slot), address, size, n_tokens != nullptr ? n_tokens[i] : 0);
@@ -233,11 +226,11 @@ Napi::Value Complete(const Napi::CallbackInfo& info, Kind kind) {
   if (!responses.empty()) {
     if (kind == Kind::kSamples) {
       mlperf::QuerySamplesComplete(responses.data(), responses.size());
-      ForEachClaimed(tickets, id_data, count, [&](TicketTable::Slot claimed) { tickets.Complete(claimed); });
+      for (TicketTable::Slot taken : claimed) tickets.Complete(taken);
       tickets.Sweep();
     } else {
       mlperf::FirstTokenComplete(responses.data(), responses.size());
-      ForEachClaimed(tickets, id_data, count, [&](TicketTable::Slot claimed) { tickets.FirstTokenReported(claimed); });
+      for (TicketTable::Slot taken : claimed) tickets.FirstTokenReported(taken);
     }
   }
   if (owner.run != nullptr) {

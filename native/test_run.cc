@@ -108,7 +108,6 @@ Napi::Value TestRun::Start(const Napi::CallbackInfo& info) {
   }
   run->loadgen_awaits_each_query_ = run->settings_.scenario == mlperf::TestScenario::SingleStream ||
                                     run->settings_.scenario == mlperf::TestScenario::MultiStream;
-  run->lane_enabled_ = run->loadgen_awaits_each_query_;
   run->reports_tokens_ = run->settings_.use_token_latencies;
   run->expects_first_token_ =
       run->settings_.use_token_latencies && run->settings_.scenario != mlperf::TestScenario::Offline;
@@ -168,10 +167,9 @@ void TestRun::WakeJsLocked() {
 
 void TestRun::IssueFromLoadgen(const std::vector<mlperf::QuerySample>& samples) {
   uint64_t sent;
-  if (lane_enabled_ && QueryLane::Fits(samples.size())) {
+  if (loadgen_awaits_each_query_ && QueryLane::Fits(samples.size())) {
     if (draining_.load(std::memory_order_seq_cst)) {
-      CompleteEmpty(samples.data(), samples.size(), false);
-      drained_on_loadgen_thread_ += samples.size();
+      drained_on_loadgen_thread_ += CompleteEmpty(samples.data(), samples.size(), false);
       return;
     }
     samples_sent_to_js_ += samples.size();
@@ -186,8 +184,7 @@ void TestRun::IssueFromLoadgen(const std::vector<mlperf::QuerySample>& samples) 
       const mlperf::QuerySample* unclaimed = nullptr;
       size_t count = 0;
       if (lane_.Take(&unclaimed, &count)) {
-        CompleteEmpty(unclaimed, count, false);
-        drained_on_loadgen_thread_ += count;
+        drained_on_loadgen_thread_ += CompleteEmpty(unclaimed, count, false);
       }
       return;
     }
@@ -195,8 +192,7 @@ void TestRun::IssueFromLoadgen(const std::vector<mlperf::QuerySample>& samples) 
     std::unique_lock<std::mutex> lock(mutex_);
     if (draining_) {
       lock.unlock();
-      CompleteEmpty(samples.data(), samples.size(), false);
-      drained_on_loadgen_thread_ += samples.size();
+      drained_on_loadgen_thread_ += CompleteEmpty(samples.data(), samples.size(), false);
       return;
     }
     ReserveAndPrefault(pending_, samples.size());
@@ -266,7 +262,7 @@ void TestRun::DeliverMailbox(Napi::Env env) {
       // The lane before the mailbox's events: they were posted after it.
       const mlperf::QuerySample* lane_samples = nullptr;
       size_t lane_count = 0;
-      if (lane_enabled_ && !draining_ && lane_.Take(&lane_samples, &lane_count)) {
+      if (loadgen_awaits_each_query_ && !draining_ && lane_.Take(&lane_samples, &lane_count)) {
         lane_delivery_.assign(lane_samples, lane_samples + lane_count);
         DeliverSamples(env, lane_delivery_);
       }
@@ -280,8 +276,7 @@ void TestRun::DeliverMailbox(Napi::Env env) {
       // Samples taken from the mailbox or the lane but not handed out yet: nobody else knows
       // of them, so complete them here (ticketed ones were drained by Fail).
       for (SampleVector* taken : {&lane_delivery_, &in_delivery_}) {
-        CompleteEmpty(taken->data(), taken->size(), false);
-        drained_on_js_thread_ += taken->size();
+        drained_on_js_thread_ += CompleteEmpty(taken->data(), taken->size(), false);
         taken->clear();
       }
     }
@@ -397,13 +392,11 @@ void TestRun::BeginDrain(const std::string& reason) {
     mlperf::LogDetail([message](mlperf::AsyncDetail& detail) { MLPERF_LOG_ERROR(detail, "error_runtime", message); });
   }
 
-  CompleteEmpty(pending.data(), pending.size(), false);
-  drained_on_js_thread_ += pending.size();
+  drained_on_js_thread_ += CompleteEmpty(pending.data(), pending.size(), false);
   const mlperf::QuerySample* lane_samples = nullptr;
   size_t lane_count = 0;
   if (lane_.Take(&lane_samples, &lane_count)) {
-    CompleteEmpty(lane_samples, lane_count, false);
-    drained_on_js_thread_ += lane_count;
+    drained_on_js_thread_ += CompleteEmpty(lane_samples, lane_count, false);
   }
 
   // Samples JS received but has not completed.
@@ -412,18 +405,18 @@ void TestRun::BeginDrain(const std::string& reason) {
   owner_->tickets.DrainAll([&](mlperf::ResponseId id, bool first_token_reported) {
     (first_token_reported ? with_first_token : without_first_token).push_back(mlperf::QuerySample{id, 0});
   });
-  CompleteEmpty(without_first_token.data(), without_first_token.size(), false);
-  CompleteEmpty(with_first_token.data(), with_first_token.size(), true);
-  drained_on_js_thread_ += without_first_token.size() + with_first_token.size();
+  drained_on_js_thread_ += CompleteEmpty(without_first_token.data(), without_first_token.size(), false);
+  drained_on_js_thread_ += CompleteEmpty(with_first_token.data(), with_first_token.size(), true);
 }
 
-void TestRun::CompleteEmpty(const mlperf::QuerySample* samples, size_t count, bool first_token_sent) {
-  if (count == 0) return;
+size_t TestRun::CompleteEmpty(const mlperf::QuerySample* samples, size_t count, bool first_token_sent) {
+  if (count == 0) return 0;
   std::vector<mlperf::QuerySampleResponse> responses;
   responses.reserve(count);
   for (size_t i = 0; i < count; ++i) responses.emplace_back(samples[i].id, 0, 0, reports_tokens_ ? kDrainedTokenCount : 0);
   if (expects_first_token_ && !first_token_sent) mlperf::FirstTokenComplete(responses.data(), responses.size());
   mlperf::QuerySamplesComplete(responses.data(), responses.size());
+  return count;
 }
 
 void TestRun::Settle(Napi::Env env) {

@@ -96,8 +96,9 @@ class TestRun {
   void DeliverQslRequest(Napi::Env env, QslRequest* request);
   void SettleRequestLocked(uint64_t seq);
   void Fail(const Napi::Error& error);
-  /// Completes samples with empty responses (first token too, where LoadGen expects one).
-  void CompleteEmpty(const mlperf::QuerySample* samples, size_t count, bool first_token_sent);
+  /// Completes samples with empty responses (first token too, where LoadGen expects one);
+  /// returns how many, for the drain counters.
+  size_t CompleteEmpty(const mlperf::QuerySample* samples, size_t count, bool first_token_sent);
   void Settle(Napi::Env env);
 
   // Fixed before LoadGen's thread starts.
@@ -114,7 +115,8 @@ class TestRun {
   // Busy-poll window (ns) of both sides of the hand-off; 0 disables polling.
   uint64_t poll_window_ns_ = 0;
   // SingleStream/MultiStream: LoadGen waits for each query's completion before issuing the
-  // next, so IssueQuery may poll for that completion before returning.
+  // next, so IssueQuery may poll for that completion before returning, and queries that fit
+  // go through the lock-free lane_.
   bool loadgen_awaits_each_query_ = false;
   Napi::FunctionReference on_issue_;
   Napi::FunctionReference on_flush_;
@@ -146,8 +148,6 @@ class TestRun {
   // Written by the JS thread; polled by LoadGen's thread in SingleStream/MultiStream.
   alignas(64) std::atomic<uint64_t> samples_completed_by_js_{0};
   alignas(64) uint64_t samples_sent_to_js_ = 0;  // LoadGen's thread only
-  // SingleStream/MultiStream: queries that fit go through this lock-free slot.
-  bool lane_enabled_ = false;
   QueryLane lane_;
 
   std::atomic<bool> logging_started_{false};

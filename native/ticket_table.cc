@@ -104,7 +104,7 @@ mlperf::ResponseId TicketTable::ResponseIdOf(Slot slot) const { return slot.batc
 
 void TicketTable::Complete(Slot slot) {
   slot.batch->states[slot.index] = State::kCompleted;
-  --slot.batch->remaining;
+  if (--slot.batch->remaining == 0) finished_.push_back(slot.batch);
   --outstanding_;
 }
 
@@ -129,6 +129,7 @@ const mlperf::QuerySample* TicketTable::RunSamples(const Run& run) const { retur
 void TicketTable::CompleteRun(const Run& run) {
   std::fill_n(run.batch->states.begin() + run.start, run.count, State::kCompleted);
   run.batch->remaining -= run.count;
+  if (run.batch->remaining == 0) finished_.push_back(run.batch);
   outstanding_ -= run.count;
 }
 
@@ -136,16 +137,18 @@ void TicketTable::FirstTokensReportedRun(const Run& run) {
   std::fill_n(run.batch->states.begin() + run.start, run.count, State::kFirstToken);
 }
 
-void TicketTable::Retire(size_t position) {
-  std::unique_ptr<Batch> batch = std::move(live_[position]);
-  live_.erase(live_.begin() + static_cast<std::ptrdiff_t>(position));
-  if (spare_.size() < kSpareBatches && batch->count <= 4096) spare_.push_back(std::move(batch));
-}
-
 void TicketTable::Sweep() {
-  for (size_t position = live_.size(); position-- > 0;) {
-    if (live_[position]->remaining == 0) Retire(position);
+  if (finished_.empty()) return;
+  // Only the batches that just finished: a Server run keeps hundreds of queries in flight, and
+  // scanning them all after every completion would make completing quadratic.
+  for (Batch* batch : finished_) {
+    auto position = std::lower_bound(live_.begin(), live_.end(), batch->first,
+                                     [](const std::unique_ptr<Batch>& b, uint64_t first) { return b->first < first; });
+    std::unique_ptr<Batch> retired = std::move(*position);
+    live_.erase(position);
+    if (spare_.size() < kSpareBatches && retired->count <= 4096) spare_.push_back(std::move(retired));
   }
+  finished_.clear();
   last_hit_ = live_.empty() ? 0 : live_.size() - 1;
 }
 
@@ -159,6 +162,7 @@ void TicketTable::ForEachOutstandingInternal(void (*visit)(void*, mlperf::Respon
   }
   std::sort(drained_.begin(), drained_.end());
   live_.clear();
+  finished_.clear();
   last_hit_ = 0;
   outstanding_ = 0;
 }

@@ -64,7 +64,7 @@ class TicketTable {
   void FirstTokenReported(Slot slot);
   /// Marks a claimed sample completed. Batches with nothing left are retired by Sweep().
   void Complete(Slot slot);
-  /// Retires batches whose samples are all completed.
+  /// Retires the batches whose last samples Complete()/CompleteRun() just completed.
   void Sweep();
 
   /// A run of consecutive tickets within one batch, claimed together (see ClaimRun).
@@ -92,11 +92,11 @@ class TicketTable {
 
  private:
   Batch* NewBatch(SampleVector& samples);
-  void Retire(size_t position);
   void ForEachOutstandingInternal(void (*visit)(void*, mlperf::ResponseId, bool), void* context);
 
   std::vector<std::unique_ptr<Batch>> live_;     // ordered by first ticket
   std::vector<std::unique_ptr<Batch>> spare_;    // retired batches kept for reuse
+  std::vector<Batch*> finished_;                 // live batches with nothing left, until Sweep()
   std::vector<std::pair<uint64_t, uint64_t>> drained_;  // [first, end) ticket ranges
   uint64_t next_ticket_ = 1;
   size_t last_hit_ = 0;
