@@ -7,13 +7,12 @@
 //   node scripts/loadgen-source.mjs sources-relative   same, relative to the current folder (gyp)
 //
 // MLPERF_LOADGEN_SRC=<dir> uses an existing loadgen/ folder instead of fetching.
-import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join, relative, resolve } from 'node:path';
 import { coreSources, lock, prebuiltOutputs, requiredFiles, vendoredDir } from './loadgen-manifest.mjs';
+import { downloadPinned, PinnedDownloadError, runChecked } from './pinned-download.mjs';
 
 const stampFile = join(vendoredDir, '.sdist-sha256');
 
@@ -54,50 +53,10 @@ function alreadyFetched() {
   return existsSync(stampFile) && readFileSync(stampFile, 'utf8').trim() === lock.sha256 && missingFiles(vendoredDir).length === 0;
 }
 
-function sha256(file) {
-  return createHash('sha256').update(readFileSync(file)).digest('hex');
-}
-
-function run(command, args, what) {
-  const result = spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  if (result.error) throw new SourceError(`${what} failed: ${result.error.message}.\n${howToFix()}`);
-  if (result.status !== 0) {
-    const tail = `${result.stdout}\n${result.stderr}`.trim().split('\n').slice(-8).join('\n');
-    throw new SourceError(`${what} failed (exit ${result.status}):\n${tail}\n${howToFix()}`);
-  }
-  return result.stdout;
-}
-
-function download(workDir) {
-  const python = process.env.PYTHON || 'python3';
-  log(`downloading ${lock.package}==${lock.version} (sdist) with pip`);
-  run(
-    python,
-    ['-m', 'pip', 'download', '--disable-pip-version-check', '--no-deps', '--no-binary', ':all:', '-d', workDir, `${lock.package}==${lock.version}`],
-    `pip download of ${lock.package}==${lock.version}`,
-  );
-  const archive = join(workDir, lock.file);
-  if (!existsSync(archive)) {
-    throw new SourceError(`pip did not produce ${lock.file} (got: ${readdirSync(workDir).join(', ') || 'nothing'}).\n${howToFix()}`);
-  }
-  return archive;
-}
-
-function verify(archive) {
-  const actual = sha256(archive);
-  if (actual !== lock.sha256) {
-    throw new SourceError(
-      `SHA-256 mismatch for ${lock.file}: expected ${lock.sha256} (third_party/loadgen.lock.json), got ${actual}. ` +
-        `The download is not the pinned LoadGen ${lock.version}; it was not used.`,
-    );
-  }
-  log(`verified SHA-256 ${actual}`);
-}
-
 function unpack(archive, workDir) {
   const unpackDir = join(workDir, 'unpacked');
   mkdirSync(unpackDir);
-  run('tar', ['--no-same-owner', '-xzf', archive, '-C', unpackDir], `unpacking ${lock.file}`);
+  runChecked('tar', ['--no-same-owner', '-xzf', archive, '-C', unpackDir], `unpacking ${lock.file}`);
   const top = join(unpackDir, lock.file.replace(/\.tar\.gz$/, ''));
   for (const output of prebuiltOutputs) rmSync(join(top, output), { recursive: true, force: true });
   const missing = missingFiles(top);
@@ -118,9 +77,13 @@ export function ensureLoadgenSource() {
   if (alreadyFetched()) return vendoredDir;
   const workDir = mkdtempSync(join(tmpdir(), 'loadgen-sdist-'));
   try {
-    const archive = download(workDir);
-    verify(archive);
+    log(`downloading ${lock.package}==${lock.version} (sdist) with pip`);
+    const archive = downloadPinned(lock, 'sdist', workDir, 'third_party/loadgen.lock.json');
+    log(`verified SHA-256 ${lock.sha256}`);
     unpack(archive, workDir);
+  } catch (error) {
+    if (error instanceof PinnedDownloadError) throw new SourceError(`${error.message}\n${howToFix()}`);
+    throw error;
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }

@@ -6,12 +6,11 @@
 // unpacked into third_party/.cache/ (git-ignored).
 //
 //   node scripts/prebuild/zig-toolchain.mjs     prints the folder holding the cc and c++ wrappers
-import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { arch, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { downloadPinned, PinnedDownloadError, runChecked } from '../pinned-download.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const lock = JSON.parse(readFileSync(join(root, 'third_party', 'zig.lock.json'), 'utf8'));
@@ -24,26 +23,19 @@ function fail(message) {
   process.exit(1);
 }
 
-function run(command, args, what) {
-  const result = spawnSync(command, args, { encoding: 'utf8' });
-  if (result.error || result.status !== 0) fail(`${what} failed: ${result.error?.message ?? result.stderr.trim().split('\n').slice(-5).join('\n')}`);
-  return result.stdout;
-}
-
 function fetchZig() {
   const work = mkdtempSync(join(tmpdir(), 'zig-wheel-'));
   try {
-    const python = process.env.PYTHON || 'python3';
     process.stderr.write(`[zig] downloading ${lock.package}==${lock.version} with pip\n`);
-    run(python, ['-m', 'pip', 'download', '--disable-pip-version-check', '--no-deps', '--only-binary', ':all:', '-d', work, `${lock.package}==${lock.version}`], 'pip download of the Zig toolchain');
-    const wheel = join(work, lock.file);
-    if (!existsSync(wheel)) fail(`pip did not produce ${lock.file} (got ${readdirSync(work).join(', ')})`);
-    const digest = createHash('sha256').update(readFileSync(wheel)).digest('hex');
-    if (digest !== lock.sha256) fail(`SHA-256 mismatch for ${lock.file}: expected ${lock.sha256}, got ${digest}; not used`);
+    const wheel = downloadPinned(lock, 'wheel', work, 'third_party/zig.lock.json');
     rmSync(home, { recursive: true, force: true });
     mkdirSync(home, { recursive: true });
-    run('python3', ['-c', 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])', wheel, home], 'unpacking the Zig wheel');
+    // Python's zipfile, because the wheel holds thousands of files (Zig's libc headers and sources).
+    runChecked('python3', ['-c', 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])', wheel, home], 'unpacking the Zig wheel');
     chmodSync(zig, 0o755);
+  } catch (error) {
+    if (error instanceof PinnedDownloadError) fail(error.message);
+    throw error;
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
