@@ -5,10 +5,11 @@
  * node-gyp-build's tag rules) and a source build in `build/Release/` (or `build/Debug/`). An
  * installed copy tries the prebuild first, so a stale `build/` left in node_modules never shadows
  * the binary the package shipped; a checkout tries its own build first, since that is what a
- * developer just compiled. `MLPERF_LOADGEN_NODE_ADDON=source` or `=prebuild` overrides that order
- * (e.g. to use a build made with `install.mjs --build-from-source`). A file that fails to load (wrong glibc, wrong architecture, an older
- * addon lacking today's exports) is skipped and the next one tried; when none loads, the error
- * says what this machine is, what was tried and why each failed, and the exact command that fixes it.
+ * developer just compiled. `MLPERF_LOADGEN_NODE_ADDON=source` or `=prebuild` overrides that
+ * order (e.g. to use a build made with `install.mjs --build-from-source`). A file that fails to
+ * load (wrong glibc, wrong architecture, an older addon lacking today's exports) is skipped and
+ * the next one tried; when none loads, the error says what this machine is, what was tried and
+ * why each failed, and the exact command that fixes it.
  *
  * @packageDocumentation
  */
@@ -20,12 +21,16 @@ import { LoadgenError } from './errors.js';
 /** Where a loaded addon came from. */
 export type AddonKind = 'prebuild' | 'source build';
 
-/** The addon that was loaded. */
-export interface LoadedAddon<T> {
-  binding: T;
+/** Which file an addon was loaded from. */
+export interface AddonFile {
   /** Absolute path of the .node file. */
-  path: string;
-  kind: AddonKind;
+  readonly path: string;
+  readonly kind: AddonKind;
+}
+
+/** The addon that was loaded. */
+export interface LoadedAddon<T> extends AddonFile {
+  readonly binding: T;
 }
 
 /** The file name CMakeLists.txt and binding.gyp give the source build. */
@@ -150,8 +155,9 @@ function prebuildFirst(installedCopy: boolean): boolean {
 
 /**
  * Loads the addon from `root`: prebuild first in an installed copy (`installedCopy`), source
- * build first in a checkout, unless {@link ADDON_ORDER_ENV} says otherwise. Throws a {@link LoadgenError} with code
- * `ERR_LOADGEN_NATIVE_LOAD_FAILED` that diagnoses the machine when no candidate loads.
+ * build first in a checkout, unless {@link ADDON_ORDER_ENV} says otherwise. Throws a
+ * {@link LoadgenError} with code `ERR_LOADGEN_NATIVE_LOAD_FAILED` that diagnoses the machine
+ * when no candidate loads.
  */
 export function loadAddon<T>(root: string, installedCopy: boolean, requiredExports: readonly string[]): LoadedAddon<T> {
   const finders: Array<[AddonKind, (root: string) => { path?: string; why?: string }]> = [

@@ -6,7 +6,7 @@
 import { native } from './native.js';
 
 export { addonFile } from './native.js';
-export type { AddonKind } from './addon-loader.js';
+export type { AddonFile, AddonKind } from './addon-loader.js';
 
 export { TestScenario, TestMode, LoggingMode, scenarioName } from './enums.js';
 export type { TestScenarioName, TestModeName, LoggingModeName } from './enums.js';

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { isInstalledCopy, packageRoot } from '../package-paths.js';
-import { type AddonKind, loadAddon } from './addon-loader.js';
+import { type AddonFile, loadAddon } from './addon-loader.js';
 
 /** TestSettings as native code reads and writes them: C++ field names, uint64 fields as bigint. */
 export interface NativeTestSettings {
@@ -99,4 +99,4 @@ const loaded = loadAddon<NativeBinding>(packageRoot, isInstalledCopy, REQUIRED_E
 export const native: NativeBinding = loaded.binding;
 
 /** Which file the addon was loaded from: a shipped prebuild or a source build. */
-export const addonFile: { readonly path: string; readonly kind: AddonKind } = Object.freeze({ path: loaded.path, kind: loaded.kind });
+export const addonFile: AddonFile = Object.freeze({ path: loaded.path, kind: loaded.kind });
