@@ -123,6 +123,16 @@ describe('checkAccuracy', () => {
     }
   });
 
+  it("compares with the submission checker's unrounded bounds, reference × 0.99", () => {
+    // 38.3914 is 38.7792 × 0.99 (38.391408) rounded to the printed 4 decimals, and below it.
+    const scores = { ...reference('datacenter'), rouge1: 38.3914 };
+    assert.equal(checkAccuracy(scores, 'datacenter').passed, false);
+    assert.equal(checkAccuracy(scores, 'datacenter').checks[0]?.bound, '>= 38.391408');
+    assert.equal(checkAccuracy({ ...scores, rouge1: 38.3915 }, 'datacenter').passed, true);
+    // gen_len is an integer, so reference × 0.9 and × 1.1 become this integer range.
+    assert.deepEqual(ACCURACY_TARGETS.datacenter.genLen, [7_350_880, 8_984_408]);
+  });
+
   it('requires gen_len inside its range, bounds included', () => {
     const [min, max] = ACCURACY_TARGETS.edge.genLen;
     const at = (genLen: number) => checkAccuracy({ ...reference('edge'), gen_len: genLen }, 'edge');

@@ -11,7 +11,7 @@ import { accuracyError } from './errors.js';
 import { numpyMean, numpyRound, pythonRound } from './numeric.js';
 import { sentTokenize } from './punkt.js';
 import { pyLength, pyStrip } from './python-text.js';
-import { rougeScores, type RougeScores } from './rouge.js';
+import { ROUGE_METRICS, rougeScores, type RougeScores } from './rouge.js';
 
 /** The result of an accuracy run, with evaluation.py's key names. */
 export interface AccuracyScores {
@@ -39,8 +39,6 @@ export interface EvaluateOptions {
 export function postprocessText(text: string): string {
   return sentTokenize(pyStrip(text)).join('\n');
 }
-
-const METRICS = ['rouge1', 'rouge2', 'rougeL', 'rougeLsum'] as const;
 
 function checkInputs(predictions: readonly string[], references: readonly string[], tokenCounts?: readonly number[]): void {
   if (predictions.length !== references.length) {
@@ -88,7 +86,7 @@ export function evaluateSummaries(
     const prediction = postprocessText(predictions[i]!);
     const reference = postprocessText(references[i]!);
     const scores = rougeScores(reference, prediction);
-    for (const metric of METRICS) fmeasures[metric].push(scores[metric].fmeasure);
+    for (const metric of ROUGE_METRICS) fmeasures[metric].push(scores[metric].fmeasure);
     genLen += pyLength(prediction);
   }
   const aggregate = (metric: keyof RougeScores): number => numpyRound(numpyMean(fmeasures[metric]) * 100, 4);

@@ -8,6 +8,7 @@
 import type { AccuracyScores } from './evaluate.js';
 import { accuracyError } from './errors.js';
 import { pythonFloatRepr } from './numeric.js';
+import { ROUGE_METRICS } from './rouge.js';
 
 /**
  * Formats `scores` as evaluation.py prints them: ROUGE values as quoted `str(float)`, then
@@ -15,10 +16,7 @@ import { pythonFloatRepr } from './numeric.js';
  */
 export function formatEvaluationDict(scores: AccuracyScores): string {
   const parts = [
-    `'rouge1': '${pythonFloatRepr(scores.rouge1)}'`,
-    `'rouge2': '${pythonFloatRepr(scores.rouge2)}'`,
-    `'rougeL': '${pythonFloatRepr(scores.rougeL)}'`,
-    `'rougeLsum': '${pythonFloatRepr(scores.rougeLsum)}'`,
+    ...ROUGE_METRICS.map((metric) => `'${metric}': '${pythonFloatRepr(scores[metric])}'`),
     `'gen_len': ${scores.gen_len}`,
     `'gen_num': ${scores.gen_num}`,
   ];
@@ -38,7 +36,7 @@ function field(text: string, key: string): number | undefined {
  * when a ROUGE value, `gen_len` or `gen_num` is missing.
  */
 export function parseEvaluationDict(text: string): AccuracyScores {
-  const required = ['rouge1', 'rouge2', 'rougeL', 'rougeLsum', 'gen_len', 'gen_num'] as const;
+  const required = [...ROUGE_METRICS, 'gen_len', 'gen_num'] as const;
   const values: Partial<Record<(typeof required)[number], number>> = {};
   for (const key of required) {
     const value = field(text, key);

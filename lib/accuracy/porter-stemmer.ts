@@ -80,13 +80,14 @@ function endsCvc(word: string): boolean {
 
 /**
  * Applies the first rule whose suffix the word has: the replacement if the condition holds on
- * the rest, else the word unchanged. The pseudo-suffix `*d` stands for a double consonant.
+ * the rest, else the word unchanged. The pseudo-suffix `*d` matches a double consonant, of which
+ * only the last letter counts as the suffix (so replacing it with nothing undoubles).
  */
 function applyFirstMatching(word: string, rules: readonly Rule[]): string {
   for (const [suffix, replacement, condition] of rules) {
     if (suffix === '*d') {
       if (!endsDoubleConsonant(word)) continue;
-      const stem = word.slice(0, -2);
+      const stem = word.slice(0, -1);
       return condition === null || condition(stem) ? stem + replacement : word;
     }
     if (word.endsWith(suffix)) {
@@ -109,6 +110,16 @@ function step1a(word: string): string {
   return applyFirstMatching(word, STEP1A);
 }
 
+// What step 1b does to the word once it has lost "ed" or "ing".
+const STEP1B_REST: readonly Rule[] = [
+  ['at', 'ate', null],
+  ['bl', 'ble', null],
+  ['iz', 'ize', null],
+  // Undouble the final consonant, except l, s and z.
+  ['*d', '', (stem) => !stem.endsWith('l') && !stem.endsWith('s') && !stem.endsWith('z')],
+  ['', 'e', (stem) => measure(stem) === 1 && endsCvc(stem)],
+];
+
 function step1b(word: string): string {
   if (word.endsWith('ied')) return word.slice(0, -3) + (word.length === 4 ? 'ie' : 'i');
   if (word.endsWith('eed')) {
@@ -126,46 +137,40 @@ function step1b(word: string): string {
     }
   }
   if (rest === null) return word;
-  const last = rest[rest.length - 1] ?? '';
-  return applyFirstMatching(rest, [
-    ['at', 'ate', null],
-    ['bl', 'ble', null],
-    ['iz', 'ize', null],
-    // Undouble the final consonant, except l, s and z.
-    ['*d', last, () => last !== 'l' && last !== 's' && last !== 'z'],
-    ['', 'e', (stem) => measure(stem) === 1 && endsCvc(stem)],
-  ]);
+  return applyFirstMatching(rest, STEP1B_REST);
 }
 
 const STEP1C: readonly Rule[] = [['y', 'i', (stem) => stem.length > 1 && isConsonant(stem, stem.length - 1)]];
 
+const STEP2: readonly Rule[] = [
+  ['ational', 'ate', positiveMeasure],
+  ['tional', 'tion', positiveMeasure],
+  ['enci', 'ence', positiveMeasure],
+  ['anci', 'ance', positiveMeasure],
+  ['izer', 'ize', positiveMeasure],
+  ['bli', 'ble', positiveMeasure],
+  ['alli', 'al', positiveMeasure],
+  ['entli', 'ent', positiveMeasure],
+  ['eli', 'e', positiveMeasure],
+  ['ousli', 'ous', positiveMeasure],
+  ['ization', 'ize', positiveMeasure],
+  ['ation', 'ate', positiveMeasure],
+  ['ator', 'ate', positiveMeasure],
+  ['alism', 'al', positiveMeasure],
+  ['iveness', 'ive', positiveMeasure],
+  ['fulness', 'ful', positiveMeasure],
+  ['ousness', 'ous', positiveMeasure],
+  ['aliti', 'al', positiveMeasure],
+  ['iviti', 'ive', positiveMeasure],
+  ['biliti', 'ble', positiveMeasure],
+  ['fulli', 'ful', positiveMeasure],
+  // NLTK measures the word less "ogi" here, so the stem keeps its "l".
+  ['logi', 'log', (stem) => positiveMeasure(stem + 'l')],
+];
+
 function step2(word: string): string {
   if (word.endsWith('alli') && positiveMeasure(word.slice(0, -4))) return step2(word.slice(0, -4) + 'al');
-  return applyFirstMatching(word, [
-    ['ational', 'ate', positiveMeasure],
-    ['tional', 'tion', positiveMeasure],
-    ['enci', 'ence', positiveMeasure],
-    ['anci', 'ance', positiveMeasure],
-    ['izer', 'ize', positiveMeasure],
-    ['bli', 'ble', positiveMeasure],
-    ['alli', 'al', positiveMeasure],
-    ['entli', 'ent', positiveMeasure],
-    ['eli', 'e', positiveMeasure],
-    ['ousli', 'ous', positiveMeasure],
-    ['ization', 'ize', positiveMeasure],
-    ['ation', 'ate', positiveMeasure],
-    ['ator', 'ate', positiveMeasure],
-    ['alism', 'al', positiveMeasure],
-    ['iveness', 'ive', positiveMeasure],
-    ['fulness', 'ful', positiveMeasure],
-    ['ousness', 'ous', positiveMeasure],
-    ['aliti', 'al', positiveMeasure],
-    ['iviti', 'ive', positiveMeasure],
-    ['biliti', 'ble', positiveMeasure],
-    ['fulli', 'ful', positiveMeasure],
-    // NLTK measures the word less "ogi" here (the stem keeps its "l").
-    ['logi', 'log', () => positiveMeasure(word.slice(0, -3))],
-  ]);
+  return applyFirstMatching(word, STEP2);
 }
 
 const STEP3: readonly Rule[] = [

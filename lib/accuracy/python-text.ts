@@ -13,6 +13,7 @@
 export const PY_WHITESPACE = '\\t\\n\\v\\f\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 
 const LEADING = new RegExp(`^[${PY_WHITESPACE}]+`, 'u');
+const ONE_SPACE = new RegExp(`[${PY_WHITESPACE}]`);
 const ANY_NON_SPACE = new RegExp(`[^${PY_WHITESPACE}]`, 'u');
 const UPPER = /^\p{Uppercase}/u;
 const LOWER = /^\p{Lowercase}/u;
@@ -24,32 +25,16 @@ export function pyStrip(s: string): string {
 
 /** Python's `s.rstrip()` (no argument). */
 export function pyRstrip(s: string): string {
-  // A regex anchored at the end would rescan long runs; walking back is linear.
+  // A regex anchored at the end would rescan long runs; walking back is linear (every Python
+  // whitespace character is one UTF-16 unit).
   let end = s.length;
-  while (end > 0 && isPyWhitespaceUnit(s.charCodeAt(end - 1))) end--;
+  while (end > 0 && ONE_SPACE.test(s[end - 1]!)) end--;
   return end === s.length ? s : s.slice(0, end);
 }
 
 /** Whether Python's `s.strip()` would leave nothing. */
 export function pyIsBlank(s: string): boolean {
   return !ANY_NON_SPACE.test(s);
-}
-
-/** Whether one UTF-16 unit is Python whitespace (all of them are in the BMP). */
-export function isPyWhitespaceUnit(code: number): boolean {
-  if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d) || (code >= 0x1c && code <= 0x1f);
-  if (code < 0x85) return false;
-  return (
-    code === 0x85 ||
-    code === 0xa0 ||
-    code === 0x1680 ||
-    (code >= 0x2000 && code <= 0x200a) ||
-    code === 0x2028 ||
-    code === 0x2029 ||
-    code === 0x202f ||
-    code === 0x205f ||
-    code === 0x3000
-  );
 }
 
 /** Python's `len(s)`: code points, so a character outside the BMP counts once. */

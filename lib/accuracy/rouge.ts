@@ -23,6 +23,9 @@ export interface RougeScores {
   rougeLsum: RougeScore;
 }
 
+/** The four variants' names, in the order evaluation.py reports them. */
+export const ROUGE_METRICS = ['rouge1', 'rouge2', 'rougeL', 'rougeLsum'] as const satisfies readonly (keyof RougeScores)[];
+
 const ZERO: Readonly<RougeScore> = { precision: 0, recall: 0, fmeasure: 0 };
 
 /** rouge_score's F-measure, in the same operation order so results match to the last bit. */

@@ -7,23 +7,15 @@
 import type { LlamaArchitecture } from './llama-architecture.js';
 import { LLAMA_IO_NAMES } from './llama-onnx.js';
 
-/** Options of {@link genaiConfigFor}. */
-export interface GenaiConfigOptions {
-  /** The decoder model's file name inside the folder. */
-  filename: string;
-  /** Overrides the architecture's end-of-sequence ids. */
-  eosTokenIds?: readonly number[];
-}
-
-/** The genai_config.json object for a Llama decoder written by {@link buildLlamaOnnx}. */
-export function genaiConfigFor(arch: LlamaArchitecture, options: GenaiConfigOptions): Record<string, unknown> {
+/** The genai_config.json object for a Llama decoder written by {@link buildLlamaOnnx} to `filename` in the folder. */
+export function genaiConfigFor(arch: LlamaArchitecture, filename: string): Record<string, unknown> {
   return {
     model: {
       bos_token_id: arch.bosTokenId,
       context_length: arch.contextLength,
       decoder: {
         session_options: { log_id: 'onnxruntime-genai', provider_options: [] },
-        filename: options.filename,
+        filename,
         head_size: arch.headSize,
         hidden_size: arch.hiddenSize,
         inputs: {
@@ -41,7 +33,7 @@ export function genaiConfigFor(arch: LlamaArchitecture, options: GenaiConfigOpti
         num_hidden_layers: arch.numHiddenLayers,
         num_key_value_heads: arch.numKeyValueHeads,
       },
-      eos_token_id: [...(options.eosTokenIds ?? arch.eosTokenIds)],
+      eos_token_id: [...arch.eosTokenIds],
       pad_token_id: arch.padTokenId,
       type: 'llama',
       vocab_size: arch.vocabSize,

@@ -15,26 +15,15 @@ import {
   type OnnxValueInfo,
 } from './onnx-proto.js';
 
-/** Attribute values by name: integers, float (wrap with {@link float}), lists of ints, strings. */
-export type AttributeMap = Readonly<Record<string, number | readonly number[] | string | FloatAttribute>>;
-
-/** Marks an attribute value as a float (plain numbers are ints). */
-export interface FloatAttribute {
-  readonly float: number;
-}
-
-/** A float attribute value. */
-export function float(value: number): FloatAttribute {
-  return { float: value };
-}
+/** Attribute values by name: integers, lists of ints, strings. */
+export type AttributeMap = Readonly<Record<string, number | readonly number[] | string>>;
 
 function toAttributes(map: AttributeMap | undefined): OnnxAttribute[] {
   if (map === undefined) return [];
   return Object.entries(map).map(([name, value]): OnnxAttribute => {
     if (typeof value === 'number') return { name, kind: 'int', value };
     if (typeof value === 'string') return { name, kind: 'string', value };
-    if (Array.isArray(value)) return { name, kind: 'ints', value };
-    return { name, kind: 'float', value: (value as FloatAttribute).float };
+    return { name, kind: 'ints', value };
   });
 }
 

@@ -28,7 +28,7 @@ export interface ModelFolderFiles {
 export function llamaModelFiles(arch: LlamaArchitecture, weights: LlamaWeights, options: LlamaOnnxOptions): ModelFolderFiles {
   return {
     model: encodeModel(buildLlamaOnnx(arch, weights, options)).toBytes(),
-    config: genaiConfigText(genaiConfigFor(arch, { filename: MODEL_FOLDER_FILES.model })),
+    config: genaiConfigText(genaiConfigFor(arch, MODEL_FOLDER_FILES.model)),
   };
 }
 

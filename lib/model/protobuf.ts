@@ -88,15 +88,6 @@ export class ProtoMessage {
     return this;
   }
 
-  /** A packed repeated varint field (e.g. `repeated int64 dims` in packed form). */
-  packedVarints(field: number, values: readonly (number | bigint)[]): this {
-    const encoded = values.map((v) => encodeVarint(v));
-    this.#tag(field, WIRE_LENGTH_DELIMITED);
-    this.#push(encodeVarint(encoded.reduce((sum, e) => sum + e.length, 0)));
-    for (const e of encoded) this.#push(e);
-    return this;
-  }
-
   /** The whole message as one byte array. */
   toBytes(): Uint8Array {
     const out = new Uint8Array(this.#length);

@@ -13,7 +13,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixturePairs, fixturePunktTexts, fixtureStemWords, fixtureSubsets, fixtureTokenizerTexts } from './fixture-corpus.mjs';
-import { fetchVerifiedWheel, projectRoot, sha256 } from './punkt-params.mjs';
+import { sha256 } from '../pinned-download.mjs';
+import { fetchVerifiedWheel, projectRoot } from './punkt-params.mjs';
 
 const here = join(projectRoot, 'scripts', 'accuracy');
 const venvDir = join(projectRoot, 'third_party', '.cache', 'accuracy-venv');

