@@ -1,5 +1,5 @@
 // bench/RESULTS.md holds one section per benchmark, between markers, so each benchmark script
-// rewrites its own section and leaves the others alone.
+// rewrites its own section and leaves the others alone. Also the tables and median both use.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,11 @@ export function writeResultsSection(name: string, markdown: string): void {
   const to = current.indexOf(end);
   const next = from >= 0 && to > from ? current.slice(0, from) + block + current.slice(to + end.length) : `${current.trimEnd()}\n\n${block}\n`;
   writeFileSync(resultsFile, next);
+}
+
+/** The median of repeated measurements (the upper one of an even count). */
+export function median(values: readonly number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 }
 
 /** Formats rows as a Markdown table. */

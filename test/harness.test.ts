@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import type { Backend, GenerationListener, GenerationRequest } from '../lib/backends/backend.js';
 import { ReplayBackend } from '../lib/backends/replay.js';
 import { loadDataset } from '../lib/llm/dataset.js';
 import { runLlmBenchmark } from '../lib/llm/harness.js';
@@ -69,4 +70,45 @@ test('Server performance run: VALID with TTFT/TPOT in result.json, user.conf fro
   assert.equal(result.settings.target_qps, 400);
   assert.equal(result.modelKey, 'llama3_1-8b');
   assert.match(readFileSync(join(outputDir, 'user.conf'), 'utf8'), /^llama3_1-8b\.Server\.target_qps = 400$/m);
+});
+
+/**
+ * Streams unlike replay: even samples send all their tokens in one event, odd samples send none
+ * before completing; one array serves every event and is wiped right after, so a SUT that keeps a
+ * backend's array instead of copying it reports garbage.
+ */
+class ScratchBackend implements Backend {
+  readonly name = 'scratch';
+  readonly maxBatchSize = 4;
+  readonly #scratch = new Int32Array(4);
+
+  constructor(readonly answers: readonly Int32Array[]) {}
+
+  async generate(requests: readonly GenerationRequest[], listener: GenerationListener): Promise<void> {
+    await Promise.resolve();
+    for (const request of requests) {
+      this.#scratch.set(this.answers[request.sampleIndex]!);
+      if (request.sampleIndex % 2 === 0) listener.onTokens(request.key, this.#scratch);
+      listener.onComplete(request.key, this.#scratch, 'stop');
+      this.#scratch.fill(-1);
+    }
+  }
+
+  async close(): Promise<void> {}
+}
+
+test('first tokens and completions keep their bytes when a backend reuses its array or streams nothing', async () => {
+  const { dir, dataset, answers } = fixture();
+  const outputDir = join(dir, 'scratch');
+  await runLlmBenchmark({ scenario: 'Server', mode: 'accuracy', backend: new ScratchBackend(answers), dataset, outputDir, targetQps: 1000 });
+  const entries = readAccuracyLog(join(outputDir, 'mlperf_log_accuracy.json'));
+  assert.equal(entries.length, SAMPLES);
+  for (const entry of entries) {
+    const expected = Buffer.from(answers[entry.qslIndex]!.buffer);
+    assert.deepEqual(entry.data, expected);
+    assert.equal(entry.tokenCount, 4);
+    // The first event as the backend sent it, or the first token when it sent none before completing.
+    assert.deepEqual(entry.tokenData, entry.qslIndex % 2 === 0 ? expected : expected.subarray(0, 4));
+  }
+  assert.deepEqual(loadgenErrors(outputDir), []);
 });

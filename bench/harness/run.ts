@@ -4,7 +4,7 @@
 // bench/RESULTS.md. Runs alternate, and the median of each side counts.
 //
 //   npm run bench:harness [-- --samples 100 --repeats 3 --batch 16]
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -15,7 +15,7 @@ import { runLlmBenchmark } from '../../lib/llm/harness.js';
 import { MAX_NEW_TOKENS } from '../../lib/llm/prompt.js';
 import { SAMPLE_DATASET } from '../../lib/llm/sample-dataset.js';
 import { ensureTinyModel } from '../../lib/model/tiny-llama.js';
-import { markdownTable, textTable, writeResultsSection } from '../results-file.js';
+import { markdownTable, median, textTable, writeResultsSection } from '../results-file.js';
 
 const tempDir = (name: string): string => mkdtempSync(join(tmpdir(), `${name}-`));
 
@@ -26,18 +26,16 @@ const samples = Number(values.samples);
 const repeats = Number(values.repeats);
 const batch = Number(values.batch);
 
-/** The shipped sample set repeated to `count` records (distinct prompts do not matter to speed). */
+/** The shipped sample set repeated to `count` samples (distinct prompts do not matter to speed). */
 function benchDataset(count: number): Dataset {
   const sample = loadDataset(SAMPLE_DATASET);
-  const records = Array.from({ length: count }, (_, i) => ({
-    instruction: 'bench',
-    input: sample.article(i % sample.size),
-    tok_input: Array.from(sample.prompt(i % sample.size)),
-    output: sample.reference(i % sample.size),
-  }));
-  const path = join(tempDir('bench-harness'), 'cnn_eval.json');
-  writeFileSync(path, JSON.stringify(records));
-  return loadDataset(path);
+  return {
+    path: `${sample.path} (repeated to ${count})`,
+    size: count,
+    prompt: (index) => sample.prompt(index % sample.size),
+    article: (index) => sample.article(index % sample.size),
+    reference: (index) => sample.reference(index % sample.size),
+  };
 }
 
 async function decodeLoopTokensPerSecond(dataset: Dataset, modelDir: string): Promise<number> {
@@ -81,8 +79,6 @@ async function harnessTokensPerSecond(dataset: Dataset, modelDir: string): Promi
     await backend.close();
   }
 }
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const modelDir = await ensureTinyModel();
 const dataset = benchDataset(samples);

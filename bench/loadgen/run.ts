@@ -6,14 +6,13 @@
 //
 //   npm run bench:loadgen [-- --quick]
 import { spawnSync } from 'node:child_process';
-import { cpus } from 'node:os';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../lib/package-paths.js';
 import { readSummary, summaryNumber } from '../../lib/report/summary.js';
 import { loadgenVersion } from '../../lib/loadgen/index.js';
-import { markdownTable, textTable, writeResultsSection } from '../results-file.js';
+import { markdownTable, median, textTable, writeResultsSection } from '../results-file.js';
 
 type Scenario = 'SingleStream' | 'Server' | 'Offline';
 
@@ -87,11 +86,6 @@ function measure(impl: Implementation, scenario: Scenario, minDurationMs: number
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 function singleStreamQps(impl: Implementation): number {

@@ -61,16 +61,8 @@ export interface UserConfOptions {
   baseUserConf?: string | undefined;
 }
 
-/** What {@link writeUserConf} wrote, and whether it is a quick (non-submission) configuration. */
-export interface UserConfResult {
-  path: string;
-  text: string;
-  /** True when the dataset is smaller than the official one and quick-run defaults were added. */
-  quick: boolean;
-}
-
 /** Quick-run defaults for datasets smaller than the official one (the embedded sample set). */
-export const QUICK_RUN = Object.freeze({ minDurationMs: 1000, serverQps: 5, singleStreamLatencyMs: 1000, singleStreamMinQueries: 64 });
+const QUICK_RUN = Object.freeze({ minDurationMs: 1000, serverQps: 5, singleStreamLatencyMs: 1000, singleStreamMinQueries: 64 });
 
 /**
  * Writes the run's user.conf: the user's file (if any), then one line per flag, so flags win
@@ -78,7 +70,7 @@ export const QUICK_RUN = Object.freeze({ minDurationMs: 1000, serverQps: 5, sing
  * quick-run defaults (short minimum duration, query counts that fit the dataset), since such a
  * run is a check, not a submission.
  */
-export function writeUserConf(path: string, options: UserConfOptions): UserConfResult {
+export function writeUserConf(path: string, options: UserConfOptions): void {
   const key = modelKey(options.scenario, options.suite);
   const lgScenario = loadgenScenario(options.scenario);
   const quick = options.sampleCount < OFFICIAL_SAMPLE_COUNT[options.suite];
@@ -101,9 +93,7 @@ export function writeUserConf(path: string, options: UserConfOptions): UserConfR
   const quickQueries = lgScenario === 'SingleStream' ? Math.max(options.sampleCount, QUICK_RUN.singleStreamMinQueries) : options.sampleCount;
   const minQueries = options.minQueryCount ?? (quick ? quickQueries : undefined);
   if (minQueries !== undefined) set('min_query_count', minQueries);
-  const text = `${lines.join('\n')}\n`;
-  writeFileSync(path, text);
-  return { path, text, quick };
+  writeFileSync(path, `${lines.join('\n')}\n`);
 }
 
 /**

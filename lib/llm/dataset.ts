@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { LLAMA31_SPECIAL_TOKENS } from '../model/llama-architecture.js';
 
 /** One record as the file holds it. */
 export interface CnnRecord {
@@ -48,7 +49,7 @@ function datasetError(code: DatasetErrorCode, path: string, message: string, cau
   return error;
 }
 
-const MAX_TOKEN_ID = 128256;
+const MAX_TOKEN_ID = LLAMA31_SPECIAL_TOKENS.vocabSize;
 
 function describeValue(value: unknown): string {
   if (Array.isArray(value)) return `an array of ${value.length}`;

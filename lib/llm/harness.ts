@@ -60,7 +60,8 @@ export async function runLlmBenchmark(options: LlmBenchmarkOptions): Promise<Run
   mkdirSync(outputDir, { recursive: true });
   const suite = options.suite ?? defaultSuite(options.scenario);
   const qsl = new DatasetQsl(options.dataset, options.totalSampleCount);
-  const userConf = writeUserConf(join(outputDir, 'user.conf'), {
+  const userConfPath = join(outputDir, 'user.conf');
+  writeUserConf(userConfPath, {
     scenario: options.scenario,
     suite,
     sampleCount: qsl.totalSampleCount,
@@ -70,7 +71,7 @@ export async function runLlmBenchmark(options: LlmBenchmarkOptions): Promise<Run
     minQueryCount: options.minQueryCount,
     baseUserConf: options.userConf,
   });
-  const settings = benchmarkTestSettings(userConf.path, options.scenario, suite, options.mode);
+  const settings = benchmarkTestSettings(userConfPath, options.scenario, suite, options.mode);
   const sut = new LlmSut({
     backend: options.backend,
     qsl,
@@ -82,16 +83,15 @@ export async function runLlmBenchmark(options: LlmBenchmarkOptions): Promise<Run
 
   const startedAt = new Date();
   const started = performance.now();
-  const ticker = options.onProgress
-    ? setInterval(() => options.onProgress!(sut.progress, (performance.now() - started) / 1000), 500)
-    : undefined;
+  const elapsedSeconds = (): number => (performance.now() - started) / 1000;
+  const ticker = options.onProgress ? setInterval(() => options.onProgress!(sut.progress, elapsedSeconds()), 500) : undefined;
   ticker?.unref();
   try {
     await runTest({ sut, qsl, settings, log: { outdir: outputDir, enableTrace: options.enableTrace ?? false }, signal: options.signal });
   } finally {
     if (ticker) clearInterval(ticker);
   }
-  options.onProgress?.(sut.progress, (performance.now() - started) / 1000);
+  options.onProgress?.(sut.progress, elapsedSeconds());
 
   const result = summarizeRun({
     scenario: options.scenario,
@@ -101,7 +101,7 @@ export async function runLlmBenchmark(options: LlmBenchmarkOptions): Promise<Run
     dataset: { path: options.dataset.path, samples: qsl.totalSampleCount },
     samplesCompleted: sut.progress.completed,
     generatedTokens: sut.progress.generatedTokens,
-    durationSeconds: (performance.now() - started) / 1000,
+    durationSeconds: elapsedSeconds(),
     startedAt: startedAt.toISOString(),
     logDir: outputDir,
     loadgenVersion,

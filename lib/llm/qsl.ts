@@ -40,9 +40,4 @@ export class DatasetQsl implements QuerySampleLibrary {
     if (prompt === undefined) throw new Error(`sample ${index} was issued before LoadGen loaded it`);
     return prompt;
   }
-
-  /** How many samples are loaded now. */
-  get loadedCount(): number {
-    return this.#loaded.size;
-  }
 }

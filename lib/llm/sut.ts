@@ -3,18 +3,19 @@
  * backend and reports tokens back to LoadGen.
  *
  * Scheduling is one mechanism for every scenario: issued samples wait in a FIFO queue and are
- * admitted while fewer than `maxInFlight` are generating; each completion admits the next. In
+ * admitted while fewer than `maxInFlight` are generating; completions make room for the next. In
  * Offline the one big query fills the backend's batch and keeps it full; in Server queries join
  * as they arrive (IssueQuery returns at once); in SingleStream there is only ever one sample.
  * Backends batch whatever is in flight (continuous batching where they can).
  *
  * Every sample is completed exactly once, with its generated token ids as int32 bytes and
  * `n_tokens`; with token latencies outside Offline its first token is reported first. Reports
- * made during one turn of the event loop go to LoadGen in one batched call.
+ * made during one turn of the event loop go to LoadGen in one batched call, and the samples
+ * admitted in their place go to the backend in one call.
  *
  * @packageDocumentation
  */
-import type { Backend, FinishReason, GenerationListener, GenerationRequest } from '../backends/backend.js';
+import type { Backend, GenerationListener, GenerationRequest } from '../backends/backend.js';
 import { completeFirstTokens, completeSamples } from '../loadgen/completion.js';
 import type { SystemUnderTest } from '../loadgen/run-test.js';
 import type { DatasetQsl } from './qsl.js';
@@ -47,42 +48,66 @@ interface PendingQuery {
   reject(error: unknown): void;
 }
 
-/** Packs (id, int32 tokens) pairs into the arrays of one batched LoadGen call. */
+/** A sample issued and not completed yet. */
+interface IssuedSample {
+  readonly query: PendingQuery;
+  firstTokenReported: boolean;
+}
+
+/**
+ * The (id, tokens) reports of one event-loop turn, packed as LoadGen's batched calls take them.
+ * Tokens are copied in as they arrive (backends may reuse their arrays). The buffers serve turn
+ * after turn: LoadGen copies what it keeps before its call returns.
+ */
 class ReportBatch {
-  ids: number[] = [];
-  tokens: Int32Array[] = [];
-
-  add(id: number, tokens: Int32Array): void {
-    this.ids.push(id);
-    this.tokens.push(tokens);
-  }
-
-  take(): { ids: Float64Array; data: Int32Array; offsets: Uint32Array; counts: Int32Array } {
-    const count = this.ids.length;
-    const ids = Float64Array.from(this.ids);
-    const counts = new Int32Array(count);
-    const offsets = new Uint32Array(count + 1);
-    let total = 0;
-    for (let i = 0; i < count; i++) {
-      counts[i] = this.tokens[i]!.length;
-      total += counts[i]!;
-    }
-    const data = new Int32Array(total);
-    let at = 0;
-    for (let i = 0; i < count; i++) {
-      offsets[i] = at * 4;
-      data.set(this.tokens[i]!, at);
-      at += counts[i]!;
-    }
-    offsets[count] = at * 4;
-    this.ids = [];
-    this.tokens = [];
-    return { ids, data, offsets, counts };
-  }
+  #ids = new Float64Array(64);
+  #counts = new Int32Array(64);
+  #offsets = new Uint32Array(65);
+  #data = new Int32Array(1024);
+  #size = 0;
+  /** Int32s of #data in use. */
+  #used = 0;
 
   get size(): number {
-    return this.ids.length;
+    return this.#size;
   }
+
+  add(id: number, tokens: Int32Array): void {
+    const index = this.#size;
+    if (index === this.#ids.length) {
+      this.#ids = grown(this.#ids, index * 2);
+      this.#counts = grown(this.#counts, index * 2);
+      this.#offsets = grown(this.#offsets, index * 2 + 1);
+    }
+    if (this.#used + tokens.length > this.#data.length) this.#data = grown(this.#data, Math.max(this.#data.length * 2, this.#used + tokens.length));
+    this.#ids[index] = id;
+    this.#counts[index] = tokens.length;
+    this.#offsets[index] = this.#used * 4;
+    this.#data.set(tokens, this.#used);
+    this.#used += tokens.length;
+    this.#size = index + 1;
+  }
+
+  /** Empties the batch; the views it returns stay valid until the next add. */
+  take(): { ids: Float64Array; data: Int32Array; offsets: Uint32Array; counts: Int32Array } {
+    const size = this.#size;
+    this.#offsets[size] = this.#used * 4;
+    const taken = {
+      ids: this.#ids.subarray(0, size),
+      data: this.#data.subarray(0, this.#used),
+      offsets: this.#offsets.subarray(0, size + 1),
+      counts: this.#counts.subarray(0, size),
+    };
+    this.#size = 0;
+    this.#used = 0;
+    return taken;
+  }
+}
+
+function grown<T extends Float64Array | Int32Array | Uint32Array>(array: T, length: number): T {
+  const next = new (array.constructor as new (length: number) => T)(length);
+  next.set(array as ArrayLike<number>);
+  return next;
 }
 
 /** The SUT LoadGen drives in the LLM benchmark. */
@@ -92,8 +117,8 @@ export class LlmSut implements SystemUnderTest {
   readonly #maxInFlight: number;
   readonly #queue: GenerationRequest[] = [];
   #queueHead = 0;
-  readonly #queryOf = new Map<number, PendingQuery>();
-  readonly #firstTokenSeen = new Set<number>();
+  /** By response id. */
+  readonly #issued = new Map<number, IssuedSample>();
   readonly #firstTokens = new ReportBatch();
   readonly #completions = new ReportBatch();
   #flushScheduled = false;
@@ -106,7 +131,7 @@ export class LlmSut implements SystemUnderTest {
     this.name = `LlmSut(${options.backend.name})`;
     this.#listener = {
       onTokens: (key, tokens) => this.#onTokens(key, tokens),
-      onComplete: (key, tokens, reason) => this.#onComplete(key, tokens, reason),
+      onComplete: (key, tokens) => this.#onComplete(key, tokens),
     };
   }
 
@@ -123,16 +148,12 @@ export class LlmSut implements SystemUnderTest {
       for (let i = 0; i < ids.length; i++) {
         const key = ids[i]!;
         const sampleIndex = indices[i]!;
-        this.#queryOf.set(key, query);
+        this.#issued.set(key, { query, firstTokenReported: false });
         this.#queue.push({ key, prompt: qsl.prompt(sampleIndex), maxNewTokens, sampleIndex });
       }
       this.#progress.issued += ids.length;
       this.#admit();
     });
-  }
-
-  flushQueries(): void {
-    this.#admit();
   }
 
   /** Hands queued requests to the backend while there is room. */
@@ -152,26 +173,30 @@ export class LlmSut implements SystemUnderTest {
   }
 
   #onTokens(key: number, tokens: Int32Array): void {
-    if (this.#firstTokenSeen.has(key) || tokens.length === 0) return;
-    this.#firstTokenSeen.add(key);
-    if (this.#options.reportFirstToken) {
-      this.#firstTokens.add(key, tokens.slice());
-      this.#scheduleFlush();
-    }
+    if (!this.#options.reportFirstToken || tokens.length === 0) return;
+    const sample = this.#issued.get(key);
+    if (sample !== undefined && !sample.firstTokenReported) this.#reportFirstToken(key, sample, tokens);
   }
 
-  #onComplete(key: number, tokens: Int32Array, _reason: FinishReason): void {
-    if (!this.#firstTokenSeen.has(key) && tokens.length > 0) this.#onTokens(key, tokens.subarray(0, 1));
-    this.#firstTokenSeen.delete(key);
-    this.#completions.add(key, tokens.slice());
+  #onComplete(key: number, tokens: Int32Array): void {
+    const sample = this.#issued.get(key);
+    this.#issued.delete(key);
+    // LoadGen wants the first token before the completion, also from a backend that streams nothing.
+    if (this.#options.reportFirstToken && sample !== undefined && !sample.firstTokenReported && tokens.length > 0) {
+      this.#reportFirstToken(key, sample, tokens.subarray(0, 1));
+    }
+    this.#completions.add(key, tokens);
     this.#progress.inFlight--;
     this.#progress.completed++;
     this.#progress.generatedTokens += tokens.length;
     this.#scheduleFlush();
-    const query = this.#queryOf.get(key);
-    this.#queryOf.delete(key);
-    if (query && --query.remaining === 0) query.resolve();
-    this.#admit();
+    if (sample !== undefined && --sample.query.remaining === 0) sample.query.resolve();
+  }
+
+  #reportFirstToken(key: number, sample: IssuedSample, tokens: Int32Array): void {
+    sample.firstTokenReported = true;
+    this.#firstTokens.add(key, tokens);
+    this.#scheduleFlush();
   }
 
   #scheduleFlush(): void {
@@ -180,7 +205,7 @@ export class LlmSut implements SystemUnderTest {
     queueMicrotask(() => this.#flush());
   }
 
-  /** Reports everything collected this turn: first tokens before completions. */
+  /** Reports everything collected this turn (first tokens before completions), then fills the room completions made. */
   #flush(): void {
     this.#flushScheduled = false;
     if (this.#firstTokens.size > 0) {
@@ -191,14 +216,15 @@ export class LlmSut implements SystemUnderTest {
       const { ids, data, offsets, counts } = this.#completions.take();
       completeSamples(ids, data, offsets, counts);
     }
+    this.#admit();
   }
 
   /** A backend failure fails every query it touched, which ends the LoadGen run with the error as cause. */
   #fail(batch: readonly GenerationRequest[], error: unknown): void {
     for (const request of batch) {
-      const query = this.#queryOf.get(request.key);
-      this.#queryOf.delete(request.key);
-      query?.reject(error);
+      const sample = this.#issued.get(request.key);
+      this.#issued.delete(request.key);
+      sample?.query.reject(error);
     }
   }
 }
