@@ -42,6 +42,18 @@ function clientOf(server: OpenAIServer, apiKey = 'unused'): OpenAI {
   return new OpenAI({ baseURL: `${server.url}/v1`, apiKey, maxRetries: 0 });
 }
 
+/** The text and token ids of a streamed one-prompt completion (asked with return_token_ids), joined. */
+async function collect(stream: AsyncIterable<OpenAI.Completion>): Promise<{ text: string; ids: number[] }> {
+  let text = '';
+  const ids: number[] = [];
+  for await (const chunk of stream) {
+    const choice = chunk.choices[0]! as OpenAI.CompletionChoice & WithIds;
+    text += choice.text;
+    ids.push(...choice.token_ids!);
+  }
+  return { text, ids };
+}
+
 /** Resolves with the error a promise rejects with; fails if it resolves. */
 async function rejection(promise: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
   try {
@@ -188,13 +200,7 @@ describe('serve', () => {
       stream: true,
       return_token_ids: true,
     } as OpenAI.CompletionCreateParamsStreaming);
-    let text = '';
-    const ids: number[] = [];
-    for await (const chunk of stream) {
-      const choice = chunk.choices[0]! as OpenAI.CompletionChoice & WithIds;
-      text += choice.text;
-      ids.push(...choice.token_ids!);
-    }
+    const { text, ids } = await collect(stream);
     assert.equal(text, 'Shares rose ');
     through = 1;
     while (!tokenizer.decode(answers[1]!.subarray(0, through)).includes('🚀')) through++;
@@ -325,13 +331,7 @@ describe('serve(onnxruntime tiny model)', () => {
       stream: true,
       return_token_ids: true,
     } as OpenAI.CompletionCreateParamsStreaming);
-    let text = '';
-    const ids: number[] = [];
-    for await (const chunk of stream) {
-      const choice = chunk.choices[0]! as OpenAI.CompletionChoice & WithIds;
-      text += choice.text;
-      ids.push(...choice.token_ids!);
-    }
+    const { text, ids } = await collect(stream);
     assert.ok(ids.length > 0 && ids.length <= 40);
     assert.equal(text, tokenizer.decode(Int32Array.from(ids)));
     // The same as asking the backend directly.

@@ -107,12 +107,17 @@ export class OpenAICompletionsClient {
 
   /** The model requests name: the configured one, or the first the server lists. */
   model(signal?: AbortSignal): Promise<string> {
-    this.#model ??= this.listModels(signal).then((ids) => {
-      if (ids.length === 0) throw backendError('ERR_BACKEND_UNAVAILABLE', `openai: ${this.baseUrl}/v1/models lists no model; start the server with a model, or pass --model`);
-      return ids[0]!;
-    });
-    // A failed lookup is retried by the next request.
-    this.#model.catch(() => (this.#model = undefined));
+    if (this.#model === undefined) {
+      const lookup = this.listModels(signal).then((ids) => {
+        if (ids.length === 0) throw backendError('ERR_BACKEND_UNAVAILABLE', `openai: ${this.baseUrl}/v1/models lists no model; start the server with a model, or pass --model`);
+        return ids[0]!;
+      });
+      // A failed lookup is forgotten, so the next request retries it.
+      lookup.catch(() => {
+        if (this.#model === lookup) this.#model = undefined;
+      });
+      this.#model = lookup;
+    }
     return this.#model;
   }
 

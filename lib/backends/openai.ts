@@ -10,7 +10,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Backend, GenerationListener, GenerationRequest } from './backend.js';
 import { abortErrorFrom, backendError } from './errors.js';
-import { DEFAULT_REQUEST_TIMEOUT_MS, OpenAICompletionsClient, type OpenAIDialect } from './openai-client.js';
+import { OpenAICompletionsClient, type OpenAIDialect } from './openai-client.js';
 import { ConcurrencyLimiter } from './openai-limiter.js';
 
 /** Options of {@link createOpenAIBackend}. */
@@ -53,7 +53,7 @@ export class OpenAIBackend implements Backend {
     this.client = new OpenAICompletionsClient({
       endpoint: options.endpoint,
       model: options.model,
-      requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      requestTimeoutMs: options.requestTimeoutMs,
       apiKey: options.apiKey,
       maxSockets: this.maxBatchSize,
       dialect: options.dialect,

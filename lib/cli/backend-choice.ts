@@ -32,8 +32,14 @@ export interface BackendChoice {
 /** Default batch size of the onnxruntime backend when none is given. */
 export const DEFAULT_ONNX_BATCH = 16;
 
-/** Creates the backend; `dataset` and `tokenizer` serve replay (the references, tokenized). */
-export async function createBackend(choice: BackendChoice, dataset: Dataset, tokenizer: LlamaTokenizer): Promise<Backend> {
+/** What replay answers from: the dataset's references, tokenized. */
+export interface ReplaySource {
+  dataset: Dataset;
+  tokenizer: LlamaTokenizer;
+}
+
+/** Creates the backend; replay needs `replay`, the others ignore it. */
+export async function createBackend(choice: BackendChoice, replay?: ReplaySource): Promise<Backend> {
   switch (choice.backend) {
     case 'onnxruntime':
       return createOnnxRuntimeBackend({
@@ -55,11 +61,14 @@ export async function createBackend(choice: BackendChoice, dataset: Dataset, tok
         ...(choice.model === undefined ? {} : { model: choice.model }),
         ...(choice.batchSize === undefined ? {} : { maxConcurrency: choice.batchSize }),
       });
-      // Fail before LoadGen starts if the server is not there (or does not serve the model).
-      await backend.client.listModels();
+      // Fail before LoadGen starts if the server is not there. Without --model, the lookup of the
+      // served model is that check, and every request reuses its answer.
+      await (choice.model === undefined ? backend.client.model() : backend.client.listModels());
       return backend;
     }
     case 'replay': {
+      if (replay === undefined) throw backendError('ERR_BACKEND_REQUEST', 'the replay backend needs the dataset whose references it replays');
+      const { dataset, tokenizer } = replay;
       const answers = Array.from({ length: dataset.size }, (_, i) => tokenizer.encode(dataset.reference(i), { addBos: false }));
       return new ReplayBackend({ answers, ...(choice.batchSize === undefined ? {} : { maxBatchSize: choice.batchSize }) });
     }

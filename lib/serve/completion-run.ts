@@ -9,7 +9,7 @@ import type { Backend, FinishReason, GenerationListener } from '../backends/back
 import { abortErrorFrom, backendError } from '../backends/errors.js';
 import type { ConcurrencyLimiter } from '../backends/openai-limiter.js';
 import type { CompletionPrompt } from './completion-request.js';
-import { IncrementalText } from './incremental-text.js';
+import { IncrementalText, settledLength } from './incremental-text.js';
 import type { StopStrings } from './stop-strings.js';
 import type { ServeTokenizer } from './text-tokenizer.js';
 
@@ -17,7 +17,7 @@ import type { ServeTokenizer } from './text-tokenizer.js';
 export interface CompletionPiece {
   /** Text not handed out before (may be empty while text is held back). */
   readonly text: string;
-  /** Tokens generated since the last piece. */
+  /** Tokens generated since the last piece (the backend's array: read it during the call, or copy it). */
   readonly tokens: Int32Array;
   /** Set on the last piece only. */
   readonly finishReason?: FinishReason;
@@ -59,6 +59,8 @@ export async function runCompletion(options: CompletionRunOptions): Promise<Comp
   const release = await options.slots.acquire(signal);
   const ownAbort = new AbortController();
   const text = new IncrementalText(tokenizer);
+  // Without streaming or stop strings the text is needed only once, at the end.
+  const incremental = onPiece !== undefined || !stop.empty;
   let emitted = 0; // characters handed out in pieces
   let sent = 0; // tokens handed out in pieces
   let settle!: { resolve(result: CompletionResult): void; reject(error: unknown): void };
@@ -86,7 +88,7 @@ export async function runCompletion(options: CompletionRunOptions): Promise<Comp
     const all = text.tokens;
     for (let count = all.length - newTokens + 1; count < all.length; count++) {
       const prefix = all.subarray(0, count);
-      if (tokenizer.decode(prefix).replace(/\uFFFD+$/, '').length >= length) return prefix.slice();
+      if (settledLength(tokenizer.decode(prefix)) >= length) return prefix.slice();
     }
     return all.slice();
   };
@@ -96,20 +98,22 @@ export async function runCompletion(options: CompletionRunOptions): Promise<Comp
       if (done) return;
       if (!options.detokenize) {
         sent += tokens.length;
-        onPiece?.({ text: '', tokens: tokens.slice() });
+        onPiece?.({ text: '', tokens });
         return;
       }
+      if (!incremental) return;
       text.push(tokens);
       if (stoppedAt(text.text, tokens.length)) return;
       const safeEnd = Math.min(text.stableLength, text.text.length - stop.partialTail(text.text));
       const piece = safeEnd > emitted ? text.text.slice(emitted, safeEnd) : '';
       emitted = Math.max(emitted, safeEnd);
       sent += tokens.length;
-      onPiece?.({ text: piece, tokens: tokens.slice() });
+      onPiece?.({ text: piece, tokens });
     },
     onComplete(_key, tokens, reason) {
       if (done) return;
       if (!options.detokenize) return finish({ text: '', tokens: tokens.slice(), finishReason: reason });
+      if (!incremental) return finish({ text: tokenizer.decode(tokens), tokens: tokens.slice(), finishReason: reason });
       // onComplete's tokens are authoritative; take any the backend did not report by onTokens.
       const unreported = tokens.length - text.tokens.length;
       if (unreported > 0) text.push(tokens.subarray(text.tokens.length));

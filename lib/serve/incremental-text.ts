@@ -92,6 +92,11 @@ export class IncrementalText {
   }
 }
 
+/** How much of a decoded `text` no following token can change: all but a trailing incomplete character. */
+export function settledLength(text: string): number {
+  return text.length - unsettledTail(text);
+}
+
 /** How many characters at the end of `text` a following token could still change. */
 function unsettledTail(text: string): number {
   // An incomplete UTF-8 character at the end.

@@ -83,11 +83,6 @@ export class DecoderSession {
     return backendError('ERR_BACKEND_MODEL', `onnxruntime: ${this.config.decoderPath} does not match ${this.config.configPath}: ${detail}`);
   }
 
-  /** An empty (width 0) KV batch of `batchSize` rows. */
-  emptyKv(batchSize: number): KvBatch {
-    return KvBatch.gather(this.kvLayout, Array.from({ length: batchSize }, () => null), 0);
-  }
-
   /**
    * Runs `tokens` as the prompt of one row, `chunkSize` tokens per run (a first prompt, then
    * continuations of it), and returns only the KV cache. The logits output is not fetched, so it
@@ -95,7 +90,7 @@ export class DecoderSession {
    * what the chunk size bounds.
    */
   async prefill(tokens: Int32Array, chunkSize: number): Promise<KvBatch> {
-    let kv = this.emptyKv(1);
+    let kv = KvBatch.gather(this.kvLayout, [null], 0); // one row, no slots yet
     const fetches = [...this.#presentKeys, ...this.#presentValues];
     for (let start = 0; start < tokens.length; start += chunkSize) {
       const chunk = tokens.subarray(start, start + chunkSize);

@@ -9,10 +9,10 @@
  */
 import { Tensor } from 'onnxruntime-node';
 
-/** Float type of the KV tensors: float32 data, or float16 bit patterns. */
+/** Float type of the KV (and logits) tensors: float32 data, or float16 bit patterns. */
 export type KvType = 'float32' | 'float16';
 
-/** The element storage of one KV tensor. */
+/** The element storage of one such tensor. */
 export type KvData = Float32Array | Uint16Array;
 
 /** Geometry shared by every tensor of a KV batch. */
@@ -23,11 +23,11 @@ export interface KvLayout {
   headSize: number;
 }
 
-/** Typed-array view of a KV tensor's data (float16 as bit patterns, whatever array type onnxruntime used). */
-export function kvData(tensor: Tensor, type: KvType): KvData {
+/** Typed-array view of a float tensor's data (float16 as bit patterns, whatever array type onnxruntime used). */
+export function floatTensorData(tensor: Tensor, type: KvType): KvData {
   const data = tensor.data as unknown as ArrayBufferView & { length: number };
   if (type === 'float32') {
-    if (!(data instanceof Float32Array)) throw new TypeError(`expected float32 KV data, got ${tensor.type}`);
+    if (!(data instanceof Float32Array)) throw new TypeError(`expected float32 data, got ${tensor.type}`);
     return data;
   }
   // onnxruntime-common hands float16 data out as a Uint16Array, or a Float16Array where the runtime has one.
@@ -69,7 +69,7 @@ export class KvBatch {
       const out: KvData = layout.type === 'float32' ? new Float32Array(batchSize * kvHeads * width * headSize) : new Uint16Array(batchSize * kvHeads * width * headSize);
       sources.forEach((source, row) => {
         if (source === null || source.length === 0) return;
-        const from = kvData(pick(source.batch)[layer]!, layout.type);
+        const from = floatTensorData(pick(source.batch)[layer]!, layout.type);
         const count = source.length * headSize;
         for (let head = 0; head < kvHeads; head++) {
           const start = ((source.index * kvHeads + head) * source.batch.width) * headSize;

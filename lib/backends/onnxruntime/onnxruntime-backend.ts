@@ -19,7 +19,7 @@ import { DecoderSession, type DtypeOption } from './decoder-session.js';
 import { assertDeviceAvailable, type Device, openSession } from './execution-provider.js';
 import { BUILDER_FOLDER_HINT, readGenaiConfig } from './genai-config.js';
 import { greedyTokens } from './greedy.js';
-import { KvBatch, type KvRowSource } from './kv-batch.js';
+import { KvBatch, type KvLayout } from './kv-batch.js';
 
 /** Options of {@link createOnnxRuntimeBackend}. */
 export interface OnnxRuntimeBackendOptions {
@@ -67,8 +67,9 @@ interface Row {
   /** The token the next step feeds. */
   pending: number;
   readonly generated: number[];
-  /** Where the row's KV slots are; null while it has none (a one-token prompt). */
-  kv: KvRowSource | null;
+  /** The KV batch holding the row's `length` slots, at row `kvIndex`; null while it has none (a one-token prompt). */
+  kv: KvBatch | null;
+  kvIndex: number;
 }
 
 /** Greedy continuous-batching generation over an onnxruntime decoder session. */
@@ -219,11 +220,10 @@ export class OnnxRuntimeBackend implements Backend {
   /** Runs a request's prompt (all but its last token) into a KV cache of its own. */
   async #prefill(request: GenerationRequest, call: Call): Promise<Row | null> {
     const prompt = request.prompt;
-    const row: Row = { request, call, length: prompt.length - 1, pending: prompt[prompt.length - 1]!, generated: [], kv: null };
+    const row: Row = { request, call, length: prompt.length - 1, pending: prompt[prompt.length - 1]!, generated: [], kv: null, kvIndex: 0 };
     if (row.length === 0) return row;
     try {
-      const kv = await this.#decoder.prefill(prompt.subarray(0, row.length), this.#prefillChunkSize);
-      row.kv = { batch: kv, index: 0, length: row.length };
+      row.kv = await this.#decoder.prefill(prompt.subarray(0, row.length), this.#prefillChunkSize);
       return row;
     } catch (error) {
       this.#fail(call, asFailure(error, `prefill of request ${request.key} (${prompt.length} prompt tokens)`));
@@ -238,9 +238,8 @@ export class OnnxRuntimeBackend implements Backend {
     let result: Awaited<ReturnType<DecoderSession['step']>>;
     let next: Int32Array;
     try {
-      const width = rows.reduce((max, row) => Math.max(max, row.length), 0);
       // Membership changed: copy every row's valid slots into a batch as wide as the longest row.
-      const past = reuse ? last.kv : KvBatch.gather(this.#decoder.kvLayout, rows.map((row) => row.kv), width);
+      const past = reuse ? last.kv : gatherRows(this.#decoder.kvLayout, rows);
       result = await this.#decoder.step(Int32Array.from(rows, (row) => row.pending), rows.map((row) => row.length), past);
       next = greedyTokens(result.logits);
     } catch (error) {
@@ -253,7 +252,8 @@ export class OnnxRuntimeBackend implements Backend {
     rows.forEach((row, i) => {
       if (row.call.settled) return; // aborted or failed while the step ran
       row.length += 1;
-      row.kv = { batch: result.present, index: i, length: row.length };
+      row.kv = result.present;
+      row.kvIndex = i;
       const token = next[i]!;
       row.generated.push(token);
       row.pending = token;
@@ -270,6 +270,12 @@ export class OnnxRuntimeBackend implements Backend {
     this.#last = { rows, kv: result.present };
     this.#active = survivors;
   }
+}
+
+/** A new KV batch of `rows`, each right-padded to the longest. */
+function gatherRows(layout: KvLayout, rows: readonly Row[]): KvBatch {
+  const width = rows.reduce((max, row) => Math.max(max, row.length), 0);
+  return KvBatch.gather(layout, rows.map((row) => row.kv && { batch: row.kv, index: row.kvIndex, length: row.length }), width);
 }
 
 /** A run failure as ERR_BACKEND_FAILED (backend errors pass through). */

@@ -67,8 +67,7 @@ async function handler(args: RunArgs): Promise<void> {
   const tokenizer = defaultTokenizer();
   const backend = await createBackend(
     { backend: args.backend, model: args.model, device: args.device, dtype: args.dtype, batchSize: args['batch-size'], endpoints: args.endpoint },
-    dataset,
-    tokenizer,
+    { dataset, tokenizer },
   );
   const outputDir = args['output-dir'] ?? defaultOutputDir(args.scenario, args.mode);
   const controller = new AbortController();

@@ -4,11 +4,9 @@
  * @packageDocumentation
  */
 import type { Argv, CommandModule } from 'yargs';
-import { loadDataset } from '../../llm/dataset.js';
 import { defaultTokenizer } from '../../llm/tokenizer.js';
 import { startOpenAIServer } from '../../serve/index.js';
 import { createBackend, DEVICES, DTYPES } from '../backend-choice.js';
-import { SAMPLE_DATASET } from '../defaults.js';
 
 interface ServeArgs {
   model?: string;
@@ -34,11 +32,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('served-model-name', { type: 'string', default: 'meta-llama/Llama-3.1-8B-Instruct', describe: 'the name clients pass as "model"' }) as unknown as Argv<ServeArgs>,
   handler: async (args) => {
     const tokenizer = defaultTokenizer();
-    const backend = await createBackend(
-      { backend: 'onnxruntime', model: args.model, device: args.device, dtype: args.dtype, batchSize: args['batch-size'] },
-      loadDataset(SAMPLE_DATASET),
-      tokenizer,
-    );
+    const backend = await createBackend({ backend: 'onnxruntime', model: args.model, device: args.device, dtype: args.dtype, batchSize: args['batch-size'] });
     const server = await startOpenAIServer({ backend, tokenizer, modelName: args['served-model-name'], host: args.host, port: args.port });
     console.log(`serving ${backend.name} as "${args['served-model-name']}" at ${server.url} (Ctrl-C to stop)`);
     const stop = async (): Promise<void> => {
