@@ -3,6 +3,7 @@
  *
  * @packageDocumentation
  */
+import { codedError, type CodedError } from '../coded-error.js';
 
 /** Stable codes of accuracy errors. */
 export type AccuracyErrorCode =
@@ -10,11 +11,9 @@ export type AccuracyErrorCode =
   | 'ERR_ACCURACY_INPUT'; // predictions, references or token counts that cannot be scored
 
 /** An Error with a stable `code`. */
-export type AccuracyError = Error & { code: AccuracyErrorCode };
+export type AccuracyError = CodedError<AccuracyErrorCode>;
 
 /** Makes an accuracy error; the message says what happened and what to do. */
 export function accuracyError(code: AccuracyErrorCode, message: string, cause?: unknown): AccuracyError {
-  const error = new Error(message, cause === undefined ? undefined : { cause }) as AccuracyError;
-  error.code = code;
-  return error;
+  return codedError(code, message, cause);
 }

@@ -3,6 +3,7 @@
  *
  * @packageDocumentation
  */
+import { codedError, type CodedError } from '../coded-error.js';
 
 /** Stable codes of backend errors. */
 export type BackendErrorCode =
@@ -12,19 +13,16 @@ export type BackendErrorCode =
   | 'ERR_BACKEND_FAILED'; // generation failed while running
 
 /** An Error with a stable `code`. */
-export type BackendError = Error & { code: BackendErrorCode };
+export type BackendError = CodedError<BackendErrorCode>;
 
 /** Makes a backend error; the message says what happened and what to do. */
 export function backendError(code: BackendErrorCode, message: string, cause?: unknown): BackendError {
-  const error = new Error(message, cause === undefined ? undefined : { cause }) as BackendError;
-  error.code = code;
-  return error;
+  return codedError(code, message, cause);
 }
 
 /** The AbortError a backend rejects with when its signal fires. */
 export function abortErrorFrom(signal: AbortSignal): Error {
-  const error = new Error(`generation aborted: ${String(signal.reason)}`, { cause: signal.reason }) as Error & { code: string };
+  const error = codedError('ABORT_ERR', `generation aborted: ${String(signal.reason)}`, signal.reason);
   error.name = 'AbortError';
-  error.code = 'ABORT_ERR';
   return error;
 }

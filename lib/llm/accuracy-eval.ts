@@ -7,6 +7,7 @@
  */
 import { checkAccuracy, type AccuracyTarget } from '../accuracy/targets.js';
 import { evaluateSummaries, type AccuracyScores } from '../accuracy/evaluate.js';
+import { codedError } from '../coded-error.js';
 import { readAccuracyLog } from '../report/accuracy-log.js';
 import type { Dataset } from './dataset.js';
 
@@ -55,11 +56,10 @@ export function evaluateAccuracyLog(options: AccuracyLogOptions): AccuracyLogRes
     if (seen.has(entry.qslIndex)) continue;
     seen.add(entry.qslIndex);
     if (entry.qslIndex >= options.dataset.size) {
-      const error = new Error(
+      throw codedError(
+        'ERR_ACCURACY_DATASET',
         `${options.logPath} names sample ${entry.qslIndex}, but ${options.dataset.path} has ${options.dataset.size}; pass the dataset the run used (--dataset)`,
-      ) as Error & { code: string };
-      error.code = 'ERR_ACCURACY_DATASET';
-      throw error;
+      );
     }
     const ids = tokensOf(entry.data, dtype);
     predictions.push(options.tokenizer.decode(ids, { skipSpecialTokens: true }));

@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { codedError, type CodedError } from '../coded-error.js';
 import { LLAMA31_SPECIAL_TOKENS } from '../model/llama-architecture.js';
 
 /** One record as the file holds it. */
@@ -40,13 +41,10 @@ export interface Dataset {
 export type DatasetErrorCode = 'ERR_DATASET_READ' | 'ERR_DATASET_FORMAT';
 
 /** A dataset error with a stable code. */
-export type DatasetError = Error & { code: DatasetErrorCode; path: string };
+export type DatasetError = CodedError<DatasetErrorCode> & { path: string };
 
 function datasetError(code: DatasetErrorCode, path: string, message: string, cause?: unknown): DatasetError {
-  const error = new Error(message, cause === undefined ? undefined : { cause }) as DatasetError;
-  error.code = code;
-  error.path = path;
-  return error;
+  return Object.assign(codedError(code, message, cause), { path });
 }
 
 const MAX_TOKEN_ID = LLAMA31_SPECIAL_TOKENS.vocabSize;

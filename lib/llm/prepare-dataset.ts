@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
+import { codedError, type CodedError } from '../coded-error.js';
 import type { CnnRecord } from './dataset.js';
 import { PROMPT_TEMPLATE, promptFor } from './prompt.js';
 
@@ -33,10 +34,8 @@ export interface PromptEncoder {
 /** Error codes of dataset preparation. */
 export type PrepareErrorCode = 'ERR_PREPARE_SOURCE' | 'ERR_PREPARE_DOWNLOAD';
 
-function prepareError(code: PrepareErrorCode, message: string, cause?: unknown): Error & { code: PrepareErrorCode } {
-  const error = new Error(message, cause === undefined ? undefined : { cause }) as Error & { code: PrepareErrorCode };
-  error.code = code;
-  return error;
+function prepareError(code: PrepareErrorCode, message: string, cause?: unknown): CodedError<PrepareErrorCode> {
+  return codedError(code, message, cause);
 }
 
 /** Downloads a URL to a file (atomically: a partial download never looks complete). */

@@ -3,6 +3,7 @@
  *
  * @packageDocumentation
  */
+import { codedError, type CodedError } from '../coded-error.js';
 
 /** Stable codes of tokenizer errors. */
 export type TokenizerErrorCode =
@@ -11,11 +12,9 @@ export type TokenizerErrorCode =
   | 'ERR_TOKENIZER_INPUT'; // encode got something other than a string
 
 /** An Error with a stable `code`. */
-export type TokenizerError = Error & { code: TokenizerErrorCode };
+export type TokenizerError = CodedError<TokenizerErrorCode>;
 
 /** Makes a tokenizer error; the message says what happened and what to do. */
 export function tokenizerError(code: TokenizerErrorCode, message: string, cause?: unknown): TokenizerError {
-  const error = new Error(message, cause === undefined ? undefined : { cause }) as TokenizerError;
-  error.code = code;
-  return error;
+  return codedError(code, message, cause);
 }

@@ -7,6 +7,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { codedError } from '../coded-error.js';
 import { readDetail, type DetailLog } from './detail.js';
 
 /** Percentiles in nanoseconds, keyed like `p50`, `p90`. */
@@ -121,9 +122,7 @@ export function writeRunResult(result: RunResult): string {
 export function readRunResult(dir: string): RunResult {
   const path = join(dir, 'result.json');
   if (!existsSync(path)) {
-    const error = new Error(`${dir} holds no result.json; pass a folder written by "mlperf-llm run"`) as Error & { code: string };
-    error.code = 'ERR_REPORT_NOT_A_RUN';
-    throw error;
+    throw codedError('ERR_REPORT_NOT_A_RUN', `${dir} holds no result.json; pass a folder written by "mlperf-llm run"`);
   }
   return JSON.parse(readFileSync(path, 'utf8')) as RunResult;
 }

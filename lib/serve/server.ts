@@ -11,6 +11,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Backend } from '../backends/backend.js';
 import { ConcurrencyLimiter } from '../backends/openai-limiter.js';
+import { codedError } from '../coded-error.js';
 import { ApiError } from './api-error.js';
 import { serveCompletions, writeError, writeJson, type CompletionsEndpointContext } from './completions-endpoint.js';
 import type { ServeTokenizer } from './text-tokenizer.js';
@@ -125,7 +126,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions): Promise<O
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
       const message = `serve: cannot listen on ${host}:${options.port ?? 8000} (${error.code ?? error.message}); pick a free --port or another --host`;
-      reject(Object.assign(new Error(message, { cause: error }), { code: 'ERR_SERVE_LISTEN' }));
+      reject(codedError('ERR_SERVE_LISTEN', message, error));
     };
     server.once('error', onError);
     server.listen(options.port ?? 8000, host, () => {
