@@ -11,7 +11,7 @@ import { setMaxListeners } from 'node:events';
 import type { Backend, GenerationListener, GenerationRequest } from './backend.js';
 import { abortErrorFrom, backendError } from './errors.js';
 import { OpenAICompletionsClient, type OpenAIDialect } from './openai-client.js';
-import { ConcurrencyLimiter } from './openai-limiter.js';
+import { ConcurrencyLimiter } from './concurrency-limiter.js';
 
 /** Options of {@link createOpenAIBackend}. */
 export interface OpenAIBackendOptions {

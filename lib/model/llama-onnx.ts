@@ -29,6 +29,7 @@ import { GraphBuilder } from './graph-builder.js';
 import { type LlamaArchitecture, ropeInverseFrequencies } from './llama-architecture.js';
 import type { LlamaLayerWeights, LlamaWeights } from './llama-weights.js';
 import { OnnxDataType, type OnnxModel } from './onnx-proto.js';
+import { BUILDER_IO_NAMES, layerName } from './genai-names.js';
 
 /** The float type of the model's float inputs and outputs (past/present KV, logits). */
 export type IoDtype = 'float32' | 'float16';
@@ -48,21 +49,8 @@ export interface LlamaOnnxOptions {
   rotaryCacheLength?: number;
 }
 
-/** The graph's input/output names, as genai_config.json maps them (`%d` = layer index). */
-export const LLAMA_IO_NAMES = {
-  inputIds: 'input_ids',
-  attentionMask: 'attention_mask',
-  pastKey: 'past_key_values.%d.key',
-  pastValue: 'past_key_values.%d.value',
-  logits: 'logits',
-  presentKey: 'present.%d.key',
-  presentValue: 'present.%d.value',
-} as const;
-
-/** Replaces `%d` in a genai name pattern with the layer index. */
-function layerName(pattern: string, layer: number): string {
-  return pattern.replace('%d', String(layer));
-}
+/** The graph's input/output names (`%d` = layer index): the builder's, as genai_config.json records them. */
+export const LLAMA_IO_NAMES = BUILDER_IO_NAMES;
 
 /** Values every layer shares: positions, rotary tables, masks and the KV placement. */
 interface SharedValues {

@@ -11,11 +11,12 @@ import type { LlamaArchitecture } from './llama-architecture.js';
 import { buildLlamaOnnx, type LlamaOnnxOptions } from './llama-onnx.js';
 import type { LlamaWeights } from './llama-weights.js';
 import { encodeModel } from './onnx-proto.js';
+import { GENAI_CONFIG_FILE } from './genai-names.js';
 
 /** File names inside a model folder. */
 export const MODEL_FOLDER_FILES = {
   model: 'model.onnx',
-  config: 'genai_config.json',
+  config: GENAI_CONFIG_FILE,
 } as const;
 
 /** The files of a model folder, in memory. */

@@ -7,7 +7,7 @@
  */
 import type { Backend, FinishReason, GenerationListener } from '../backends/backend.js';
 import { abortErrorFrom, backendError } from '../backends/errors.js';
-import type { ConcurrencyLimiter } from '../backends/openai-limiter.js';
+import type { ConcurrencyLimiter } from '../backends/concurrency-limiter.js';
 import type { CompletionPrompt } from './completion-request.js';
 import { IncrementalText, settledLength } from './incremental-text.js';
 import type { StopStrings } from './stop-strings.js';

@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { Backend } from '../backends/backend.js';
-import type { ConcurrencyLimiter } from '../backends/openai-limiter.js';
+import type { ConcurrencyLimiter } from '../backends/concurrency-limiter.js';
 import { ApiError, apiErrorFromBackend } from './api-error.js';
 import { type CompletionContext, type CompletionJob, parseCompletionRequest } from './completion-request.js';
 import { type CompletionPiece, type CompletionResult, runCompletion } from './completion-run.js';

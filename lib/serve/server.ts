@@ -10,7 +10,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Backend } from '../backends/backend.js';
-import { ConcurrencyLimiter } from '../backends/openai-limiter.js';
+import { ConcurrencyLimiter } from '../backends/concurrency-limiter.js';
 import { codedError } from '../coded-error.js';
 import { ApiError } from './api-error.js';
 import { serveCompletions, writeError, writeJson, type CompletionsEndpointContext } from './completions-endpoint.js';

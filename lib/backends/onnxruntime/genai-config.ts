@@ -7,26 +7,16 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { BUILDER_IO_NAMES, type DecoderIoNames, GENAI_CONFIG_FILE } from '../../model/genai-names.js';
 import { type BackendError, backendError } from '../errors.js';
 
-/** The config file's name inside a model folder. */
-export const GENAI_CONFIG_FILE = 'genai_config.json';
+export { GENAI_CONFIG_FILE, type DecoderIoNames, layerName } from '../../model/genai-names.js';
 
 /** What a model-builder export folder contains, for error messages. */
 export const BUILDER_FOLDER_HINT =
   'an onnxruntime-genai model-builder export folder holds genai_config.json, the decoder (e.g. model.onnx, plus model.onnx.data for large models) and tokenizer files; ' +
   'create one with the builder (python -m onnxruntime_genai.models.builder -m <model> -o <folder> -p fp16|fp32|int4 -e cuda|cpu), or use the embedded tiny model (ensureTinyModel)';
 
-/** Input and output names of the decoder; `%d` stands for the layer index. */
-export interface DecoderIoNames {
-  inputIds: string;
-  attentionMask: string;
-  pastKey: string;
-  pastValue: string;
-  logits: string;
-  presentKey: string;
-  presentValue: string;
-}
 
 /** The parts of genai_config.json the backend uses. */
 export interface GenaiDecoderConfig {
@@ -110,13 +100,13 @@ export async function readGenaiConfig(modelDir: string): Promise<GenaiDecoderCon
   if (inputs !== undefined && !isObject(inputs)) throw invalid('model.decoder.inputs', 'an object');
   if (outputs !== undefined && !isObject(outputs)) throw invalid('model.decoder.outputs', 'an object');
   const names: DecoderIoNames = {
-    inputIds: name(inputs, 'input_ids', 'model.decoder.inputs.input_ids', 'input_ids', false),
-    attentionMask: name(inputs, 'attention_mask', 'model.decoder.inputs.attention_mask', 'attention_mask', false),
-    pastKey: name(inputs, 'past_key_names', 'model.decoder.inputs.past_key_names', 'past_key_values.%d.key', true),
-    pastValue: name(inputs, 'past_value_names', 'model.decoder.inputs.past_value_names', 'past_key_values.%d.value', true),
-    logits: name(outputs, 'logits', 'model.decoder.outputs.logits', 'logits', false),
-    presentKey: name(outputs, 'present_key_names', 'model.decoder.outputs.present_key_names', 'present.%d.key', true),
-    presentValue: name(outputs, 'present_value_names', 'model.decoder.outputs.present_value_names', 'present.%d.value', true),
+    inputIds: name(inputs, 'input_ids', 'model.decoder.inputs.input_ids', BUILDER_IO_NAMES.inputIds, false),
+    attentionMask: name(inputs, 'attention_mask', 'model.decoder.inputs.attention_mask', BUILDER_IO_NAMES.attentionMask, false),
+    pastKey: name(inputs, 'past_key_names', 'model.decoder.inputs.past_key_names', BUILDER_IO_NAMES.pastKey, true),
+    pastValue: name(inputs, 'past_value_names', 'model.decoder.inputs.past_value_names', BUILDER_IO_NAMES.pastValue, true),
+    logits: name(outputs, 'logits', 'model.decoder.outputs.logits', BUILDER_IO_NAMES.logits, false),
+    presentKey: name(outputs, 'present_key_names', 'model.decoder.outputs.present_key_names', BUILDER_IO_NAMES.presentKey, true),
+    presentValue: name(outputs, 'present_value_names', 'model.decoder.outputs.present_value_names', BUILDER_IO_NAMES.presentValue, true),
   };
 
   return {
@@ -134,7 +124,3 @@ export async function readGenaiConfig(modelDir: string): Promise<GenaiDecoderCon
   };
 }
 
-/** Replaces `%d` in a name pattern with the layer index. */
-export function layerName(pattern: string, layer: number): string {
-  return pattern.replace('%d', String(layer));
-}
