@@ -30,5 +30,7 @@ lg.DestroyQSL(qsl);
 lg.DestroySUT(sut);
 
 const summary = lg.readSummary(`${logSettings.log_output.outdir}/mlperf_log_summary.txt`);
-console.log(`LoadGen ${lg.loadgenVersion}: ${summary.scenario} ${summary.result}, ` +
-  `${summary.fields['QPS w/ loadgen overhead']} queries/s (logs in ${logSettings.log_output.outdir}/)`);
+console.log(
+  `LoadGen ${lg.loadgenVersion}: ${summary.scenario} ${summary.result}, ` +
+    `${summary.fields['QPS w/ loadgen overhead']} queries/s (logs in ${logSettings.log_output.outdir}/)`,
+);

@@ -1,6 +1,13 @@
 // Offline: the whole dataset in one LoadGen query, generated in batches.
 // Runs on the embedded tiny model and the shipped sample articles: npm run example:offline
-import { createOnnxRuntimeBackend, ensureTinyModel, formatRunResult, loadDataset, runLlmBenchmark, SAMPLE_DATASET } from 'mlperf-loadgen-node';
+import {
+  createOnnxRuntimeBackend,
+  ensureTinyModel,
+  formatRunResult,
+  loadDataset,
+  runLlmBenchmark,
+  SAMPLE_DATASET,
+} from 'mlperf-loadgen-node';
 
 const backend = await createOnnxRuntimeBackend({ modelDir: await ensureTinyModel(), device: 'cpu', maxBatchSize: 16 });
 try {

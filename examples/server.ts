@@ -1,7 +1,14 @@
 // Server: queries arrive as a Poisson process at targetQps; each sample reports its first
 // token to LoadGen (time to first token) and completes with all its tokens (time per output token).
 // Runs on the embedded tiny model and the shipped sample articles: npm run example:server
-import { createOnnxRuntimeBackend, ensureTinyModel, formatRunResult, loadDataset, runLlmBenchmark, SAMPLE_DATASET } from 'mlperf-loadgen-node';
+import {
+  createOnnxRuntimeBackend,
+  ensureTinyModel,
+  formatRunResult,
+  loadDataset,
+  runLlmBenchmark,
+  SAMPLE_DATASET,
+} from 'mlperf-loadgen-node';
 
 const backend = await createOnnxRuntimeBackend({ modelDir: await ensureTinyModel(), device: 'cpu', maxBatchSize: 16 });
 try {

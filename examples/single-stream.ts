@@ -1,6 +1,13 @@
 // SingleStream (the edge suite): one sample at a time; LoadGen reports the 90th percentile latency.
 // Runs on the embedded tiny model and the shipped sample articles: npm run example:single-stream
-import { createOnnxRuntimeBackend, ensureTinyModel, formatRunResult, loadDataset, runLlmBenchmark, SAMPLE_DATASET } from 'mlperf-loadgen-node';
+import {
+  createOnnxRuntimeBackend,
+  ensureTinyModel,
+  formatRunResult,
+  loadDataset,
+  runLlmBenchmark,
+  SAMPLE_DATASET,
+} from 'mlperf-loadgen-node';
 
 const backend = await createOnnxRuntimeBackend({ modelDir: await ensureTinyModel(), device: 'cpu', maxBatchSize: 1 });
 try {

@@ -75,7 +75,8 @@ View<T> RequireTypedArray(const Napi::Value& value, napi_typedarray_type type, K
   napi_typedarray_type actual;
   size_t length = 0;
   void* data = nullptr;
-  if (napi_get_typedarray_info(value.Env(), value, &actual, &length, &data, nullptr, nullptr) != napi_ok || actual != type) {
+  if (napi_get_typedarray_info(value.Env(), value, &actual, &length, &data, nullptr, nullptr) != napi_ok ||
+      actual != type) {
     throw CodedTypeError(value.Env(), "ERR_INVALID_ARG_TYPE", std::string(FunctionName(kind)) + ": " + what);
   }
   return View<T>{static_cast<T*>(data), length};
@@ -108,7 +109,8 @@ Napi::Value Complete(const Napi::CallbackInfo& info, Kind kind) {
   if (explicit_count) {
     double limit = info[count_arg].IsNumber() ? info[count_arg].As<Napi::Number>().DoubleValue() : -1;
     if (!(limit >= 0 && limit <= static_cast<double>(count)) || std::floor(limit) != limit) {
-      throw CodedRangeError(env, "ERR_INVALID_ARG_VALUE", std::string(name) + ": count must be an integer from 0 to ids.length");
+      throw CodedRangeError(env, "ERR_INVALID_ARG_VALUE",
+                            std::string(name) + ": count must be an integer from 0 to ids.length");
     }
     count = static_cast<size_t>(limit);
   }
@@ -119,11 +121,12 @@ Napi::Value Complete(const Napi::CallbackInfo& info, Kind kind) {
   const uint32_t* offsets = nullptr;
   if (info.Length() > 1 && !IsAbsent(info[1])) {
     if (!ByteView(info[1], &data, &data_length)) {
-      throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", std::string(name) + ": data must be a TypedArray, Buffer or DataView");
+      throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE",
+                           std::string(name) + ": data must be a TypedArray, Buffer or DataView");
     }
-    const View<uint32_t> offset_array = RequireTypedArray<uint32_t>(
-        info.Length() > 2 ? info[2] : env.Undefined(), napi_uint32_array, kind,
-        "offsets must be a Uint32Array of ids.length + 1 byte offsets when data is given");
+    const View<uint32_t> offset_array =
+        RequireTypedArray<uint32_t>(info.Length() > 2 ? info[2] : env.Undefined(), napi_uint32_array, kind,
+                                    "offsets must be a Uint32Array of ids.length + 1 byte offsets when data is given");
     if (explicit_count ? offset_array.length < count + 1 : offset_array.length != count + 1) {
       throw CodedRangeError(env, "ERR_INVALID_ARG_VALUE",
                             std::string(name) + ": offsets has " + std::to_string(offset_array.length) +
@@ -141,11 +144,12 @@ Napi::Value Complete(const Napi::CallbackInfo& info, Kind kind) {
 
   const int32_t* n_tokens = nullptr;
   if (kind == Kind::kSamples && info.Length() > 3 && !IsAbsent(info[3])) {
-    const View<int32_t> tokens = RequireTypedArray<int32_t>(info[3], napi_int32_array, kind, "nTokens must be an Int32Array");
+    const View<int32_t> tokens =
+        RequireTypedArray<int32_t>(info[3], napi_int32_array, kind, "nTokens must be an Int32Array");
     if (explicit_count ? tokens.length < count : tokens.length != count) {
       throw CodedRangeError(env, "ERR_INVALID_ARG_VALUE",
-                            std::string(name) + ": nTokens has " + std::to_string(tokens.length) + " entries; ids has " +
-                                std::to_string(count));
+                            std::string(name) + ": nTokens has " + std::to_string(tokens.length) +
+                                " entries; ids has " + std::to_string(count));
     }
     n_tokens = tokens.data;
   }
@@ -213,8 +217,9 @@ Napi::Value Complete(const Napi::CallbackInfo& info, Kind kind) {
     if (code != nullptr) {
       for (TicketTable::Slot taken : claimed) tickets.Unclaim(taken);
       throw CodedRangeError(env, code,
-                            std::string(name) + ": response id " + DescribeId(id_data[i]) + " (entry " + std::to_string(i) +
-                                " of " + std::to_string(count) + ") " + problem + ". Nothing in this call was completed.");
+                            std::string(name) + ": response id " + DescribeId(id_data[i]) + " (entry " +
+                                std::to_string(i) + " of " + std::to_string(count) + ") " + problem +
+                                ". Nothing in this call was completed.");
     }
     tickets.Claim(slot);
     claimed.push_back(slot);

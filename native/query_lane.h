@@ -32,16 +32,15 @@ class QueryLane {
 
   // Sequentially consistent throughout: each side stores a flag and then reads the other's
   // (publish / js_polling_, draining_ / take), which needs store-load ordering.
-  bool HasQuery() const {
-    return published_.load(std::memory_order_seq_cst) != taken_.load(std::memory_order_seq_cst);
-  }
+  bool HasQuery() const { return published_.load(std::memory_order_seq_cst) != taken_.load(std::memory_order_seq_cst); }
 
   /// Either thread: claims the published query; exactly one claimant wins. The samples stay
   /// valid until the query is completed (LoadGen publishes nothing before that).
   bool Take(const mlperf::QuerySample** samples, size_t* count) {
     uint64_t taken = taken_.load(std::memory_order_seq_cst);
     const uint64_t published = published_.load(std::memory_order_seq_cst);
-    if (published == taken || !taken_.compare_exchange_strong(taken, published, std::memory_order_seq_cst)) return false;
+    if (published == taken || !taken_.compare_exchange_strong(taken, published, std::memory_order_seq_cst))
+      return false;
     *samples = samples_;
     *count = count_;
     return true;

@@ -8,55 +8,54 @@
 namespace loadgen_node {
 
 // Every field of mlperf::TestSettings in LoadGen 6.0.17, with how it travels to and from JS.
-#define LOADGEN_TEST_SETTINGS_FIELDS(X)            \
-  X(scenario, Scenario)                            \
-  X(mode, Mode)                                    \
-  X(single_stream_expected_latency_ns, Double)     \
+#define LOADGEN_TEST_SETTINGS_FIELDS(X)              \
+  X(scenario, Scenario)                              \
+  X(mode, Mode)                                      \
+  X(single_stream_expected_latency_ns, Double)       \
   X(single_stream_target_latency_percentile, Double) \
-  X(multi_stream_expected_latency_ns, Double)      \
-  X(multi_stream_target_latency_percentile, Double) \
-  X(multi_stream_samples_per_query, U64)           \
-  X(server_target_qps, Double)                     \
-  X(server_target_latency_ns, U64)                 \
-  X(server_target_latency_percentile, Double)      \
-  X(server_coalesce_queries, Bool)                 \
+  X(multi_stream_expected_latency_ns, Double)        \
+  X(multi_stream_target_latency_percentile, Double)  \
+  X(multi_stream_samples_per_query, U64)             \
+  X(server_target_qps, Double)                       \
+  X(server_target_latency_ns, U64)                   \
+  X(server_target_latency_percentile, Double)        \
+  X(server_coalesce_queries, Bool)                   \
   X(server_find_peak_qps_decimals_of_precision, Int) \
   X(server_find_peak_qps_boundary_step_size, Double) \
-  X(server_max_async_queries, U64)                 \
-  X(server_num_issue_query_threads, U64)           \
-  X(offline_expected_qps, Double)                  \
-  X(sample_concatenate_permutation, Bool)          \
-  X(min_duration_ms, U64)                          \
-  X(max_duration_ms, U64)                          \
-  X(min_query_count, U64)                          \
-  X(max_query_count, U64)                          \
-  X(qsl_rng_seed, U64)                             \
-  X(sample_index_rng_seed, U64)                    \
-  X(schedule_rng_seed, U64)                        \
-  X(accuracy_log_rng_seed, U64)                    \
-  X(accuracy_log_probability, Double)              \
-  X(accuracy_log_sampling_target, U64)             \
-  X(test05, Bool)                                  \
-  X(test05_qsl_rng_seed, U64)                      \
-  X(test05_sample_index_rng_seed, U64)             \
-  X(test05_schedule_rng_seed, U64)                 \
-  X(print_timestamps, Bool)                        \
-  X(performance_issue_unique, Bool)                \
-  X(performance_issue_same, Bool)                  \
-  X(performance_issue_same_index, U64)             \
-  X(performance_sample_count_override, U64)        \
-  X(accuracy_sample_count_override, U64)           \
-  X(use_token_latencies, Bool)                     \
-  X(server_ttft_latency, U64)                      \
-  X(server_tpot_latency, U64)                      \
-  X(infer_token_latencies, Bool)                   \
+  X(server_max_async_queries, U64)                   \
+  X(server_num_issue_query_threads, U64)             \
+  X(offline_expected_qps, Double)                    \
+  X(sample_concatenate_permutation, Bool)            \
+  X(min_duration_ms, U64)                            \
+  X(max_duration_ms, U64)                            \
+  X(min_query_count, U64)                            \
+  X(max_query_count, U64)                            \
+  X(qsl_rng_seed, U64)                               \
+  X(sample_index_rng_seed, U64)                      \
+  X(schedule_rng_seed, U64)                          \
+  X(accuracy_log_rng_seed, U64)                      \
+  X(accuracy_log_probability, Double)                \
+  X(accuracy_log_sampling_target, U64)               \
+  X(test05, Bool)                                    \
+  X(test05_qsl_rng_seed, U64)                        \
+  X(test05_sample_index_rng_seed, U64)               \
+  X(test05_schedule_rng_seed, U64)                   \
+  X(print_timestamps, Bool)                          \
+  X(performance_issue_unique, Bool)                  \
+  X(performance_issue_same, Bool)                    \
+  X(performance_issue_same_index, U64)               \
+  X(performance_sample_count_override, U64)          \
+  X(accuracy_sample_count_override, U64)             \
+  X(use_token_latencies, Bool)                       \
+  X(server_ttft_latency, U64)                        \
+  X(server_tpot_latency, U64)                        \
+  X(infer_token_latencies, Bool)                     \
   X(token_latency_scaling_factor, U64)
 
 namespace {
 
 [[noreturn]] void BadField(Napi::Env env, const char* owner, const char* field, const char* expected) {
-  throw CodedTypeError(env, "ERR_LOADGEN_INVALID_SETTINGS",
-                       std::string(owner) + "." + field + " must be " + expected);
+  throw CodedTypeError(env, "ERR_LOADGEN_INVALID_SETTINGS", std::string(owner) + "." + field + " must be " + expected);
 }
 
 Napi::Value Field(Napi::Object object, const char* owner, const char* field) {
@@ -136,16 +135,14 @@ Napi::Value LogSettingsDefaults(const Napi::CallbackInfo& info) {
 // testSettingsFromConfig(settings, path, model, scenario, confType) -> { status, settings }
 Napi::Value TestSettingsFromConfig(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 5 || !info[0].IsObject() || !info[1].IsString() || !info[2].IsString() ||
-      !info[3].IsString() || !info[4].IsNumber()) {
+  if (info.Length() < 5 || !info[0].IsObject() || !info[1].IsString() || !info[2].IsString() || !info[3].IsString() ||
+      !info[4].IsNumber()) {
     throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE",
                          "testSettingsFromConfig(settings, path, model, scenario, confType)");
   }
   mlperf::TestSettings settings = ReadTestSettings(info[0].As<Napi::Object>());
-  int status = settings.FromConfig(info[1].As<Napi::String>().Utf8Value(),
-                                   info[2].As<Napi::String>().Utf8Value(),
-                                   info[3].As<Napi::String>().Utf8Value(),
-                                   info[4].As<Napi::Number>().Int32Value());
+  int status = settings.FromConfig(info[1].As<Napi::String>().Utf8Value(), info[2].As<Napi::String>().Utf8Value(),
+                                   info[3].As<Napi::String>().Utf8Value(), info[4].As<Napi::Number>().Int32Value());
   Napi::Object result = Napi::Object::New(env);
   result.Set("status", Napi::Number::New(env, status));
   result.Set("settings", WriteTestSettings(env, settings));

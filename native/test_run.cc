@@ -6,8 +6,8 @@
 #include "addon_env.h"
 #include "errors.h"
 #include "loadgen.h"
-#include "prefault.h"
 #include "logging.h"
+#include "prefault.h"
 #include "qsl_bridge.h"
 #include "settings_convert.h"
 #include "spin_wait.h"
@@ -40,7 +40,8 @@ Napi::Value ConfigField(Napi::Object config, const char* key) {
 std::string ConfigString(Napi::Object config, const char* key) {
   Napi::Value value = ConfigField(config, key);
   if (!value.IsString()) {
-    throw CodedTypeError(config.Env(), "ERR_INVALID_ARG_TYPE", std::string("startTest: config.") + key + " must be a string");
+    throw CodedTypeError(config.Env(), "ERR_INVALID_ARG_TYPE",
+                         std::string("startTest: config.") + key + " must be a string");
   }
   return value.As<Napi::String>().Utf8Value();
 }
@@ -58,7 +59,8 @@ size_t ConfigCount(Napi::Object config, const char* key) {
 Napi::Function ConfigFunction(Napi::Object config, const char* key) {
   Napi::Value value = ConfigField(config, key);
   if (!value.IsFunction()) {
-    throw CodedTypeError(config.Env(), "ERR_INVALID_ARG_TYPE", std::string("startTest: config.") + key + " must be a function");
+    throw CodedTypeError(config.Env(), "ERR_INVALID_ARG_TYPE",
+                         std::string("startTest: config.") + key + " must be a function");
   }
   return value.As<Napi::Function>();
 }
@@ -66,7 +68,8 @@ Napi::Function ConfigFunction(Napi::Object config, const char* key) {
 Napi::Object ConfigObject(Napi::Object config, const char* key) {
   Napi::Value value = ConfigField(config, key);
   if (!value.IsObject()) {
-    throw CodedTypeError(config.Env(), "ERR_INVALID_ARG_TYPE", std::string("startTest: config.") + key + " must be an object");
+    throw CodedTypeError(config.Env(), "ERR_INVALID_ARG_TYPE",
+                         std::string("startTest: config.") + key + " must be an object");
   }
   return value.As<Napi::Object>();
 }
@@ -102,7 +105,8 @@ Napi::Value TestRun::Start(const Napi::CallbackInfo& info) {
   if (!poll.IsUndefined()) {
     double ns = poll.IsNumber() ? poll.As<Napi::Number>().DoubleValue() : -1;
     if (!(ns >= 0 && ns <= 1e9)) {
-      throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "startTest: config.busyPollNs must be a number of nanoseconds from 0 to 1e9");
+      throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE",
+                           "startTest: config.busyPollNs must be a number of nanoseconds from 0 to 1e9");
     }
     run->poll_window_ns_ = static_cast<uint64_t>(ns);
   }
@@ -125,8 +129,8 @@ Napi::Value TestRun::Start(const Napi::CallbackInfo& info) {
   }
   TestRun* raw = run.release();
   try {
-    raw->channel_ = Channel::New(env, "mlperf_loadgen.test", 0, 1, raw, &TestRun::OnChannelClosed,
-                                 static_cast<void*>(nullptr));
+    raw->channel_ =
+        Channel::New(env, "mlperf_loadgen.test", 0, 1, raw, &TestRun::OnChannelClosed, static_cast<void*>(nullptr));
   } catch (...) {
     g_test_running = false;
     delete raw;
@@ -206,7 +210,8 @@ void TestRun::IssueFromLoadgen(const std::vector<mlperf::QuerySample>& samples) 
   // it a sleep and a wake-up.
   SpinUntil(
       [&] {
-        return samples_completed_by_js_.load(std::memory_order_acquire) >= sent || draining_.load(std::memory_order_relaxed);
+        return samples_completed_by_js_.load(std::memory_order_acquire) >= sent ||
+               draining_.load(std::memory_order_relaxed);
       },
       poll_window_ns_);
 }
@@ -331,7 +336,8 @@ void TestRun::DeliverQslRequest(Napi::Env env, QslRequest* request) {
   uint32_t* data = indices.Data();
   for (size_t i = 0; i < source.size(); ++i) data[i] = static_cast<uint32_t>(source[i]);
   const char* kind = request->kind == QslRequestKind::kLoad ? "load" : "unload";
-  on_qsl_request_.Call({Napi::String::New(env, kind), Napi::Number::New(env, static_cast<double>(request->seq)), indices});
+  on_qsl_request_.Call(
+      {Napi::String::New(env, kind), Napi::Number::New(env, static_cast<double>(request->seq)), indices});
 }
 
 Napi::Value TestRun::SettleQslRequest(const Napi::CallbackInfo& info) {
@@ -413,7 +419,8 @@ size_t TestRun::CompleteEmpty(const mlperf::QuerySample* samples, size_t count, 
   if (count == 0) return 0;
   std::vector<mlperf::QuerySampleResponse> responses;
   responses.reserve(count);
-  for (size_t i = 0; i < count; ++i) responses.emplace_back(samples[i].id, 0, 0, reports_tokens_ ? kDrainedTokenCount : 0);
+  for (size_t i = 0; i < count; ++i)
+    responses.emplace_back(samples[i].id, 0, 0, reports_tokens_ ? kDrainedTokenCount : 0);
   if (expects_first_token_ && !first_token_sent) mlperf::FirstTokenComplete(responses.data(), responses.size());
   mlperf::QuerySamplesComplete(responses.data(), responses.size());
   return count;

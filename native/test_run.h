@@ -155,7 +155,7 @@ class TestRun {
   std::atomic<uint64_t> drained_on_loadgen_thread_{0};
 
   // JS thread only.
-  SampleVector in_delivery_;  // swapped with pending_; its storage moves on to the ticket table
+  SampleVector in_delivery_;    // swapped with pending_; its storage moves on to the ticket table
   SampleVector lane_delivery_;  // a query taken from the lane
   uint64_t batches_delivered_ = 0;
   uint64_t samples_delivered_ = 0;

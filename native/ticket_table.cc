@@ -7,10 +7,10 @@ namespace loadgen_node {
 
 class TicketTable::Batch {
  public:
-  uint64_t first = 0;     // ticket of sample 0
+  uint64_t first = 0;  // ticket of sample 0
   uint32_t count = 0;
   uint32_t remaining = 0;  // samples not completed yet
-  SampleVector samples;  // as LoadGen issued them: its response id and the QSL index
+  SampleVector samples;    // as LoadGen issued them: its response id and the QSL index
   std::vector<State> states;
 
   bool Holds(uint64_t ticket) const { return ticket >= first && ticket - first < count; }
@@ -117,14 +117,17 @@ bool TicketTable::ClaimRun(double first, size_t count, bool first_tokens, Run* r
   for (size_t i = 0; i < count; ++i) {
     if (states[i] != State::kOutstanding && (first_tokens || states[i] != State::kFirstToken)) return false;
   }
-  for (size_t i = 0; i < count; ++i) states[i] = states[i] == State::kFirstToken ? State::kClaimedAfterFirstToken : State::kClaimed;
+  for (size_t i = 0; i < count; ++i)
+    states[i] = states[i] == State::kFirstToken ? State::kClaimedAfterFirstToken : State::kClaimed;
   run->batch = batch;
   run->start = slot.index;
   run->count = static_cast<uint32_t>(count);
   return true;
 }
 
-const mlperf::QuerySample* TicketTable::RunSamples(const Run& run) const { return run.batch->samples.data() + run.start; }
+const mlperf::QuerySample* TicketTable::RunSamples(const Run& run) const {
+  return run.batch->samples.data() + run.start;
+}
 
 void TicketTable::CompleteRun(const Run& run) {
   std::fill_n(run.batch->states.begin() + run.start, run.count, State::kCompleted);
@@ -156,7 +159,8 @@ void TicketTable::ForEachOutstandingInternal(void (*visit)(void*, mlperf::Respon
   for (const std::unique_ptr<Batch>& batch : live_) {
     for (uint32_t i = 0; i < batch->count; ++i) {
       State state = batch->states[i];
-      if (state == State::kOutstanding || state == State::kFirstToken) visit(context, batch->samples[i].id, state == State::kFirstToken);
+      if (state == State::kOutstanding || state == State::kFirstToken)
+        visit(context, batch->samples[i].id, state == State::kFirstToken);
     }
     drained_.emplace_back(batch->first, batch->first + batch->count);
   }

@@ -24,11 +24,11 @@ namespace loadgen_node {
 class TicketTable {
  public:
   enum class State : uint8_t {
-    kOutstanding,  // issued to JS, not completed
-    kFirstToken,   // issued, first token reported
-    kClaimed,      // being completed by the call in progress (detects repeats within one call)
+    kOutstanding,             // issued to JS, not completed
+    kFirstToken,              // issued, first token reported
+    kClaimed,                 // being completed by the call in progress (detects repeats within one call)
     kClaimedAfterFirstToken,  // the same, first token reported earlier
-    kCompleted,    // completed
+    kCompleted,               // completed
   };
 
   // kRepeated: the sample is already being completed by the call in progress.
@@ -94,9 +94,9 @@ class TicketTable {
   Batch* NewBatch(SampleVector& samples);
   void ForEachOutstandingInternal(void (*visit)(void*, mlperf::ResponseId, bool), void* context);
 
-  std::vector<std::unique_ptr<Batch>> live_;     // ordered by first ticket
-  std::vector<std::unique_ptr<Batch>> spare_;    // retired batches kept for reuse
-  std::vector<Batch*> finished_;                 // live batches with nothing left, until Sweep()
+  std::vector<std::unique_ptr<Batch>> live_;            // ordered by first ticket
+  std::vector<std::unique_ptr<Batch>> spare_;           // retired batches kept for reuse
+  std::vector<Batch*> finished_;                        // live batches with nothing left, until Sweep()
   std::vector<std::pair<uint64_t, uint64_t>> drained_;  // [first, end) ticket ranges
   uint64_t next_ticket_ = 1;
   size_t last_hit_ = 0;
@@ -106,7 +106,8 @@ class TicketTable {
 template <typename Fn>
 void TicketTable::DrainAll(Fn&& fn) {
   ForEachOutstandingInternal(
-      [](void* context, mlperf::ResponseId id, bool first_token) { (*static_cast<Fn*>(context))(id, first_token); }, &fn);
+      [](void* context, mlperf::ResponseId id, bool first_token) { (*static_cast<Fn*>(context))(id, first_token); },
+      &fn);
 }
 
 }  // namespace loadgen_node

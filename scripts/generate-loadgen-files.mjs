@@ -36,16 +36,22 @@ function main() {
   // test_settings_internal.cc includes "mlperf_conf.h" with quotes, so a copy next to it wins over ours.
   const sibling = join(loadgenDir, 'mlperf_conf.h');
   if (existsSync(sibling) && readFileSync(sibling, 'utf8') !== header) {
-    fail(`${sibling} does not match ${join(loadgenDir, 'mlperf.conf')}: it is a stale build output that would be compiled instead of the current config. Delete it and build again.`);
+    fail(
+      `${sibling} does not match ${join(loadgenDir, 'mlperf.conf')}: it is a stale build output that would be compiled instead of the current config. Delete it and build again.`,
+    );
   }
   writeIfChanged(join(outDir, 'mlperf_conf.h'), header);
 
   const versionFile = join(outDir, 'version_generated.cc');
   if (!existsSync(versionFile) || process.env.LOADGEN_REGENERATE_VERSION) {
     const python = process.env.PYTHON || 'python3';
-    const result = spawnSync(python, [join(loadgenDir, 'version_generator.py'), versionFile, loadgenDir], { encoding: 'utf8' });
+    const result = spawnSync(python, [join(loadgenDir, 'version_generator.py'), versionFile, loadgenDir], {
+      encoding: 'utf8',
+    });
     if (result.error || result.status !== 0) {
-      fail(`LoadGen's version_generator.py failed (${result.error?.message ?? `exit ${result.status}`}): ${result.stderr ?? ''}\nIt needs Python 3 on PATH (or PYTHON=<path to python3>).`);
+      fail(
+        `LoadGen's version_generator.py failed (${result.error?.message ?? `exit ${result.status}`}): ${result.stderr ?? ''}\nIt needs Python 3 on PATH (or PYTHON=<path to python3>).`,
+      );
     }
   }
   process.stdout.write(`${outArg}\n`);

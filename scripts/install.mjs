@@ -36,7 +36,10 @@ function probe() {
     const file = join(root, 'build', 'Release', 'mlperf_loadgen.node');
     const code = `require(${JSON.stringify(file)})`;
     const result = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8' });
-    return { ok: result.status === 0, detail: result.status === 0 ? relative(root, file) : 'no loadable build/Release yet' };
+    return {
+      ok: result.status === 0,
+      detail: result.status === 0 ? relative(root, file) : 'no loadable build/Release yet',
+    };
   }
   const code =
     `import(${JSON.stringify(pathToFileURL(nativeModule).href)})` +
@@ -64,7 +67,8 @@ function onPath(names) {
 function missingTools() {
   const missing = [];
   if (!onPath(['cmake'])) missing.push('cmake (>= 3.15)');
-  if (!(process.env.CXX || onPath(['c++', 'g++', 'clang++']))) missing.push('a C++17 compiler (g++ >= 8 or clang >= 7)');
+  if (!(process.env.CXX || onPath(['c++', 'g++', 'clang++'])))
+    missing.push('a C++17 compiler (g++ >= 8 or clang >= 7)');
   if (!onPath(['ninja', 'make'])) missing.push('make or ninja');
   if (!(process.env.PYTHON || onPath(['python3']))) missing.push('python3 (LoadGen generates a version file with it)');
   return missing;
@@ -72,7 +76,8 @@ function missingTools() {
 
 function buildFromSource() {
   const missing = missingTools();
-  if (missing.length) return { ok: false, detail: `cannot build from source here: this machine lacks ${missing.join(', ')} on PATH` };
+  if (missing.length)
+    return { ok: false, detail: `cannot build from source here: this machine lacks ${missing.join(', ')} on PATH` };
   say('building the addon from source with cmake-js (about two minutes)');
   const cmakeJs = require.resolve('cmake-js/bin/cmake-js');
   const result = spawnSync(process.execPath, [cmakeJs, 'compile'], { cwd: root, stdio: 'inherit' });
@@ -93,7 +98,9 @@ function ensureAddon() {
   if (built.ok) {
     say(`native addon: ${built.detail}`);
     if (built.detail.startsWith('prebuild')) {
-      say('the source build is in build/Release; an installed copy loads its prebuild first: set MLPERF_LOADGEN_NODE_ADDON=source to use the source build');
+      say(
+        'the source build is in build/Release; an installed copy loads its prebuild first: set MLPERF_LOADGEN_NODE_ADDON=source to use the source build',
+      );
     }
     return;
   }
@@ -108,10 +115,15 @@ function ensureAddon() {
 function ensurePunktParameters() {
   const lock = join(root, 'third_party', 'punkt.lock.json');
   if (!existsSync(lock) || existsSync(join(root, 'third_party', 'punkt', 'english.json'))) return;
-  const result = spawnSync(process.execPath, [join(root, 'scripts', 'accuracy', 'punkt-params.mjs')], { cwd: root, stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [join(root, 'scripts', 'accuracy', 'punkt-params.mjs')], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (result.status !== 0) {
     // Only accuracy evaluation needs them, and it says how to fetch them when they are missing.
-    say('warning: Punkt parameters not fetched; accuracy evaluation will not work until "node scripts/accuracy/punkt-params.mjs" succeeds');
+    say(
+      'warning: Punkt parameters not fetched; accuracy evaluation will not work until "node scripts/accuracy/punkt-params.mjs" succeeds',
+    );
   }
 }
 

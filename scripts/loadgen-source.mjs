@@ -41,16 +41,23 @@ function fromEnvironment() {
   if (!existsSync(dir)) throw new SourceError(`MLPERF_LOADGEN_SRC=${dir} does not exist.\n${howToFix()}`);
   const missing = missingFiles(dir);
   if (missing.length) {
-    throw new SourceError(`MLPERF_LOADGEN_SRC=${dir} is not a LoadGen source folder: it lacks ${missing.join(', ')}.\n${howToFix()}`);
+    throw new SourceError(
+      `MLPERF_LOADGEN_SRC=${dir} is not a LoadGen source folder: it lacks ${missing.join(', ')}.\n${howToFix()}`,
+    );
   }
   const version = readFileSync(join(dir, 'VERSION.txt'), 'utf8').trim();
-  if (version !== lock.version) log(`warning: MLPERF_LOADGEN_SRC holds LoadGen ${version}; this package is tested with ${lock.version}`);
+  if (version !== lock.version)
+    log(`warning: MLPERF_LOADGEN_SRC holds LoadGen ${version}; this package is tested with ${lock.version}`);
   log(`using LoadGen ${version} from MLPERF_LOADGEN_SRC=${dir}`);
   return dir;
 }
 
 function alreadyFetched() {
-  return existsSync(stampFile) && readFileSync(stampFile, 'utf8').trim() === lock.sha256 && missingFiles(vendoredDir).length === 0;
+  return (
+    existsSync(stampFile) &&
+    readFileSync(stampFile, 'utf8').trim() === lock.sha256 &&
+    missingFiles(vendoredDir).length === 0
+  );
 }
 
 function unpack(archive, workDir) {
@@ -94,7 +101,8 @@ function main() {
   try {
     const dir = ensureLoadgenSource();
     if (process.argv[2] === 'sources' || process.argv[2] === 'sources-relative') {
-      const name = (file) => (process.argv[2] === 'sources' ? join(dir, file) : relative(process.cwd(), join(dir, file)));
+      const name = (file) =>
+        process.argv[2] === 'sources' ? join(dir, file) : relative(process.cwd(), join(dir, file));
       for (const file of coreSources) process.stdout.write(`${name(file)}\n`);
     } else {
       process.stdout.write(`${dir}\n`);

@@ -15,7 +15,11 @@ export function sha256(bytes) {
 
 /** Runs a command; returns its stdout, or throws PinnedDownloadError with the output's tail. */
 export function runChecked(command, args, what) {
-  const result = spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync(command, args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (result.error) throw new PinnedDownloadError(`${what} failed: ${result.error.message}.`);
   if (result.status !== 0) {
     const tail = `${result.stdout}\n${result.stderr}`.trim().split('\n').slice(-8).join('\n');
@@ -45,11 +49,24 @@ export function downloadPinned(lock, kind, workDir, lockName) {
   const only = kind === 'sdist' ? ['--no-binary', ':all:'] : ['--only-binary', ':all:'];
   runChecked(
     python,
-    ['-m', 'pip', 'download', '--disable-pip-version-check', '--no-deps', ...only, '-d', workDir, `${lock.package}==${lock.version}`],
+    [
+      '-m',
+      'pip',
+      'download',
+      '--disable-pip-version-check',
+      '--no-deps',
+      ...only,
+      '-d',
+      workDir,
+      `${lock.package}==${lock.version}`,
+    ],
     `pip download of ${lock.package}==${lock.version} (${kind})`,
   );
   const file = join(workDir, lock.file);
-  if (!existsSync(file)) throw new PinnedDownloadError(`pip did not produce ${lock.file} (got: ${readdirSync(workDir).join(', ') || 'nothing'}).`);
+  if (!existsSync(file))
+    throw new PinnedDownloadError(
+      `pip did not produce ${lock.file} (got: ${readdirSync(workDir).join(', ') || 'nothing'}).`,
+    );
   verifyPinned(file, lock, lockName);
   return file;
 }

@@ -19,7 +19,9 @@ function isAbortError(reason: unknown) {
 }
 
 function abortLines(outdir: string): number {
-  return readDetail(join(outdir, 'mlperf_log_detail.txt')).errors.filter((record) => String(record.value).includes('aborted by its AbortSignal')).length;
+  return readDetail(join(outdir, 'mlperf_log_detail.txt')).errors.filter((record) =>
+    String(record.value).includes('aborted by its AbortSignal'),
+  ).length;
 }
 
 test('aborting a long SingleStream run ends it with LoadGen’s logs written and the abort recorded', async () => {
@@ -74,7 +76,13 @@ test('aborting a Server run drains it; LoadGen ends at the last scheduled query'
   const controller = new AbortController();
   setTimeout(() => controller.abort('stop'), 200);
   await assert.rejects(
-    runTest({ sut: nullSut(), qsl: { totalSampleCount: 64 }, settings: { scenario: 'Server', serverTargetQps: 500, minDurationMs: 1500 }, log: { outdir }, signal: controller.signal }),
+    runTest({
+      sut: nullSut(),
+      qsl: { totalSampleCount: 64 },
+      settings: { scenario: 'Server', serverTargetQps: 500, minDurationMs: 1500 },
+      log: { outdir },
+      signal: controller.signal,
+    }),
     isAbortError('stop'),
   );
   assert.equal(abortLines(outdir), 1);
@@ -85,16 +93,32 @@ test('aborting a Server run drains it; LoadGen ends at the last scheduled query'
 test('an already aborted signal starts nothing', async () => {
   const outdir = tempDir('pre-aborted');
   await assert.rejects(
-    runTest({ sut: nullSut(), qsl: { totalSampleCount: 8 }, settings: {}, log: { outdir }, signal: AbortSignal.abort('no') }),
+    runTest({
+      sut: nullSut(),
+      qsl: { totalSampleCount: 8 },
+      settings: {},
+      log: { outdir },
+      signal: AbortSignal.abort('no'),
+    }),
     isAbortError('no'),
   );
   assert.equal(existsSync(join(outdir, 'mlperf_log_summary.txt')), false);
 });
 
 test('a second concurrent test is a clear error and does not disturb the first', async () => {
-  const first = runTest({ sut: nullSut(), qsl: { totalSampleCount: 64 }, settings: quickSettings('SingleStream', 'PerformanceOnly'), log: { outdir: tempDir('first') } });
+  const first = runTest({
+    sut: nullSut(),
+    qsl: { totalSampleCount: 64 },
+    settings: quickSettings('SingleStream', 'PerformanceOnly'),
+    log: { outdir: tempDir('first') },
+  });
   await assert.rejects(
-    runTest({ sut: nullSut(), qsl: { totalSampleCount: 64 }, settings: quickSettings('Offline', 'AccuracyOnly'), log: { outdir: tempDir('second') } }),
+    runTest({
+      sut: nullSut(),
+      qsl: { totalSampleCount: 64 },
+      settings: quickSettings('Offline', 'AccuracyOnly'),
+      log: { outdir: tempDir('second') },
+    }),
     (error: Error & { code?: string }) => error.code === 'ERR_LOADGEN_BUSY' && /one at a time/.test(error.message),
   );
   const result = await first;

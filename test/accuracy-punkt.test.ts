@@ -21,7 +21,9 @@ interface Split {
   sentences: string[];
 }
 
-const fixture = JSON.parse(readFileSync(new URL('../../test/fixtures/accuracy/rouge-parity.json', import.meta.url), 'utf8')) as {
+const fixture = JSON.parse(
+  readFileSync(new URL('../../test/fixtures/accuracy/rouge-parity.json', import.meta.url), 'utf8'),
+) as {
   sentenceSplits: Split[];
 };
 
@@ -61,7 +63,9 @@ describe('Punkt parameters', () => {
   it('drive the decisions: without "dr" as an abbreviation, "Dr." ends a sentence', () => {
     const text = 'Dr. Smith arrived. He sat down.';
     assert.deepEqual(sentTokenize(text), ['Dr. Smith arrived.', 'He sat down.']);
-    const bare = new PunktSentenceTokenizer(punktParametersFromJson({ abbrevTypes: [], collocations: [], sentStarters: [], orthoContext: {} }));
+    const bare = new PunktSentenceTokenizer(
+      punktParametersFromJson({ abbrevTypes: [], collocations: [], sentStarters: [], orthoContext: {} }),
+    );
     assert.deepEqual(bare.tokenize(text), ['Dr.', 'Smith arrived.', 'He sat down.']);
   });
 
@@ -69,14 +73,19 @@ describe('Punkt parameters', () => {
     const params = englishPunktParameters();
     assert.equal(params.abbrevTypes.size, 156);
     assert.equal(params.sentStarters.size, 39);
-    assert.equal([...params.collocations.values()].reduce((n, s) => n + s.size, 0), 37);
+    assert.equal(
+      [...params.collocations.values()].reduce((n, s) => n + s.size, 0),
+      37,
+    );
     assert.equal(params.orthoContext.size, 20366);
     assert.ok(params.abbrevTypes.has('u.s') && params.abbrevTypes.has('dr'));
   });
 
   it('matches the SHA-256 pinned in third_party/punkt.lock.json', async () => {
     const { createHash } = await import('node:crypto');
-    const lock = JSON.parse(readFileSync(new URL('../../third_party/punkt.lock.json', import.meta.url), 'utf8')) as { output: { sha256: string } };
+    const lock = JSON.parse(readFileSync(new URL('../../third_party/punkt.lock.json', import.meta.url), 'utf8')) as {
+      output: { sha256: string };
+    };
     const actual = createHash('sha256').update(readFileSync(defaultPunktParamsFile())).digest('hex');
     assert.equal(actual, lock.output.sha256);
   });
@@ -86,7 +95,9 @@ describe('Punkt parameters', () => {
     assert.throws(
       () => loadPunktParameters(missing),
       (error: Error & { code?: string }) =>
-        error.code === 'ERR_ACCURACY_PUNKT' && error.message.includes(missing) && error.message.includes('node scripts/accuracy/punkt-params.mjs'),
+        error.code === 'ERR_ACCURACY_PUNKT' &&
+        error.message.includes(missing) &&
+        error.message.includes('node scripts/accuracy/punkt-params.mjs'),
     );
   });
 
@@ -102,7 +113,15 @@ describe('Punkt parameters', () => {
 
   it(`reads ${PUNKT_PARAMS_ENV} when no file is given`, () => {
     const file = join(tempDir('punkt'), 'custom.json');
-    writeFileSync(file, JSON.stringify({ abbrevTypes: ['zz'], collocations: [['a', 'b']], sentStarters: ['the'], orthoContext: { the: 16 } }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        abbrevTypes: ['zz'],
+        collocations: [['a', 'b']],
+        sentStarters: ['the'],
+        orthoContext: { the: 16 },
+      }),
+    );
     const saved = process.env[PUNKT_PARAMS_ENV];
     process.env[PUNKT_PARAMS_ENV] = file;
     try {
@@ -121,20 +140,33 @@ describe('the fetch script', () => {
   const script = new URL('../../scripts/accuracy/punkt-params.mjs', import.meta.url).href;
 
   it('reads Python literals as data', async () => {
-    const { parsePythonLiterals } = (await import(script)) as { parsePythonLiterals(source: string): Map<string, unknown> };
+    const { parsePythonLiterals } = (await import(script)) as {
+      parsePythonLiterals(source: string): Map<string, unknown>;
+    };
     const names = parsePythonLiterals(
       '"""Doc."""\n# comment\nA = \'it\\\'s\'\nB = frozenset((\'x\', "y\\u00e9",))\nC = {\'k\': 4, "l\'s": 32}\nD = frozenset((("a", \'b\'),))\nE = -3\n',
     );
     assert.equal(names.get('A'), "it's");
     assert.deepEqual(names.get('B'), ['x', 'yé']);
-    assert.deepEqual(names.get('C'), new Map([['k', 4], ["l's", 32]]));
+    assert.deepEqual(
+      names.get('C'),
+      new Map([
+        ['k', 4],
+        ["l's", 32],
+      ]),
+    );
     assert.deepEqual(names.get('D'), [['a', 'b']]);
     assert.equal(names.get('E'), -3);
   });
 
   it('refuses anything that is not a literal', async () => {
-    const { parsePythonLiterals } = (await import(script)) as { parsePythonLiterals(source: string): Map<string, unknown> };
-    assert.throws(() => parsePythonLiterals("A = __import__('os').system('true')\n"), /cannot read the Punkt model module/);
+    const { parsePythonLiterals } = (await import(script)) as {
+      parsePythonLiterals(source: string): Map<string, unknown>;
+    };
+    assert.throws(
+      () => parsePythonLiterals("A = __import__('os').system('true')\n"),
+      /cannot read the Punkt model module/,
+    );
     assert.throws(() => parsePythonLiterals('import os\n'), /cannot read the Punkt model module/);
     assert.throws(() => parsePythonLiterals("A = frozenset(('x',), ('y',))\n"), /cannot read the Punkt model module/);
   });

@@ -16,7 +16,9 @@ interface Pair {
   scores: Record<'rouge1' | 'rouge2' | 'rougeL' | 'rougeLsum', Triple>;
 }
 
-const fixture = JSON.parse(readFileSync(new URL('../../test/fixtures/accuracy/rouge-parity.json', import.meta.url), 'utf8')) as {
+const fixture = JSON.parse(
+  readFileSync(new URL('../../test/fixtures/accuracy/rouge-parity.json', import.meta.url), 'utf8'),
+) as {
   pairs: Pair[];
   tokenizations: { text: string; tokens: string[] }[];
   stems: [word: string, stem: string][];
@@ -46,7 +48,8 @@ describe('rougeScores', () => {
       for (const metric of METRICS) {
         const actual: Triple = [scores[metric].precision, scores[metric].recall, scores[metric].fmeasure];
         const expected = pair.scores[metric];
-        if (actual.some((v, i) => Math.abs(v - expected[i]!) > 1e-4)) far.push({ id: pair.id, metric, actual, expected });
+        if (actual.some((v, i) => Math.abs(v - expected[i]!) > 1e-4))
+          far.push({ id: pair.id, metric, actual, expected });
         if (actual.some((v, i) => v !== expected[i])) inexact++;
       }
     }
@@ -59,10 +62,22 @@ describe('rougeScores', () => {
     // Values from rouge_score 0.1.2: score(target, prediction) one way and the other.
     const reference = 'sun\ndog cat dog';
     const prediction = 'cat dog\nsun cat dog';
-    assert.deepEqual(rougeScores(reference, prediction).rougeLsum, { precision: 0.6, recall: 0.75, fmeasure: 0.6666666666666665 });
-    assert.deepEqual(rougeScores(prediction, reference).rougeLsum, { precision: 1, recall: 0.8, fmeasure: 0.888888888888889 });
-    const recorded = fixture.pairs.filter((p) => p.processedReference.includes('\n') && p.processedPrediction !== p.processedReference);
-    const differs = recorded.some((p) => rougeScores(p.processedPrediction, p.processedReference).rougeLsum.fmeasure !== p.scores.rougeLsum[2]);
+    assert.deepEqual(rougeScores(reference, prediction).rougeLsum, {
+      precision: 0.6,
+      recall: 0.75,
+      fmeasure: 0.6666666666666665,
+    });
+    assert.deepEqual(rougeScores(prediction, reference).rougeLsum, {
+      precision: 1,
+      recall: 0.8,
+      fmeasure: 0.888888888888889,
+    });
+    const recorded = fixture.pairs.filter(
+      (p) => p.processedReference.includes('\n') && p.processedPrediction !== p.processedReference,
+    );
+    const differs = recorded.some(
+      (p) => rougeScores(p.processedPrediction, p.processedReference).rougeLsum.fmeasure !== p.scores.rougeLsum[2],
+    );
     assert.ok(differs, 'some recorded pair should score differently with the texts swapped');
   });
 
@@ -73,14 +88,20 @@ describe('rougeScores', () => {
       ['!!!', '...'],
     ]) {
       const scores = rougeScores(reference!, prediction!);
-      for (const metric of METRICS) assert.deepEqual(scores[metric], { precision: 0, recall: 0, fmeasure: 0 }, `${metric} of ${reference}/${prediction}`);
+      for (const metric of METRICS)
+        assert.deepEqual(
+          scores[metric],
+          { precision: 0, recall: 0, fmeasure: 0 },
+          `${metric} of ${reference}/${prediction}`,
+        );
     }
   });
 });
 
 describe('rougeTokenize', () => {
   it("splits, lowercases and stems as rouge_score's default tokenizer", () => {
-    for (const { text, tokens } of fixture.tokenizations) assert.deepEqual(rougeTokenize(text), tokens, JSON.stringify(text));
+    for (const { text, tokens } of fixture.tokenizations)
+      assert.deepEqual(rougeTokenize(text), tokens, JSON.stringify(text));
   });
 
   it('handles the characters whose lowercase is ASCII', () => {
@@ -93,7 +114,9 @@ describe('rougeTokenize', () => {
 describe('porterStem', () => {
   it("equals nltk 3.8.1's PorterStemmer (NLTK_EXTENSIONS) on every recorded word", () => {
     assert.ok(fixture.stems.length > 1000);
-    const mismatches = fixture.stems.filter(([word, stem]) => porterStem(word) !== stem).map(([word, stem]) => ({ word, stem, actual: porterStem(word) }));
+    const mismatches = fixture.stems
+      .filter(([word, stem]) => porterStem(word) !== stem)
+      .map(([word, stem]) => ({ word, stem, actual: porterStem(word) }));
     assert.deepEqual(mismatches, []);
   });
 

@@ -18,7 +18,9 @@ import {
   type AccuracyScores,
 } from '../lib/accuracy/index.js';
 
-const fixture = JSON.parse(readFileSync(new URL('../../test/fixtures/accuracy/rouge-parity.json', import.meta.url), 'utf8')) as {
+const fixture = JSON.parse(
+  readFileSync(new URL('../../test/fixtures/accuracy/rouge-parity.json', import.meta.url), 'utf8'),
+) as {
   pairs: { prediction: string; reference: string; tokens: number }[];
   aggregates: { name: string; indices: number[]; withTokens: boolean; printed: string }[];
   numeric: {
@@ -28,7 +30,7 @@ const fixture = JSON.parse(readFileSync(new URL('../../test/fixtures/accuracy/ro
 };
 
 describe('evaluateSummaries', () => {
-  it("prints exactly what evaluation.py prints, for the whole fixture and for subsets", () => {
+  it('prints exactly what evaluation.py prints, for the whole fixture and for subsets', () => {
     assert.ok(fixture.aggregates.length >= 5);
     for (const aggregate of fixture.aggregates) {
       const pairs = aggregate.indices.map((i) => fixture.pairs[i]!);
@@ -52,17 +54,33 @@ describe('evaluateSummaries', () => {
     const without = evaluateSummaries(['A cat.', 'A dog.'], ['A cat.', 'A dog.']);
     assert.equal(without.tokens_per_sample, undefined);
     assert.equal(without.gen_tok_len, undefined);
-    const withCounts = evaluateSummaries(['A cat.', 'A dog.', 'A cow.', 'A hen.'], ['A cat.', 'A dog.', 'A cow.', 'A hen.'], { tokenCounts: [3, 2, 2, 2] });
+    const withCounts = evaluateSummaries(
+      ['A cat.', 'A dog.', 'A cow.', 'A hen.'],
+      ['A cat.', 'A dog.', 'A cow.', 'A hen.'],
+      { tokenCounts: [3, 2, 2, 2] },
+    );
     assert.equal(withCounts.gen_tok_len, 9);
     assert.equal(withCounts.tokens_per_sample, 2.2); // 2.25 rounds half to even
   });
 
   it('rejects inputs it cannot score with ERR_ACCURACY_INPUT', () => {
-    assert.throws(() => evaluateSummaries(['a'], ['a', 'b']), { code: 'ERR_ACCURACY_INPUT', message: /1 predictions but 2 references/ });
+    assert.throws(() => evaluateSummaries(['a'], ['a', 'b']), {
+      code: 'ERR_ACCURACY_INPUT',
+      message: /1 predictions but 2 references/,
+    });
     assert.throws(() => evaluateSummaries([], []), { code: 'ERR_ACCURACY_INPUT', message: /no predictions/ });
-    assert.throws(() => evaluateSummaries(['a'], ['a'], { tokenCounts: [1, 2] }), { code: 'ERR_ACCURACY_INPUT', message: /2 token counts for 1 predictions/ });
-    assert.throws(() => evaluateSummaries(['a'], ['a'], { tokenCounts: [-1] }), { code: 'ERR_ACCURACY_INPUT', message: /non-negative integers/ });
-    assert.throws(() => evaluateSummaries([42 as unknown as string], ['a']), { code: 'ERR_ACCURACY_INPUT', message: /prediction 0 is not a string/ });
+    assert.throws(() => evaluateSummaries(['a'], ['a'], { tokenCounts: [1, 2] }), {
+      code: 'ERR_ACCURACY_INPUT',
+      message: /2 token counts for 1 predictions/,
+    });
+    assert.throws(() => evaluateSummaries(['a'], ['a'], { tokenCounts: [-1] }), {
+      code: 'ERR_ACCURACY_INPUT',
+      message: /non-negative integers/,
+    });
+    assert.throws(() => evaluateSummaries([42 as unknown as string], ['a']), {
+      code: 'ERR_ACCURACY_INPUT',
+      message: /prediction 0 is not a string/,
+    });
   });
 });
 
@@ -70,7 +88,9 @@ describe('numerics', () => {
   it("rounds like numpy's round(np.float64, 4) and Python's round(float, n), and prints like str(float)", () => {
     const mismatches = fixture.numeric.rounding.filter(
       (c) =>
-        pythonFloatRepr(numpyRound(c.x, 4)) !== c.numpy4 || pythonFloatRepr(pythonRound(c.x, 1)) !== c.python1 || pythonFloatRepr(pythonRound(c.x, 4)) !== c.python4,
+        pythonFloatRepr(numpyRound(c.x, 4)) !== c.numpy4 ||
+        pythonFloatRepr(pythonRound(c.x, 1)) !== c.python1 ||
+        pythonFloatRepr(pythonRound(c.x, 4)) !== c.python4,
     );
     assert.deepEqual(mismatches, []);
     // The two roundings differ on some recorded values, so each comparison above can fail.
@@ -147,7 +167,10 @@ describe('checkAccuracy', () => {
     // Datacenter-passing scores below the edge rouge1 target fail edge.
     const scores = { ...reference('edge'), rouge1: 38.5 };
     assert.equal(checkAccuracy(scores, 'edge').passed, false);
-    assert.equal(checkAccuracy({ ...scores, gen_len: ACCURACY_REFERENCE.datacenter.gen_len }, 'datacenter').passed, true);
+    assert.equal(
+      checkAccuracy({ ...scores, gen_len: ACCURACY_REFERENCE.datacenter.gen_len }, 'datacenter').passed,
+      true,
+    );
     assert.equal(checkAccuracy(scores, 'edge').checks[0]?.bound, '>= 38.6694');
   });
 
@@ -163,14 +186,27 @@ describe('formatEvaluationDict', () => {
       "{'rouge1': '38.7792', 'rouge2': '15.9075', 'rougeL': '24.4957', 'rougeLsum': '35.793', 'gen_len': 8167644, 'gen_num': 13368}",
     );
     assert.equal(
-      formatEvaluationDict({ rouge1: 40, rouge2: 16.1, rougeL: 25, rougeLsum: 36, gen_len: 10, gen_num: 2, gen_tok_len: 9, tokens_per_sample: 4.5 }),
+      formatEvaluationDict({
+        rouge1: 40,
+        rouge2: 16.1,
+        rougeL: 25,
+        rougeLsum: 36,
+        gen_len: 10,
+        gen_num: 2,
+        gen_tok_len: 9,
+        tokens_per_sample: 4.5,
+      }),
       "{'rouge1': '40.0', 'rouge2': '16.1', 'rougeL': '25.0', 'rougeLsum': '36.0', 'gen_len': 10, 'gen_num': 2, 'gen_tok_len': 9, 'tokens_per_sample': 4.5}",
     );
   });
 
   it('reads back with the submission checker patterns', () => {
     const printed = formatEvaluationDict({ ...ACCURACY_REFERENCE.edge, gen_tok_len: 600_000, tokens_per_sample: 120 });
-    assert.deepEqual(parseEvaluationDict(printed), { ...ACCURACY_REFERENCE.edge, gen_tok_len: 600_000, tokens_per_sample: 120 });
+    assert.deepEqual(parseEvaluationDict(printed), {
+      ...ACCURACY_REFERENCE.edge,
+      gen_tok_len: 600_000,
+      tokens_per_sample: 120,
+    });
     // The checker's own expressions for the ROUGE values and gen_len.
     assert.equal(/.*'rougeLsum':\s+'?([\d.]+)'?.*/.exec(printed)?.[1], '36.124');
     assert.equal(/.*'gen_len':\s([\d.]+).*/.exec(printed)?.[1], '3051113');

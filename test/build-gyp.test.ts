@@ -17,19 +17,24 @@ function nodeHeadersDir(): string | undefined {
 
 test('binding.gyp builds the addon with node-gyp, and that build runs a test', { timeout: 600_000 }, () => {
   const scratch = tempDir('gyp');
-  for (const entry of ['package.json', 'binding.gyp', 'native', 'scripts', 'dist']) cpSync(join(packageRoot, entry), join(scratch, entry), { recursive: true });
+  for (const entry of ['package.json', 'binding.gyp', 'native', 'scripts', 'dist'])
+    cpSync(join(packageRoot, entry), join(scratch, entry), { recursive: true });
   mkdirSync(join(scratch, 'third_party'));
   cpSync(join(packageRoot, 'third_party', 'loadgen.lock.json'), join(scratch, 'third_party', 'loadgen.lock.json'));
   symlinkSync(join(packageRoot, 'node_modules'), join(scratch, 'node_modules'), 'dir');
 
   const nodeGyp = createRequire(import.meta.url).resolve('node-gyp/bin/node-gyp.js');
   const headers = nodeHeadersDir();
-  const build = spawnSync(process.execPath, [nodeGyp, 'rebuild', '-j', '2', ...(headers ? [`--nodedir=${headers}`] : [])], {
-    cwd: scratch,
-    encoding: 'utf8',
-    // The scratch copy uses the LoadGen source this checkout already fetched and verified.
-    env: { ...process.env, MLPERF_LOADGEN_SRC: join(packageRoot, 'third_party', 'loadgen') },
-  });
+  const build = spawnSync(
+    process.execPath,
+    [nodeGyp, 'rebuild', '-j', '2', ...(headers ? [`--nodedir=${headers}`] : [])],
+    {
+      cwd: scratch,
+      encoding: 'utf8',
+      // The scratch copy uses the LoadGen source this checkout already fetched and verified.
+      env: { ...process.env, MLPERF_LOADGEN_SRC: join(packageRoot, 'third_party', 'loadgen') },
+    },
+  );
   assert.equal(build.status, 0, `node-gyp failed:\n${build.stdout.slice(-3000)}\n${build.stderr.slice(-3000)}`);
   assert.ok(existsSync(join(scratch, 'build', 'Release', 'mlperf_loadgen.node')));
 
@@ -49,7 +54,11 @@ test('binding.gyp builds the addon with node-gyp, and that build runs a test', {
   );
   const run = spawnSync(process.execPath, [script], { cwd: scratch, encoding: 'utf8', timeout: 60_000 });
   assert.equal(run.status, 0, run.stderr);
-  const report = JSON.parse(run.stdout.trim().split('\n').pop()!) as { loaded: string[]; version: string; completed: number };
+  const report = JSON.parse(run.stdout.trim().split('\n').pop()!) as {
+    loaded: string[];
+    version: string;
+    completed: number;
+  };
   assert.deepEqual(report.loaded, [join(scratch, 'build', 'Release', 'mlperf_loadgen.node')]);
   assert.equal(report.version, '6.0.17');
   assert.equal(report.completed, 16);

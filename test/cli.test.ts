@@ -39,7 +39,14 @@ test('"mlperf-llm run" with no arguments: a VALID Offline run on the embedded mo
   assert.match(run.stdout, /latency p50\/p90\/p95\/p99\s+\d/);
   const dir = onlyRunDir(cwd);
   assert.match(dir, /Offline-performance-\d{8}T\d{6}Z$/);
-  for (const file of ['mlperf_log_summary.txt', 'mlperf_log_detail.txt', 'mlperf_log_accuracy.json', 'mlperf_log_trace.json', 'user.conf', 'result.json']) {
+  for (const file of [
+    'mlperf_log_summary.txt',
+    'mlperf_log_detail.txt',
+    'mlperf_log_accuracy.json',
+    'mlperf_log_trace.json',
+    'user.conf',
+    'result.json',
+  ]) {
     assert.ok(existsSync(join(dir, file)), file);
   }
   const result = resultOf(dir);
@@ -75,7 +82,10 @@ test('"run --mode accuracy" then "evaluate" score the same samples; the table ca
   const evaluate = cli(['evaluate', '--log', join(cwd, 'acc')], cwd);
   assert.equal(evaluate.status, 0, evaluate.stderr);
   const printed = evaluate.stdout.trim().split('\n')[0]!;
-  assert.match(printed, /^\{'rouge1': '[\d.]+', 'rouge2': '[\d.]+', 'rougeL': '[\d.]+', 'rougeLsum': '[\d.]+', 'gen_len': \d+, 'gen_num': 20/);
+  assert.match(
+    printed,
+    /^\{'rouge1': '[\d.]+', 'rouge2': '[\d.]+', 'rougeL': '[\d.]+', 'rougeLsum': '[\d.]+', 'gen_len': \d+, 'gen_num': 20/,
+  );
   const accuracy = resultOf(join(cwd, 'acc')).accuracy!;
   assert.equal(printed.match(/'rouge1': '([\d.]+)'/)![1], String(accuracy.rouge1));
   assert.equal(readAccuracyLog(join(cwd, 'acc', 'mlperf_log_accuracy.json')).length, 20);
@@ -87,14 +97,24 @@ test('the replay backend’s accuracy run scores exactly what the Python evaluat
   assert.equal(run.status, 0, run.stderr);
   const evaluate = cli(['evaluate', '--log', join(cwd, 'replay')], cwd);
   assert.equal(evaluate.status, 0, evaluate.stderr);
-  const expected = (JSON.parse(readFileSync(FIXTURE, 'utf8')) as { sampleReplay: { printed: string } }).sampleReplay.printed;
+  const expected = (JSON.parse(readFileSync(FIXTURE, 'utf8')) as { sampleReplay: { printed: string } }).sampleReplay
+    .printed;
   // evaluation.py prints these keys; ours adds token statistics after them.
-  assert.equal(evaluate.stdout.trim().split('\n')[0]!.replace(/, 'gen_tok_len'.*\}$/, '}'), expected);
+  assert.equal(
+    evaluate.stdout
+      .trim()
+      .split('\n')[0]!
+      .replace(/, 'gen_tok_len'.*\}$/, '}'),
+    expected,
+  );
 });
 
 test('the openai backend runs against "mlperf-llm serve" on loopback', async () => {
   const cwd = tempDir('cli-serve');
-  const server = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--batch-size', '8'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--batch-size', '8'], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   try {
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
@@ -106,7 +126,22 @@ test('the openai backend runs against "mlperf-llm serve" on loopback', async () 
       server.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
     });
     // The server is a process of its own, so waiting here synchronously does not stall it.
-    const run = cli(['run', '--backend', 'openai', '--endpoint', url, '--mode', 'accuracy', '--total-sample-count', '6', '--output-dir', 'remote'], cwd);
+    const run = cli(
+      [
+        'run',
+        '--backend',
+        'openai',
+        '--endpoint',
+        url,
+        '--mode',
+        'accuracy',
+        '--total-sample-count',
+        '6',
+        '--output-dir',
+        'remote',
+      ],
+      cwd,
+    );
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /backend\s+openai/);
     const entries = readAccuracyLog(join(cwd, 'remote', 'mlperf_log_accuracy.json'));
@@ -115,7 +150,9 @@ test('the openai backend runs against "mlperf-llm serve" on loopback', async () 
     // The same samples through the onnxruntime backend directly give the same tokens.
     const local = cli(['run', '--mode', 'accuracy', '--total-sample-count', '6', '--output-dir', 'local'], cwd);
     assert.equal(local.status, 0, local.stderr);
-    const direct = new Map(readAccuracyLog(join(cwd, 'local', 'mlperf_log_accuracy.json')).map((e) => [e.qslIndex, e.data.toString('hex')]));
+    const direct = new Map(
+      readAccuracyLog(join(cwd, 'local', 'mlperf_log_accuracy.json')).map((e) => [e.qslIndex, e.data.toString('hex')]),
+    );
     for (const entry of entries) assert.equal(entry.data.toString('hex'), direct.get(entry.qslIndex));
   } finally {
     server.kill('SIGTERM');
@@ -126,14 +163,25 @@ const badInput: [string, (cwd: string) => string[], RegExp][] = [
   [
     'a malformed dataset',
     (cwd) => {
-      writeFileSync(join(cwd, 'bad.json'), JSON.stringify([{ instruction: 't', input: 'a', tok_input: 'oops', output: 's' }]));
+      writeFileSync(
+        join(cwd, 'bad.json'),
+        JSON.stringify([{ instruction: 't', input: 'a', tok_input: 'oops', output: 's' }]),
+      );
       return ['run', '--dataset', join(cwd, 'bad.json')];
     },
     /^mlperf-llm: dataset .*bad\.json: record 0 field "tok_input" is a string of 4 characters, not a non-empty array of token ids; fix or regenerate the file with "mlperf-llm prepare-dataset"$/,
   ],
   ['a missing model file', (cwd) => ['run', '--model', cwd], /^mlperf-llm: .*genai_config\.json.*$/],
-  ['an unreachable endpoint', () => ['run', '--backend', 'openai', '--endpoint', 'http://127.0.0.1:9', '--total-sample-count', '2'], /^mlperf-llm: .*http:\/\/127\.0\.0\.1:9.*$/],
-  ['an unknown scenario', () => ['run', '--scenario', 'Batch'], /^mlperf-llm: Invalid values:.*scenario.*"Batch".*Offline.*Server.*SingleStream.*Interactive.*\(see mlperf-llm --help\)$/],
+  [
+    'an unreachable endpoint',
+    () => ['run', '--backend', 'openai', '--endpoint', 'http://127.0.0.1:9', '--total-sample-count', '2'],
+    /^mlperf-llm: .*http:\/\/127\.0\.0\.1:9.*$/,
+  ],
+  [
+    'an unknown scenario',
+    () => ['run', '--scenario', 'Batch'],
+    /^mlperf-llm: Invalid values:.*scenario.*"Batch".*Offline.*Server.*SingleStream.*Interactive.*\(see mlperf-llm --help\)$/,
+  ],
 ];
 
 for (const [what, args, message] of badInput) {

@@ -2,7 +2,12 @@
 // LoadGen, and a failed call completes nothing.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FirstTokenComplete, QuerySamplesComplete, completeFirstTokens, completeSamples } from '../lib/loadgen/completion.js';
+import {
+  FirstTokenComplete,
+  QuerySamplesComplete,
+  completeFirstTokens,
+  completeSamples,
+} from '../lib/loadgen/completion.js';
 import { runTest } from '../lib/loadgen/run-test.js';
 import { QuerySampleResponse } from '../lib/loadgen/samples.js';
 import { readAccuracyLog } from '../lib/report/accuracy-log.js';

@@ -15,7 +15,11 @@ import { tempDir } from './helpers.js';
 test('the shipped sample set is what prepare-dataset makes of the shipped articles', async () => {
   const output = join(tempDir('sample'), 'cnn_eval.json');
   await prepareDataset({ source: SAMPLE_ARTICLES, output, cacheDir: tempDir('cache'), encoder: defaultTokenizer() });
-  assert.equal(readFileSync(output, 'utf8'), readFileSync(SAMPLE_DATASET, 'utf8'), 'regenerate data/cnn_eval_sample.json with prepare-dataset');
+  assert.equal(
+    readFileSync(output, 'utf8'),
+    readFileSync(SAMPLE_DATASET, 'utf8'),
+    'regenerate data/cnn_eval_sample.json with prepare-dataset',
+  );
   const dataset = loadDataset(SAMPLE_DATASET);
   assert.equal(dataset.size, 20);
   const tokenizer = defaultTokenizer();
@@ -49,32 +53,56 @@ test('prepare-dataset reads CNN-DailyMail Parquet (article, highlights) and keep
 test('a missing source and an unreadable Parquet file are clear errors', async () => {
   const dir = tempDir('bad-source');
   const common = { output: join(dir, 'out.json'), cacheDir: dir, encoder: defaultTokenizer() };
-  await assert.rejects(prepareDataset({ ...common, source: join(dir, 'nope.parquet') }), { code: 'ERR_PREPARE_SOURCE', message: /does not exist/ });
+  await assert.rejects(prepareDataset({ ...common, source: join(dir, 'nope.parquet') }), {
+    code: 'ERR_PREPARE_SOURCE',
+    message: /does not exist/,
+  });
   writeFileSync(join(dir, 'junk.parquet'), 'not parquet at all');
-  await assert.rejects(prepareDataset({ ...common, source: join(dir, 'junk.parquet') }), { code: 'ERR_PREPARE_SOURCE', message: /cannot read .* as CNN-DailyMail Parquet/ });
+  await assert.rejects(prepareDataset({ ...common, source: join(dir, 'junk.parquet') }), {
+    code: 'ERR_PREPARE_SOURCE',
+    message: /cannot read .* as CNN-DailyMail Parquet/,
+  });
 });
 
 const malformed: [string, string, RegExp][] = [
   ['not JSON', '{"oops"', /is not valid JSON/],
   ['not an array', '{"records": []}', /must be a JSON array of \{instruction, input, tok_input, output\} records/],
   ['empty', '[]', /has no records/],
-  ['a record without input', '[{"instruction":"t","tok_input":[1],"output":"s"}]', /record 0 field "input" is undefined, not the article text/],
-  ['a token id out of range', '[{"instruction":"t","input":"a","tok_input":[1],"output":"s"},{"instruction":"t","input":"a","tok_input":[128000, 999999],"output":"s"}]', /record 1 field "tok_input"\[1\] is 999999, not a Llama-3.1 token id/],
-  ['token ids as text', '[{"instruction":"t","input":"a","tok_input":"1 2 3","output":"s"}]', /record 0 field "tok_input" is a string of 5 characters, not a non-empty array of token ids/],
+  [
+    'a record without input',
+    '[{"instruction":"t","tok_input":[1],"output":"s"}]',
+    /record 0 field "input" is undefined, not the article text/,
+  ],
+  [
+    'a token id out of range',
+    '[{"instruction":"t","input":"a","tok_input":[1],"output":"s"},{"instruction":"t","input":"a","tok_input":[128000, 999999],"output":"s"}]',
+    /record 1 field "tok_input"\[1\] is 999999, not a Llama-3.1 token id/,
+  ],
+  [
+    'token ids as text',
+    '[{"instruction":"t","input":"a","tok_input":"1 2 3","output":"s"}]',
+    /record 0 field "tok_input" is a string of 5 characters, not a non-empty array of token ids/,
+  ],
 ];
 
 for (const [what, text, message] of malformed) {
   test(`a dataset that is ${what} fails with a message naming the problem`, () => {
-    assert.throws(() => parseDataset(text, 'cnn_eval.json'), (error: Error & { code?: string }) => {
-      assert.equal(error.code, 'ERR_DATASET_FORMAT');
-      assert.match(error.message, message);
-      assert.equal(error.message.split('\n').length, 1, 'one line');
-      return true;
-    });
+    assert.throws(
+      () => parseDataset(text, 'cnn_eval.json'),
+      (error: Error & { code?: string }) => {
+        assert.equal(error.code, 'ERR_DATASET_FORMAT');
+        assert.match(error.message, message);
+        assert.equal(error.message.split('\n').length, 1, 'one line');
+        return true;
+      },
+    );
   });
 }
 
 test('a folder or a missing file is a read error that says what to pass', () => {
-  assert.throws(() => loadDataset(tempDir('folder')), { code: 'ERR_DATASET_READ', message: /is a folder — pass the cnn_eval.json file itself/ });
+  assert.throws(() => loadDataset(tempDir('folder')), {
+    code: 'ERR_DATASET_READ',
+    message: /is a folder — pass the cnn_eval.json file itself/,
+  });
   assert.throws(() => loadDataset('/nonexistent/cnn_eval.json'), { code: 'ERR_DATASET_READ' });
 });

@@ -43,7 +43,13 @@ for (const scenario of ['Offline', 'Server', 'SingleStream', 'Interactive'] as L
   test(`${scenario} accuracy run: every sample once, with the backend's tokens`, async () => {
     const { dir, dataset, answers } = fixture();
     const outputDir = join(dir, 'run');
-    const result = await runLlmBenchmark({ scenario, mode: 'accuracy', backend: new ReplayBackend({ answers, maxBatchSize: 4 }), dataset, outputDir });
+    const result = await runLlmBenchmark({
+      scenario,
+      mode: 'accuracy',
+      backend: new ReplayBackend({ answers, maxBatchSize: 4 }),
+      dataset,
+      outputDir,
+    });
     const entries = readAccuracyLog(join(outputDir, 'mlperf_log_accuracy.json'));
     assert.equal(entries.length, SAMPLES);
     assert.deepEqual(new Set(entries.map((e) => e.qslIndex)), new Set(Array.from({ length: SAMPLES }, (_, i) => i)));
@@ -51,7 +57,8 @@ for (const scenario of ['Offline', 'Server', 'SingleStream', 'Interactive'] as L
       const expected = Buffer.from(answers[entry.qslIndex]!.buffer);
       assert.deepEqual(entry.data, expected);
       assert.equal(entry.tokenCount, 4);
-      if (scenario !== 'Offline') assert.deepEqual(entry.tokenData, expected.subarray(0, 4), 'first token reported before completion');
+      if (scenario !== 'Offline')
+        assert.deepEqual(entry.tokenData, expected.subarray(0, 4), 'first token reported before completion');
     }
     assert.equal(result.samplesCompleted, SAMPLES);
     assert.equal(result.generatedTokens, SAMPLES * 4);
@@ -63,7 +70,16 @@ for (const scenario of ['Offline', 'Server', 'SingleStream', 'Interactive'] as L
 test('Server performance run: VALID with TTFT/TPOT in result.json, user.conf from flags', async () => {
   const { dir, dataset, answers } = fixture();
   const outputDir = join(dir, 'server');
-  const result = await runLlmBenchmark({ scenario: 'Server', mode: 'performance', backend: new ReplayBackend({ answers }), dataset, outputDir, targetQps: 400, minDurationMs: 1500, minQueryCount: 600 });
+  const result = await runLlmBenchmark({
+    scenario: 'Server',
+    mode: 'performance',
+    backend: new ReplayBackend({ answers }),
+    dataset,
+    outputDir,
+    targetQps: 400,
+    minDurationMs: 1500,
+    minQueryCount: 600,
+  });
   assert.equal(result.validity, 'VALID', result.invalidReason);
   assert.ok(result.ttftNs?.p99 !== undefined && result.tpotNs?.p99 !== undefined);
   assert.ok((result.tokensPerSecond ?? 0) > 0);
@@ -100,7 +116,14 @@ class ScratchBackend implements Backend {
 test('first tokens and completions keep their bytes when a backend reuses its array or streams nothing', async () => {
   const { dir, dataset, answers } = fixture();
   const outputDir = join(dir, 'scratch');
-  await runLlmBenchmark({ scenario: 'Server', mode: 'accuracy', backend: new ScratchBackend(answers), dataset, outputDir, targetQps: 1000 });
+  await runLlmBenchmark({
+    scenario: 'Server',
+    mode: 'accuracy',
+    backend: new ScratchBackend(answers),
+    dataset,
+    outputDir,
+    targetQps: 1000,
+  });
   const entries = readAccuracyLog(join(outputDir, 'mlperf_log_accuracy.json'));
   assert.equal(entries.length, SAMPLES);
   for (const entry of entries) {

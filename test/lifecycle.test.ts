@@ -12,9 +12,15 @@ import { tempDir } from './helpers.js';
 const packageEntry = fileURLToPath(new URL('../lib/index.js', import.meta.url));
 
 /** Runs an ES module as a child process; a hang fails through the timeout. */
-function runChild(source: string, dir: string): { status: number | null; signal: string | null; stdout: string; stderr: string } {
+function runChild(
+  source: string,
+  dir: string,
+): { status: number | null; signal: string | null; stdout: string; stderr: string } {
   const script = join(dir, 'child.mjs');
-  writeFileSync(script, source.replaceAll('PACKAGE', JSON.stringify(packageEntry)).replaceAll('OUTDIR', JSON.stringify(dir)));
+  writeFileSync(
+    script,
+    source.replaceAll('PACKAGE', JSON.stringify(packageEntry)).replaceAll('OUTDIR', JSON.stringify(dir)),
+  );
   const result = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 120_000 });
   return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
 }

@@ -7,7 +7,11 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { env } from 'onnxruntime-node';
 import type { FinishReason, GenerationListener, GenerationRequest } from '../lib/backends/backend.js';
-import { createOnnxRuntimeBackend, CUDA_PROVIDER_FILES, type OnnxRuntimeBackend } from '../lib/backends/onnxruntime/index.js';
+import {
+  createOnnxRuntimeBackend,
+  CUDA_PROVIDER_FILES,
+  type OnnxRuntimeBackend,
+} from '../lib/backends/onnxruntime/index.js';
 import { openSession } from '../lib/backends/onnxruntime/execution-provider.js';
 import type { LlamaArchitecture } from '../lib/model/llama-architecture.js';
 import { generateLlamaWeights } from '../lib/model/llama-weights.js';
@@ -25,7 +29,10 @@ const PROMPTS: readonly Int32Array[] = [
   [128000, 791, 4062, 14198],
   [128000],
   [128000, 40, 1093, 311, 1373, 264, 2363, 11, 323, 1243, 358, 3287, 433],
-  [128000, 3923, 374, 279, 7438, 315, 2324, 30, 578, 4320, 374, 220, 2983, 13, 1102, 596, 264, 3187, 315, 9660, 323, 13533],
+  [
+    128000, 3923, 374, 279, 7438, 315, 2324, 30, 578, 4320, 374, 220, 2983, 13, 1102, 596, 264, 3187, 315, 9660, 323,
+    13533,
+  ],
   [128000, 9906, 1917],
 ].map((p) => Int32Array.from(p));
 
@@ -43,7 +50,13 @@ after(async () => {
   for (const backend of backends) await backend.close();
 });
 
-async function open(options: { maxBatchSize: number; dir?: string; eosTokenIds?: number[]; dtype?: 'fp32' | 'fp16'; prefillChunkSize?: number }): Promise<OnnxRuntimeBackend> {
+async function open(options: {
+  maxBatchSize: number;
+  dir?: string;
+  eosTokenIds?: number[];
+  dtype?: 'fp32' | 'fp16';
+  prefillChunkSize?: number;
+}): Promise<OnnxRuntimeBackend> {
   const backend = await createOnnxRuntimeBackend({
     modelDir: options.dir ?? modelDir,
     device: 'cpu',
@@ -84,12 +97,21 @@ class Recorder implements GenerationListener {
     for (const key of keys) {
       const done = this.completed.get(key);
       assert.ok(done, `request ${key} never completed`);
-      assert.deepEqual(done.tokens, this.streamed.get(key), `request ${key}: onComplete tokens differ from the streamed ones`);
+      assert.deepEqual(
+        done.tokens,
+        this.streamed.get(key),
+        `request ${key}: onComplete tokens differ from the streamed ones`,
+      );
     }
   }
 }
 
-const request = (key: number, prompt: Int32Array, maxNewTokens = NEW_TOKENS): GenerationRequest => ({ key, prompt, maxNewTokens, sampleIndex: key });
+const request = (key: number, prompt: Int32Array, maxNewTokens = NEW_TOKENS): GenerationRequest => ({
+  key,
+  prompt,
+  maxNewTokens,
+  sampleIndex: key,
+});
 
 test('batch-1 greedy decoding with the KV cache equals the reference forward pass', async () => {
   const backend = await open({ maxBatchSize: 1 });
@@ -98,7 +120,11 @@ test('batch-1 greedy decoding with the KV cache equals the reference forward pas
     const recorder = new Recorder();
     await backend.generate([request(i, PROMPTS[i]!)], recorder);
     recorder.assertConsistent([i]);
-    assert.deepEqual(recorder.completed.get(i), { tokens: Array.from(expected[i]!), reason: 'length' }, `prompt ${i} (${PROMPTS[i]!.length} tokens)`);
+    assert.deepEqual(
+      recorder.completed.get(i),
+      { tokens: Array.from(expected[i]!), reason: 'length' },
+      `prompt ${i} (${PROMPTS[i]!.length} tokens)`,
+    );
   }
 });
 
@@ -107,7 +133,8 @@ test('prompts prefilled in chunks (a first prompt, then continuations) give the 
   const recorder = new Recorder();
   await backend.generate([request(2, PROMPTS[2]!), request(3, PROMPTS[3]!)], recorder);
   recorder.assertConsistent([2, 3]);
-  for (const key of [2, 3]) assert.deepEqual(recorder.completed.get(key)!.tokens, Array.from(expected[key]!), `request ${key}`);
+  for (const key of [2, 3])
+    assert.deepEqual(recorder.completed.get(key)!.tokens, Array.from(expected[key]!), `request ${key}`);
 });
 
 test('a batch of prompts of different lengths, joined mid-flight by a second call, gives the batch-1 tokens', async () => {
@@ -120,15 +147,22 @@ test('a batch of prompts of different lengths, joined mid-flight by a second cal
       second = backend.generate([request(3, PROMPTS[3]!), request(4, PROMPTS[4]!, NEW_TOKENS + 4)], recorder);
     }
   };
-  const first = backend.generate([request(0, PROMPTS[0]!), request(1, PROMPTS[1]!, NEW_TOKENS - 6), request(2, PROMPTS[2]!)], recorder);
+  const first = backend.generate(
+    [request(0, PROMPTS[0]!), request(1, PROMPTS[1]!, NEW_TOKENS - 6), request(2, PROMPTS[2]!)],
+    recorder,
+  );
   await first;
   assert.ok(second, 'the second call was made while the first was generating');
   await second;
   recorder.assertConsistent([0, 1, 2, 3, 4]);
   assert.deepEqual(recorder.completed.get(1)!.tokens, Array.from(expected[1]!.subarray(0, NEW_TOKENS - 6)));
-  for (const key of [0, 2, 3]) assert.deepEqual(recorder.completed.get(key)!.tokens, Array.from(expected[key]!), `request ${key}`);
+  for (const key of [0, 2, 3])
+    assert.deepEqual(recorder.completed.get(key)!.tokens, Array.from(expected[key]!), `request ${key}`);
   const weights = tinyLlamaWeights();
-  assert.deepEqual(recorder.completed.get(4)!.tokens, Array.from(referenceGreedy(TINY_LLAMA, weights, PROMPTS[4]!, NEW_TOKENS + 4)));
+  assert.deepEqual(
+    recorder.completed.get(4)!.tokens,
+    Array.from(referenceGreedy(TINY_LLAMA, weights, PROMPTS[4]!, NEW_TOKENS + 4)),
+  );
 });
 
 test('a GroupQueryAttention export (the builder’s operator) and the standard-op graph decode identically in the same loop', async () => {
@@ -138,14 +172,26 @@ test('a GroupQueryAttention export (the builder’s operator) and the standard-o
   const root = tempDir('ort-gqa');
   const results: Map<number, number[]>[] = [];
   for (const attention of ['group-query-attention', 'standard-ops'] as const) {
-    const dir = await writeModelFolder(join(root, attention), llamaModelFiles(arch, weights, { ioDtype: 'float32', producerVersion: 'test', attention, rotaryCacheLength: 256 }));
+    const dir = await writeModelFolder(
+      join(root, attention),
+      llamaModelFiles(arch, weights, {
+        ioDtype: 'float32',
+        producerVersion: 'test',
+        attention,
+        rotaryCacheLength: 256,
+      }),
+    );
     const backend = await open({ maxBatchSize: 3, dir, prefillChunkSize: 8 });
     const recorder = new Recorder();
     let joined: Promise<void> | undefined;
     recorder.onStep = (key, count) => {
-      if (key === 0 && count === 2) joined ??= backend.generate([request(3, PROMPTS[3]!), request(4, PROMPTS[4]!)], recorder);
+      if (key === 0 && count === 2)
+        joined ??= backend.generate([request(3, PROMPTS[3]!), request(4, PROMPTS[4]!)], recorder);
     };
-    await backend.generate([0, 1, 2].map((key) => request(key, PROMPTS[key]!)), recorder);
+    await backend.generate(
+      [0, 1, 2].map((key) => request(key, PROMPTS[key]!)),
+      recorder,
+    );
     await joined;
     recorder.assertConsistent([0, 1, 2, 3, 4]);
     results.push(new Map([...recorder.completed].map(([key, done]) => [key, done.tokens])));
@@ -168,7 +214,10 @@ test('generation stops at an end-of-sequence id from genai_config.json, or from 
   config.model.eos_token_id = [128001, eos];
   writeFileSync(join(variant, TINY_MODEL_FILES.config), JSON.stringify(config));
 
-  for (const backend of [await open({ maxBatchSize: 2, dir: variant }), await open({ maxBatchSize: 2, eosTokenIds: [eos] })]) {
+  for (const backend of [
+    await open({ maxBatchSize: 2, dir: variant }),
+    await open({ maxBatchSize: 2, eosTokenIds: [eos] }),
+  ]) {
     const recorder = new Recorder();
     await backend.generate([request(0, PROMPTS[0]!), request(2, PROMPTS[2]!)], recorder);
     recorder.assertConsistent([0, 2]);
@@ -184,7 +233,8 @@ test('aborting rejects with an AbortError; requests finished before still comple
   const recorder = new Recorder();
   const controller = new AbortController();
   let eventsAtAbort = -1;
-  const countEvents = (): number => [...recorder.streamed.values()].reduce((sum, list) => sum + list.length, 0) + recorder.completed.size;
+  const countEvents = (): number =>
+    [...recorder.streamed.values()].reduce((sum, list) => sum + list.length, 0) + recorder.completed.size;
   recorder.onStep = (key, count) => {
     if (key === 2 && count === 5) {
       controller.abort('operator stop');
@@ -192,13 +242,18 @@ test('aborting rejects with an AbortError; requests finished before still comple
     }
   };
   const run = backend.generate([request(0, PROMPTS[0]!, 3), request(2, PROMPTS[2]!, 40)], recorder, controller.signal);
-  await assert.rejects(run, (error: Error & { code?: string }) => error.name === 'AbortError' && error.code === 'ABORT_ERR');
+  await assert.rejects(
+    run,
+    (error: Error & { code?: string }) => error.name === 'AbortError' && error.code === 'ABORT_ERR',
+  );
   assert.deepEqual(recorder.completed.get(0), { tokens: Array.from(expected[0]!.subarray(0, 3)), reason: 'length' });
   assert.equal(recorder.completed.has(2), false);
   assert.equal(countEvents(), eventsAtAbort, 'no events after the abort');
 
   // An already-aborted signal rejects at once; the backend keeps serving other calls.
-  await assert.rejects(backend.generate([request(7, PROMPTS[1]!)], recorder, AbortSignal.abort()), { name: 'AbortError' });
+  await assert.rejects(backend.generate([request(7, PROMPTS[1]!)], recorder, AbortSignal.abort()), {
+    name: 'AbortError',
+  });
   const after = new Recorder();
   await backend.generate([request(2, PROMPTS[2]!)], after);
   assert.deepEqual(after.completed.get(2)!.tokens, Array.from(expected[2]!));
@@ -209,7 +264,10 @@ test('float16 I/O: KV cache and logits as float16 bit patterns give the float16-
   const backend = await open({ maxBatchSize: 3, dir, dtype: 'fp16' });
   const recorder = new Recorder();
   const keys = [0, 2, 3];
-  await backend.generate(keys.map((key) => request(key, PROMPTS[key]!)), recorder);
+  await backend.generate(
+    keys.map((key) => request(key, PROMPTS[key]!)),
+    recorder,
+  );
   recorder.assertConsistent(keys);
   const weights = tinyLlamaWeights();
   let differsFromFloat32 = false;
@@ -220,7 +278,10 @@ test('float16 I/O: KV cache and logits as float16 bit patterns give the float16-
   }
   // float16 rounding changes at least one answer, so this really checked the float16 path.
   assert.ok(differsFromFloat32);
-  await assert.rejects(open({ maxBatchSize: 1, dir, dtype: 'fp32' }), (error: Error & { code?: string }) => error.code === 'ERR_BACKEND_MODEL' && /float16/.test(error.message));
+  await assert.rejects(
+    open({ maxBatchSize: 1, dir, dtype: 'fp32' }),
+    (error: Error & { code?: string }) => error.code === 'ERR_BACKEND_MODEL' && /float16/.test(error.message),
+  );
 });
 
 test("device 'cuda' without the CUDA provider libraries is ERR_BACKEND_UNAVAILABLE naming them and how to get them", async () => {
@@ -256,27 +317,46 @@ test('broken model folders are ERR_BACKEND_MODEL naming the missing file or key'
 
   await assert.rejects(open1(join(root, 'nowhere')), isModelError(/does not exist/));
   await assert.rejects(open1(make('no-config', null, true)), isModelError(/genai_config\.json is missing/));
-  await assert.rejects(open1(make('no-model', good, false)), isModelError(/model\.onnx .*is missing.*genai_config\.json/));
+  await assert.rejects(
+    open1(make('no-model', good, false)),
+    isModelError(/model\.onnx .*is missing.*genai_config\.json/),
+  );
   await assert.rejects(open1(make('bad-json', good.slice(0, 100), true)), isModelError(/not valid JSON/));
   const withoutLayers = JSON.parse(good);
   delete withoutLayers.model.decoder.num_hidden_layers;
-  await assert.rejects(open1(make('no-layers', JSON.stringify(withoutLayers), true)), isModelError(/model\.decoder\.num_hidden_layers/));
+  await assert.rejects(
+    open1(make('no-layers', JSON.stringify(withoutLayers), true)),
+    isModelError(/model\.decoder\.num_hidden_layers/),
+  );
   const wrongNames = JSON.parse(good);
   wrongNames.model.decoder.inputs.past_key_names = 'past.%d.k';
   await assert.rejects(open1(make('wrong-names', JSON.stringify(wrongNames), true)), isModelError(/input past\.0\.k/));
   const truncated = make('truncated', good, false);
-  writeFileSync(join(truncated, TINY_MODEL_FILES.model), readFileSync(join(modelDir, TINY_MODEL_FILES.model)).subarray(0, 5000));
+  writeFileSync(
+    join(truncated, TINY_MODEL_FILES.model),
+    readFileSync(join(modelDir, TINY_MODEL_FILES.model)).subarray(0, 5000),
+  );
   await assert.rejects(open1(truncated), isModelError(/cannot load/));
 });
 
 test('requests the model cannot serve are ERR_BACKEND_REQUEST, before any event', async () => {
   const backend = await open({ maxBatchSize: 2 });
   const recorder = new Recorder();
-  const isRequestError = (pattern: RegExp) => (error: Error & { code?: string }) => error.code === 'ERR_BACKEND_REQUEST' && pattern.test(error.message);
-  await assert.rejects(backend.generate([request(1, Int32Array.from([128000, 128256]))], recorder), isRequestError(/vocabulary/));
+  const isRequestError = (pattern: RegExp) => (error: Error & { code?: string }) =>
+    error.code === 'ERR_BACKEND_REQUEST' && pattern.test(error.message);
+  await assert.rejects(
+    backend.generate([request(1, Int32Array.from([128000, 128256]))], recorder),
+    isRequestError(/vocabulary/),
+  );
   await assert.rejects(backend.generate([request(1, new Int32Array(0))], recorder), isRequestError(/non-empty/));
   await assert.rejects(backend.generate([request(1, PROMPTS[0]!, 0)], recorder), isRequestError(/maxNewTokens/));
-  await assert.rejects(backend.generate([request(1, PROMPTS[0]!, TINY_LLAMA.contextLength)], recorder), isRequestError(/context_length/));
-  await assert.rejects(backend.generate([request(1, PROMPTS[0]!), request(1, PROMPTS[1]!)], recorder), isRequestError(/unique/));
+  await assert.rejects(
+    backend.generate([request(1, PROMPTS[0]!, TINY_LLAMA.contextLength)], recorder),
+    isRequestError(/context_length/),
+  );
+  await assert.rejects(
+    backend.generate([request(1, PROMPTS[0]!), request(1, PROMPTS[1]!)], recorder),
+    isRequestError(/unique/),
+  );
   assert.equal(recorder.streamed.size + recorder.completed.size, 0);
 });

@@ -16,13 +16,20 @@ import { sampleIndexByPrompt, startOpenAIServer, type OpenAIServer } from '../li
 const MODEL = 'test-llama';
 const tokenizer = LlamaTokenizer.load();
 const EOT = tokenizer.eosIds[2]!;
-const prompts = Array.from({ length: 10 }, (_, i) => tokenizer.encode(`Summarize the following news article: story number ${i} about the town council.`));
+const prompts = Array.from({ length: 10 }, (_, i) =>
+  tokenizer.encode(`Summarize the following news article: story number ${i} about the town council.`),
+);
 const answers = Array.from({ length: 10 }, (_, i) =>
-  Int32Array.from([...tokenizer.encode(`Story ${i}: the council met, argued for ${i + 2} hours 🚀 and voted.`, { addBos: false }), EOT]),
+  Int32Array.from([
+    ...tokenizer.encode(`Story ${i}: the council met, argued for ${i + 2} hours 🚀 and voted.`, { addBos: false }),
+    EOT,
+  ]),
 );
 
 /** Everything a listener heard, in order. */
-type Event = { kind: 'tokens'; key: number; tokens: number[] } | { kind: 'complete'; key: number; tokens: number[]; reason: FinishReason };
+type Event =
+  | { kind: 'tokens'; key: number; tokens: number[] }
+  | { kind: 'complete'; key: number; tokens: number[]; reason: FinishReason };
 
 function recorder(onEvent?: (event: Event) => void): { events: Event[]; listener: GenerationListener } {
   const events: Event[] = [];
@@ -92,7 +99,13 @@ describe('openai backend against serve(replay)', () => {
 
   before(async () => {
     replay = new ReplayBackend({ answers });
-    server = await startOpenAIServer({ backend: replay, tokenizer, modelName: MODEL, port: 0, sampleIndexOf: sampleIndexByPrompt(prompts) });
+    server = await startOpenAIServer({
+      backend: replay,
+      tokenizer,
+      modelName: MODEL,
+      port: 0,
+      sampleIndexOf: sampleIndexByPrompt(prompts),
+    });
   });
   after(async () => {
     for (const backend of backends) await backend.close();
@@ -130,7 +143,13 @@ describe('openai backend against serve(replay)', () => {
 
   test('keeps at most maxConcurrency requests in flight and queues the rest', async () => {
     // A server of its own, whose count of concurrent requests is this backend's alone.
-    const own = await startOpenAIServer({ backend: replay, tokenizer, modelName: MODEL, port: 0, sampleIndexOf: sampleIndexByPrompt(prompts) });
+    const own = await startOpenAIServer({
+      backend: replay,
+      tokenizer,
+      modelName: MODEL,
+      port: 0,
+      sampleIndexOf: sampleIndexByPrompt(prompts),
+    });
     try {
       const backend = open({ endpoint: own.url, model: MODEL, maxConcurrency: 2 });
       const inFlight: number[] = [];
@@ -168,7 +187,7 @@ describe('openai backend against serve(replay)', () => {
     await assert.rejects(backend.generate(requestsFor([3]), recorder().listener, abort.signal), { name: 'AbortError' });
   });
 
-  test('a request the server rejects is ERR_BACKEND_REQUEST with the server\'s message', async () => {
+  test("a request the server rejects is ERR_BACKEND_REQUEST with the server's message", async () => {
     const wrongModel = open({ model: 'not-served' });
     const outcome = await codeAndMessage(wrongModel.generate(requestsFor([0]), recorder().listener));
     assert.equal(outcome.code, 'ERR_BACKEND_REQUEST');
@@ -177,7 +196,12 @@ describe('openai backend against serve(replay)', () => {
 
     const backend = open({ model: MODEL });
     const heard = recorder();
-    const unknownPrompt = { key: 1, prompt: tokenizer.encode('a prompt replay has no answer for'), maxNewTokens: 8, sampleIndex: -1 };
+    const unknownPrompt = {
+      key: 1,
+      prompt: tokenizer.encode('a prompt replay has no answer for'),
+      maxNewTokens: 8,
+      sampleIndex: -1,
+    };
     const rejected = await codeAndMessage(backend.generate([unknownPrompt], heard.listener));
     assert.equal(rejected.code, 'ERR_BACKEND_REQUEST');
     assert.match(rejected.message, /HTTP 400.*replay: no reference answer/);
@@ -223,11 +247,15 @@ describe('openai backend against serve(onnxruntime tiny model)', () => {
       await backend.generate(requests, viaHttp.listener);
       const expected = completions(direct.events);
       assert.deepEqual(completions(viaHttp.events), expected);
-      for (const { tokens, reason } of expected.values()) assert.equal(reason, tokens.length === 24 ? 'length' : 'stop');
+      for (const { tokens, reason } of expected.values())
+        assert.equal(reason, tokens.length === 24 ? 'length' : 'stop');
       // The model streams token by token, and so does the HTTP side.
       const firstEvent = viaHttp.events[0]!;
       assert.deepEqual([firstEvent.kind, firstEvent.kind === 'tokens' && firstEvent.tokens.length], ['tokens', 1]);
-      assert.equal(viaHttp.events.filter((e) => e.kind === 'tokens').length, direct.events.filter((e) => e.kind === 'tokens').length);
+      assert.equal(
+        viaHttp.events.filter((e) => e.kind === 'tokens').length,
+        direct.events.filter((e) => e.kind === 'tokens').length,
+      );
     } finally {
       await backend.close();
       await server.close();
@@ -239,7 +267,10 @@ describe('openai backend against serve(onnxruntime tiny model)', () => {
 describe('openai backend without a server', () => {
   test('an endpoint nobody listens on is ERR_BACKEND_UNAVAILABLE, in one line naming the URL', async () => {
     const port = await closedPort();
-    for (const options of [{ endpoint: `http://127.0.0.1:${port}`, model: MODEL }, { endpoint: `127.0.0.1:${port}/v1/` }]) {
+    for (const options of [
+      { endpoint: `http://127.0.0.1:${port}`, model: MODEL },
+      { endpoint: `127.0.0.1:${port}/v1/` },
+    ]) {
       const backend = createOpenAIBackend(options);
       try {
         const outcome = await codeAndMessage(backend.generate(requestsFor([0]), recorder().listener));
@@ -273,12 +304,16 @@ describe('openai backend without a server', () => {
   });
 
   test('an endpoint that is not an http URL is refused at once', () => {
-    assert.throws(() => createOpenAIBackend({ endpoint: 'ftp://example.invalid' }), { code: 'ERR_BACKEND_UNAVAILABLE', message: /not http/ });
+    assert.throws(() => createOpenAIBackend({ endpoint: 'ftp://example.invalid' }), {
+      code: 'ERR_BACKEND_UNAVAILABLE',
+      message: /not http/,
+    });
   });
 });
 
 test('the event-stream parser takes events split anywhere, CRLF line ends and multi-line data', () => {
-  const stream = ': comment\r\ndata: {"a":1}\r\n\r\nevent: x\ndata: line one\ndata:line two\n\ndata: [DONE]\n\ndata: tail';
+  const stream =
+    ': comment\r\ndata: {"a":1}\r\n\r\nevent: x\ndata: line one\ndata:line two\n\ndata: [DONE]\n\ndata: tail';
   for (const size of [1, 3, 7, stream.length]) {
     const parser = new SseParser();
     const events: string[] = [];

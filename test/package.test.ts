@@ -5,13 +5,36 @@
 // prebuild it must either build from the LoadGen source it carries (offline) or say what to do.
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { accessSync, constants, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { packageRoot } from '../lib/package-paths.js';
 import { tempDir } from './helpers.js';
 
-const TOOLS_A_BUILD_NEEDS = ['cc', 'gcc', 'g++', 'c++', 'clang', 'clang++', 'cmake', 'make', 'ninja', 'python', 'python3'];
+const TOOLS_A_BUILD_NEEDS = [
+  'cc',
+  'gcc',
+  'g++',
+  'c++',
+  'clang',
+  'clang++',
+  'cmake',
+  'make',
+  'ninja',
+  'python',
+  'python3',
+];
 
 interface PackResult {
   filename: string;
@@ -95,7 +118,10 @@ describe('the npm tarball', () => {
     assert.equal(pack.status, 0, output(pack));
     packed = (JSON.parse(pack.stdout) as PackResult[])[0]!;
     packed.filename = join(packDir, packed.filename);
-    writeFileSync(join(project, 'package.json'), `${JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' }, null, 2)}\n`);
+    writeFileSync(
+      join(project, 'package.json'),
+      `${JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' }, null, 2)}\n`,
+    );
     writeFileSync(join(project, 'null-sut-check.mjs'), NULL_SUT_CHECK);
   });
 
@@ -122,32 +148,57 @@ describe('the npm tarball', () => {
     ]) {
       assert.ok(paths.has(required), `the tarball lacks ${required}`);
     }
-    const unwanted = [...paths].filter((path) => /^(test|dist\/test|bench|dist\/bench|build|models|node_modules|results)\//.test(path));
+    const unwanted = [...paths].filter((path) =>
+      /^(test|dist\/test|bench|dist\/bench|build|models|node_modules|results)\//.test(path),
+    );
     assert.deepEqual(unwanted, []);
-    assert.match(readFileSync(join(packageRoot, 'NOTICE'), 'utf8'), /MLPerf Authors[\s\S]*Apache License, Version 2\.0/);
+    assert.match(
+      readFileSync(join(packageRoot, 'NOTICE'), 'utf8'),
+      /MLPerf Authors[\s\S]*Apache License, Version 2\.0/,
+    );
   });
 
   test('its prebuild needs glibc <= 2.28 and no libstdc++ or libgcc_s', () => {
     const prebuild = join(packageRoot, 'prebuilds', 'linux-x64', 'mlperf-loadgen-node.glibc.node');
-    const check = run(process.execPath, [join(packageRoot, 'scripts', 'prebuild', 'glibc-requirements.mjs'), prebuild], packageRoot, process.env);
+    const check = run(
+      process.execPath,
+      [join(packageRoot, 'scripts', 'prebuild', 'glibc-requirements.mjs'), prebuild],
+      packageRoot,
+      process.env,
+    );
     assert.equal(check.status, 0, output(check));
     const needs = JSON.parse(check.stdout) as { glibc?: string; glibcxx?: string; needed: string[] };
     const [major, minor] = (needs.glibc ?? '0.0').split('.').map(Number) as [number, number];
     assert.ok(major < 2 || (major === 2 && minor <= 28), `the prebuild needs GLIBC ${needs.glibc}`);
     assert.equal(needs.glibcxx, undefined, `the prebuild needs GLIBCXX ${needs.glibcxx}`);
-    assert.deepEqual(needs.needed.filter((lib) => /libstdc\+\+|libgcc_s|libc\+\+/.test(lib)), []);
+    assert.deepEqual(
+      needs.needed.filter((lib) => /libstdc\+\+|libgcc_s|libc\+\+/.test(lib)),
+      [],
+    );
   });
 
   test('installs into an empty project with no compiler, cmake, make or python on PATH', () => {
-    for (const tool of TOOLS_A_BUILD_NEEDS) assert.equal(which(tool, bare), undefined, `${tool} is reachable on the bare PATH`);
-    const install = run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--foreground-scripts', packed.filename], project, userEnv(bare));
+    for (const tool of TOOLS_A_BUILD_NEEDS)
+      assert.equal(which(tool, bare), undefined, `${tool} is reachable on the bare PATH`);
+    const install = run(
+      'npm',
+      ['install', '--no-audit', '--no-fund', '--prefer-offline', '--foreground-scripts', packed.filename],
+      project,
+      userEnv(bare),
+    );
     assert.equal(install.status, 0, output(install));
-    assert.match(`${install.stdout}${install.stderr}`, /native addon: prebuild .*prebuilds\/linux-x64\/mlperf-loadgen-node\.glibc\.node/);
+    assert.match(
+      `${install.stdout}${install.stderr}`,
+      /native addon: prebuild .*prebuilds\/linux-x64\/mlperf-loadgen-node\.glibc\.node/,
+    );
   });
 
   test('the installed copy loads its prebuild and completes a null-SUT test', () => {
     const report = nullSutRun(bare);
-    assert.deepEqual(report.addon, { kind: 'prebuild', path: join(installed, 'prebuilds', 'linux-x64', 'mlperf-loadgen-node.glibc.node') });
+    assert.deepEqual(report.addon, {
+      kind: 'prebuild',
+      path: join(installed, 'prebuilds', 'linux-x64', 'mlperf-loadgen-node.glibc.node'),
+    });
     assert.equal(report.version, '6.0.17');
     assert.ok(report.completed >= 100, `only ${report.completed} samples completed`);
     assert.equal(report.result, 'VALID');
@@ -160,11 +211,19 @@ describe('the npm tarball', () => {
     assert.match(help.stdout, /mlperf-llm serve\s/);
 
     const cache = tempDir('user-cache');
-    const main = run('npx', ['--no-install', 'mlperf-llm', 'run', '--output-dir', 'main-job'], project, userEnv(bare, { MLPERF_LLM_CACHE: cache }));
+    const main = run(
+      'npx',
+      ['--no-install', 'mlperf-llm', 'run', '--output-dir', 'main-job'],
+      project,
+      userEnv(bare, { MLPERF_LLM_CACHE: cache }),
+    );
     assert.equal(main.status, 0, output(main));
     assert.match(main.stdout, /validity\s+VALID/);
     assert.ok(existsSync(join(project, 'main-job', 'mlperf_log_summary.txt')));
-    assert.ok(existsSync(join(cache, 'models', 'tiny-llama-3.1', 'model.onnx')), 'the tiny model is not in the cache folder');
+    assert.ok(
+      existsSync(join(cache, 'models', 'tiny-llama-3.1', 'model.onnx')),
+      'the tiny model is not in the cache folder',
+    );
     assert.ok(!existsSync(join(installed, 'models')), 'the installed copy wrote models/ into node_modules');
   });
 
@@ -185,7 +244,14 @@ describe('the npm tarball', () => {
     renameSync(join(installed, 'prebuilds'), join(project, 'prebuilds-moved-away'));
     const install = run(process.execPath, [join(installed, 'scripts', 'install.mjs')], installed, userEnv(bare));
     assert.equal(install.status, 1, output(install));
-    for (const expected of [/system: +linux-x64, glibc \d+\.\d+, Node v\d+/, /Node-API \d+/, /tried:/, /prebuilds\/: this copy ships no prebuilds/, /lacks cmake/, /install\.mjs --build-from-source/]) {
+    for (const expected of [
+      /system: +linux-x64, glibc \d+\.\d+, Node v\d+/,
+      /Node-API \d+/,
+      /tried:/,
+      /prebuilds\/: this copy ships no prebuilds/,
+      /lacks cmake/,
+      /install\.mjs --build-from-source/,
+    ]) {
       assert.match(install.stderr, expected);
     }
     assert.doesNotMatch(install.stderr, /^\s+at /m);
@@ -200,10 +266,18 @@ describe('the npm tarball', () => {
     assert.ok(!existsSync(join(installed, 'prebuilds')));
     // pip pointed at a dead index: the build must not need to download LoadGen.
     const noIndex = { PIP_NO_INDEX: '1', PIP_INDEX_URL: 'http://127.0.0.1:9/simple' };
-    const build = run(process.execPath, [join(installed, 'scripts', 'install.mjs')], installed, userEnv(process.env.PATH ?? '', noIndex));
+    const build = run(
+      process.execPath,
+      [join(installed, 'scripts', 'install.mjs')],
+      installed,
+      userEnv(process.env.PATH ?? '', noIndex),
+    );
     assert.equal(build.status, 0, output(build));
     const report = nullSutRun(bare);
-    assert.deepEqual(report.addon, { kind: 'source build', path: join(installed, 'build', 'Release', 'mlperf_loadgen.node') });
+    assert.deepEqual(report.addon, {
+      kind: 'source build',
+      path: join(installed, 'build', 'Release', 'mlperf_loadgen.node'),
+    });
     assert.equal(report.result, 'VALID');
   });
 });

@@ -41,7 +41,16 @@ test('LoadGen waits for an async loadSamplesToRam, and only issues loaded sample
   });
   assert.equal(issued, 100);
   assert.equal(issuedUnloaded, 0, 'no sample was issued before its load finished or after its unload');
-  assert.deepEqual(events, ['load 25', 'unload 25', 'load 25', 'unload 25', 'load 25', 'unload 25', 'load 25', 'unload 25']);
+  assert.deepEqual(events, [
+    'load 25',
+    'unload 25',
+    'load 25',
+    'unload 25',
+    'load 25',
+    'unload 25',
+    'load 25',
+    'unload 25',
+  ]);
   assert.equal(loaded.size, 0);
 });
 

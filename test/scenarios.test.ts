@@ -30,7 +30,10 @@ describe('null SUT, PerformanceOnly', () => {
       const detail = readDetail(result.logFiles.detail);
       const samplesPerQuery = Number(detail.get('effective_samples_per_query'));
       const queries = Number(detail.get('result_query_count'));
-      assert.equal(samplesPerQuery, scenario === 'MultiStream' ? 8 : scenario === 'Offline' ? Number(detail.get('generated_samples_per_query')) : 1);
+      assert.equal(
+        samplesPerQuery,
+        scenario === 'MultiStream' ? 8 : scenario === 'Offline' ? Number(detail.get('generated_samples_per_query')) : 1,
+      );
       assert.equal(queries * samplesPerQuery, result.samplesCompleted);
       assert.equal(result.samplesDelivered, result.samplesCompleted);
       assert.equal(result.samplesDrained, 0);
@@ -57,7 +60,8 @@ describe('null SUT, AccuracyOnly', () => {
       assert.equal(indices.size, TOTAL);
       if (scenario !== 'MultiStream') assert.equal(entries.length, TOTAL);
       assert.equal(result.samplesCompleted, entries.length);
-      for (const entry of entries) assert.deepEqual(entry.data, responseFor(entry.qslIndex), `qsl_idx ${entry.qslIndex}`);
+      for (const entry of entries)
+        assert.deepEqual(entry.data, responseFor(entry.qslIndex), `qsl_idx ${entry.qslIndex}`);
       assert.equal(readSummary(result.logFiles.summary).errorCount, 0);
     });
   }

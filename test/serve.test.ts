@@ -69,13 +69,24 @@ describe('serve', () => {
   let client: OpenAI;
 
   before(async () => {
-    server = await startOpenAIServer({ backend: replay(), tokenizer, modelName: MODEL, port: 0, sampleIndexOf: sampleIndexByPrompt(prompts) });
+    server = await startOpenAIServer({
+      backend: replay(),
+      tokenizer,
+      modelName: MODEL,
+      port: 0,
+      sampleIndexOf: sampleIndexByPrompt(prompts),
+    });
     client = clientOf(server);
   });
   after(() => server.close());
 
   test('a text prompt completes with the decoded backend tokens, token ids and usage', async () => {
-    const completion = await client.completions.create({ model: MODEL, prompt: PROMPTS[0]!, max_tokens: 100, return_token_ids: true } as OpenAI.CompletionCreateParamsNonStreaming);
+    const completion = await client.completions.create({
+      model: MODEL,
+      prompt: PROMPTS[0]!,
+      max_tokens: 100,
+      return_token_ids: true,
+    } as OpenAI.CompletionCreateParamsNonStreaming);
     assert.equal(completion.object, 'text_completion');
     assert.equal(completion.model, MODEL);
     assert.equal(completion.choices.length, 1);
@@ -94,7 +105,11 @@ describe('serve', () => {
   });
 
   test('a token-id prompt is used as is; without return_token_ids no ids come back', async () => {
-    const completion = await client.completions.create({ model: MODEL, prompt: Array.from(prompts[1]!), max_tokens: 100 });
+    const completion = await client.completions.create({
+      model: MODEL,
+      prompt: Array.from(prompts[1]!),
+      max_tokens: 100,
+    });
     const choice = completion.choices[0]! as OpenAI.CompletionChoice & WithIds;
     assert.equal(choice.text, ANSWERS[1]);
     assert.equal(choice.token_ids, undefined);
@@ -103,7 +118,12 @@ describe('serve', () => {
   });
 
   test('max_tokens cuts the completion with finish_reason length; the default is 16', async () => {
-    const three = await client.completions.create({ model: MODEL, prompt: PROMPTS[3]!, max_tokens: 3, return_token_ids: true } as OpenAI.CompletionCreateParamsNonStreaming);
+    const three = await client.completions.create({
+      model: MODEL,
+      prompt: PROMPTS[3]!,
+      max_tokens: 3,
+      return_token_ids: true,
+    } as OpenAI.CompletionCreateParamsNonStreaming);
     const choice = three.choices[0]! as OpenAI.CompletionChoice & WithIds;
     assert.equal(choice.finish_reason, 'length');
     assert.deepEqual(choice.token_ids, Array.from(answers[3]!.subarray(0, 3)));
@@ -153,11 +173,19 @@ describe('serve', () => {
     assert.deepEqual(ids, Array.from(answers[1]!));
     assert.deepEqual(promptIds, Array.from(prompts[1]!));
     assert.deepEqual(finishReasons, ['stop']);
-    assert.deepEqual(usage, { prompt_tokens: prompts[1]!.length, completion_tokens: answers[1]!.length, total_tokens: prompts[1]!.length + answers[1]!.length });
+    assert.deepEqual(usage, {
+      prompt_tokens: prompts[1]!.length,
+      completion_tokens: answers[1]!.length,
+      total_tokens: prompts[1]!.length + answers[1]!.length,
+    });
   });
 
   test('a list of prompts gives one choice per prompt, streamed or not', async () => {
-    const completion = await client.completions.create({ model: MODEL, prompt: [PROMPTS[2]!, PROMPTS[0]!], max_tokens: 100 });
+    const completion = await client.completions.create({
+      model: MODEL,
+      prompt: [PROMPTS[2]!, PROMPTS[0]!],
+      max_tokens: 100,
+    });
     assert.deepEqual(
       completion.choices.map((c) => [c.index, c.text]),
       [
@@ -167,7 +195,12 @@ describe('serve', () => {
     );
     assert.equal(completion.usage?.completion_tokens, answers[2]!.length + answers[0]!.length);
 
-    const stream = await client.completions.create({ model: MODEL, prompt: [Array.from(prompts[0]!), Array.from(prompts[2]!)], max_tokens: 100, stream: true });
+    const stream = await client.completions.create({
+      model: MODEL,
+      prompt: [Array.from(prompts[0]!), Array.from(prompts[2]!)],
+      max_tokens: 100,
+      stream: true,
+    });
     const texts = ['', ''];
     for await (const chunk of stream) for (const choice of chunk.choices) texts[choice.index] += choice.text;
     assert.deepEqual(texts, [ANSWERS[0], ANSWERS[2]]);
@@ -208,7 +241,12 @@ describe('serve', () => {
   });
 
   test('detokenize false (the TensorRT-LLM convention) returns token ids and no text', async () => {
-    const completion = await client.completions.create({ model: MODEL, prompt: PROMPTS[0]!, max_tokens: 100, detokenize: false } as OpenAI.CompletionCreateParamsNonStreaming);
+    const completion = await client.completions.create({
+      model: MODEL,
+      prompt: PROMPTS[0]!,
+      max_tokens: 100,
+      detokenize: false,
+    } as OpenAI.CompletionCreateParamsNonStreaming);
     const choice = completion.choices[0]! as OpenAI.CompletionChoice & WithIds;
     assert.equal(choice.text, '');
     assert.deepEqual(choice.token_ids, Array.from(answers[0]!));
@@ -235,19 +273,35 @@ describe('serve', () => {
       [{ repetition_penalty: 1.1 }, 'repetition_penalty'],
     ];
     for (const [extra, param] of cases) {
-      const error = await rejection(client.completions.create({ model: MODEL, prompt: PROMPTS[0]!, ...extra } as OpenAI.CompletionCreateParamsNonStreaming));
+      const error = await rejection(
+        client.completions.create({
+          model: MODEL,
+          prompt: PROMPTS[0]!,
+          ...extra,
+        } as OpenAI.CompletionCreateParamsNonStreaming),
+      );
       assert.ok(error instanceof OpenAI.BadRequestError, `${param}: ${String(error)}`);
       assert.equal(error.param, param);
       assert.equal(error.type, 'invalid_request_error');
       assert.match(error.message, new RegExp(param));
     }
     // Greedy-neutral values are accepted.
-    const neutral = await client.completions.create({ model: MODEL, prompt: PROMPTS[0]!, max_tokens: 2, temperature: 0, top_p: 0.9, seed: 7, n: 1, presence_penalty: 0 });
+    const neutral = await client.completions.create({
+      model: MODEL,
+      prompt: PROMPTS[0]!,
+      max_tokens: 2,
+      temperature: 0,
+      top_p: 0.9,
+      seed: 7,
+      n: 1,
+      presence_penalty: 0,
+    });
     assert.equal(neutral.choices[0]!.text, tokenizer.decode(answers[0]!.subarray(0, 2)));
   });
 
   test('malformed requests are 400, an unknown model 404, unknown routes 404 and wrong methods 405', async () => {
-    const post = (body: string): Promise<Response> => fetch(`${server.url}/v1/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const post = (body: string): Promise<Response> =>
+      fetch(`${server.url}/v1/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     const malformed = await post('{"model": "test-llama", "prompt": ');
     assert.equal(malformed.status, 400);
     const body = (await malformed.json()) as { error: { type: string; code: string; message: string } };
@@ -264,7 +318,9 @@ describe('serve', () => {
       [{ prompt: 'hi', max_tokens: 0 }, 'max_tokens'],
       [{ prompt: 'hi', stream_options: { include_usage: true } }, 'stream_options'],
     ] as const) {
-      const error = await rejection(client.completions.create({ model: MODEL, ...params } as unknown as OpenAI.CompletionCreateParamsNonStreaming));
+      const error = await rejection(
+        client.completions.create({ model: MODEL, ...params } as unknown as OpenAI.CompletionCreateParamsNonStreaming),
+      );
       assert.ok(error instanceof OpenAI.BadRequestError, String(error));
       assert.equal(error.param, param);
     }
@@ -284,7 +340,9 @@ describe('serve', () => {
     const error = await rejection(client.completions.create({ model: MODEL, prompt: 'not in the dataset' }));
     assert.ok(error instanceof OpenAI.BadRequestError);
     assert.match(error.message, /replay: no reference answer/);
-    const streamed = await rejection(client.completions.create({ model: MODEL, prompt: 'not in the dataset', stream: true }));
+    const streamed = await rejection(
+      client.completions.create({ model: MODEL, prompt: 'not in the dataset', stream: true }),
+    );
     assert.ok(streamed instanceof OpenAI.BadRequestError);
   });
 
@@ -297,7 +355,12 @@ describe('serve', () => {
         const completion = await own.completions.create({ model: MODEL, prompt: PROMPTS[sample]!, max_tokens: 100 });
         return [sample, completion.choices[0]!.text] as const;
       }
-      const stream = await own.completions.create({ model: MODEL, prompt: PROMPTS[sample]!, max_tokens: 100, stream: true });
+      const stream = await own.completions.create({
+        model: MODEL,
+        prompt: PROMPTS[sample]!,
+        max_tokens: 100,
+        stream: true,
+      });
       let text = '';
       for await (const chunk of stream) text += chunk.choices[0]?.text ?? '';
       return [sample, text] as const;
@@ -410,7 +473,9 @@ describe('serve options', () => {
       const capped = await client.completions.create({ model: MODEL, prompt: PROMPTS[0]!, max_tokens: 100 });
       assert.equal(capped.usage?.completion_tokens, 5);
       assert.equal(capped.choices[0]!.finish_reason, 'length');
-      const error = await rejection(client.completions.create({ model: MODEL, prompt: `${PROMPTS[0]} and then some more words to overflow` }));
+      const error = await rejection(
+        client.completions.create({ model: MODEL, prompt: `${PROMPTS[0]} and then some more words to overflow` }),
+      );
       assert.ok(error instanceof OpenAI.BadRequestError);
       assert.match(error.message, /context/);
     } finally {
@@ -419,11 +484,24 @@ describe('serve options', () => {
   });
 
   test('with an API key, /v1 requests need it as a bearer token', async () => {
-    const server = await startOpenAIServer({ backend: replay(), tokenizer, modelName: MODEL, port: 0, apiKey: 'secret', sampleIndexOf: sampleIndexByPrompt(prompts) });
+    const server = await startOpenAIServer({
+      backend: replay(),
+      tokenizer,
+      modelName: MODEL,
+      port: 0,
+      apiKey: 'secret',
+      sampleIndexOf: sampleIndexByPrompt(prompts),
+    });
     try {
-      const error = await rejection(clientOf(server, 'wrong').completions.create({ model: MODEL, prompt: PROMPTS[0]! }));
+      const error = await rejection(
+        clientOf(server, 'wrong').completions.create({ model: MODEL, prompt: PROMPTS[0]! }),
+      );
       assert.ok(error instanceof OpenAI.AuthenticationError);
-      const completion = await clientOf(server, 'secret').completions.create({ model: MODEL, prompt: PROMPTS[0]!, max_tokens: 100 });
+      const completion = await clientOf(server, 'secret').completions.create({
+        model: MODEL,
+        prompt: PROMPTS[0]!,
+        max_tokens: 100,
+      });
       assert.equal(completion.choices[0]!.text, ANSWERS[0]);
       assert.equal((await fetch(`${server.url}/health`)).status, 200);
     } finally {
@@ -435,11 +513,14 @@ describe('serve options', () => {
     const server = await startOpenAIServer({ backend: replay(), tokenizer, modelName: MODEL, port: 0 });
     try {
       const port = Number(new URL(server.url).port);
-      await assert.rejects(startOpenAIServer({ backend: replay(), tokenizer, modelName: MODEL, port }), (error: Error & { code?: string }) => {
-        assert.equal(error.code, 'ERR_SERVE_LISTEN');
-        assert.match(error.message, new RegExp(`:${port} \\(EADDRINUSE\\)`));
-        return true;
-      });
+      await assert.rejects(
+        startOpenAIServer({ backend: replay(), tokenizer, modelName: MODEL, port }),
+        (error: Error & { code?: string }) => {
+          assert.equal(error.code, 'ERR_SERVE_LISTEN');
+          assert.match(error.message, new RegExp(`:${port} \\(EADDRINUSE\\)`));
+          return true;
+        },
+      );
     } finally {
       await server.close();
     }

@@ -74,6 +74,8 @@ test('FromConfig reads a user.conf on top of the embedded mlperf.conf, and the r
   const detail = readDetail(result.logFiles.detail);
   assert.equal(detail.get('effective_target_qps'), 2000);
   assert.equal(detail.get('effective_performance_sample_count'), 64);
+  // The detail log's JSON numbers pass through a double: the seed compares as its nearest double.
+  // eslint-disable-next-line no-loss-of-precision
   assert.equal(detail.get('effective_qsl_rng_seed'), 2085463073848966840);
   const summary = readSummary(result.logFiles.summary);
   assert.equal(summary.fields['ttft_latency (ns)'], '2000000000');
@@ -88,34 +90,55 @@ test('a config file LoadGen rejects is an error naming the file, LoadGen’s cod
   assert.throws(
     () => settings.FromConfig(badConf, 'model', 'Server'),
     (error: Error & { code?: string }) =>
-      error.code === 'ERR_LOADGEN_CONFIG' && error.message.includes(badConf) && error.message.includes('-22') && error.message.includes('line 2'),
+      error.code === 'ERR_LOADGEN_CONFIG' &&
+      error.message.includes(badConf) &&
+      error.message.includes('-22') &&
+      error.message.includes('line 2'),
   );
   assert.equal(settings.server_target_qps, 1, 'nothing from a rejected file is applied');
   const missing = join(dir, 'missing.conf');
   assert.throws(
     () => settings.FromConfig(missing, 'model', 'Server'),
-    (error: Error & { code?: string }) => error.code === 'ERR_LOADGEN_CONFIG' && error.message.includes(missing) && error.message.includes('ENOENT'),
+    (error: Error & { code?: string }) =>
+      error.code === 'ERR_LOADGEN_CONFIG' && error.message.includes(missing) && error.message.includes('ENOENT'),
   );
   assert.throws(() => settings.FromConfig(badConf, 'model', 'Server', 7), { name: 'TypeError' });
 });
 
 const malformed: [string, Record<string, unknown>, RegExp][] = [
-  ['a negative duration', { minDurationMs: -5 }, /settings\.min_duration_ms must be a non-negative integer.*cannot be negative/],
+  [
+    'a negative duration',
+    { minDurationMs: -5 },
+    /settings\.min_duration_ms must be a non-negative integer.*cannot be negative/,
+  ],
   ['a wrong type', { serverTargetQps: '100' }, /settings\.server_target_qps must be a finite number > 0 \(got "100"\)/],
-  ['an unknown scenario', { scenario: 'Interactive' }, /settings\.scenario must be a TestScenario \(SingleStream, MultiStream, Server, Offline\)/],
+  [
+    'an unknown scenario',
+    { scenario: 'Interactive' },
+    /settings\.scenario must be a TestScenario \(SingleStream, MultiStream, Server, Offline\)/,
+  ],
   ['an unknown mode number', { mode: 9 }, /settings\.mode must be a TestMode/],
-  ['a percentile given in percent', { serverTargetLatencyPercentile: 99 }, /settings\.server_target_latency_percentile must be a fraction/],
+  [
+    'a percentile given in percent',
+    { serverTargetLatencyPercentile: 99 },
+    /settings\.server_target_latency_percentile must be a fraction/,
+  ],
   ['a non-boolean flag', { useTokenLatencies: 1 }, /settings\.use_token_latencies must be a boolean/],
   ['a fractional count', { minQueryCount: 1.5 }, /settings\.min_query_count must be a non-negative integer/],
   ['registered issue threads', { serverNumIssueQueryThreads: 2 }, /settings\.server_num_issue_query_threads must be 0/],
-  ['a misspelt option', { minDuration: 5 }, /settings\.minDuration is not a LoadGen setting \(did you mean minDurationMs\?\)/],
+  [
+    'a misspelt option',
+    { minDuration: 5 },
+    /settings\.minDuration is not a LoadGen setting \(did you mean minDurationMs\?\)/,
+  ],
 ];
 
 for (const [what, settings, message] of malformed) {
   test(`runTest rejects ${what} with a TypeError naming the field`, async () => {
     await assert.rejects(
       runTest({ sut: nullSut(), qsl: { totalSampleCount: 8 }, settings, log: { outdir: tempDir('malformed') } }),
-      (error: TypeError & { code?: string }) => error instanceof TypeError && error.code === 'ERR_LOADGEN_INVALID_SETTINGS' && message.test(error.message),
+      (error: TypeError & { code?: string }) =>
+        error instanceof TypeError && error.code === 'ERR_LOADGEN_INVALID_SETTINGS' && message.test(error.message),
     );
   });
 }
@@ -125,12 +148,23 @@ test('the Python-style StartTest validates settings the same way', async () => {
   (settings as unknown as Record<string, unknown>).mode = 'Sometimes';
   const log = new LogSettings();
   log.log_output.outdir = tempDir('py-malformed');
-  const sut = ConstructSUT(() => undefined, () => undefined);
-  const qsl = ConstructQSL(8, 8, () => undefined, () => undefined);
+  const sut = ConstructSUT(
+    () => undefined,
+    () => undefined,
+  );
+  const qsl = ConstructQSL(
+    8,
+    8,
+    () => undefined,
+    () => undefined,
+  );
   await assert.rejects(StartTestWithLogSettings(sut, qsl, settings, log), /settings\.mode must be a TestMode/);
   settings.mode = TestMode.PerformanceOnly;
   log.enable_trace = 'yes' as unknown as boolean;
-  await assert.rejects(StartTestWithLogSettings(sut, qsl, settings, log), /logSettings\.enable_trace must be a boolean/);
+  await assert.rejects(
+    StartTestWithLogSettings(sut, qsl, settings, log),
+    /logSettings\.enable_trace must be a boolean/,
+  );
 });
 
 test('a missing log folder is a clear error before LoadGen starts', async () => {
@@ -138,7 +172,21 @@ test('a missing log folder is a clear error before LoadGen starts', async () => 
   const log = new LogSettings();
   log.log_output.outdir = join(tempDir('nolog'), 'does', 'not', 'exist');
   await assert.rejects(
-    StartTestWithLogSettings(ConstructSUT(() => undefined, () => undefined), ConstructQSL(8, 8, () => undefined, () => undefined), settings, log),
-    (error: Error & { code?: string }) => error.code === 'ERR_LOADGEN_LOG_OUTPUT' && error.message.includes('does not exist'),
+    StartTestWithLogSettings(
+      ConstructSUT(
+        () => undefined,
+        () => undefined,
+      ),
+      ConstructQSL(
+        8,
+        8,
+        () => undefined,
+        () => undefined,
+      ),
+      settings,
+      log,
+    ),
+    (error: Error & { code?: string }) =>
+      error.code === 'ERR_LOADGEN_LOG_OUTPUT' && error.message.includes('does not exist'),
   );
 });

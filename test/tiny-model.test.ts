@@ -62,7 +62,11 @@ test('generation is byte-for-byte deterministic and matches the recorded SHA-256
   const first = generateTinyModelFiles();
   const second = generateTinyModelFiles();
   assert.equal(sha256(first.model), sha256(second.model));
-  assert.equal(sha256(first.model), TINY_MODEL_SHA256, 'the generator output changed; if on purpose, bump TINY_MODEL_FORMAT_VERSION and record the new hash');
+  assert.equal(
+    sha256(first.model),
+    TINY_MODEL_SHA256,
+    'the generator output changed; if on purpose, bump TINY_MODEL_FORMAT_VERSION and record the new hash',
+  );
   assert.ok(first.model.length < 20 * 1024 * 1024, `model is ${first.model.length} bytes`);
   assert.equal(first.config, second.config);
 });
@@ -88,7 +92,11 @@ test('ensureTinyModel writes a complete model folder, keeps a current one and re
     past_key_names: 'past_key_values.%d.key',
     past_value_names: 'past_key_values.%d.value',
   });
-  assert.deepEqual(config.model.decoder.outputs, { logits: 'logits', present_key_names: 'present.%d.key', present_value_names: 'present.%d.value' });
+  assert.deepEqual(config.model.decoder.outputs, {
+    logits: 'logits',
+    present_key_names: 'present.%d.key',
+    present_value_names: 'present.%d.value',
+  });
   assert.equal(config.search.past_present_share_buffer, false);
 
   const written = statSync(modelPath).mtimeMs;
@@ -101,7 +109,11 @@ test('ensureTinyModel writes a complete model folder, keeps a current one and re
 
   writeFileSync(join(dir, TINY_MODEL_FILES.config), '{}');
   await ensureTinyModel(dir);
-  assert.deepEqual(JSON.parse(readFileSync(join(dir, TINY_MODEL_FILES.config), 'utf8')), config, 'an edited config is regenerated');
+  assert.deepEqual(
+    JSON.parse(readFileSync(join(dir, TINY_MODEL_FILES.config), 'utf8')),
+    config,
+    'an edited config is regenerated',
+  );
 });
 
 test('the ONNX graph computes the reference logits, and right-padded rows follow the attention-mask semantics', async () => {
@@ -120,7 +132,8 @@ test('the ONNX graph computes the reference logits, and right-padded rows follow
       attention_mask: new Tensor('int64', new BigInt64Array(tokens.length).fill(1n), [1, tokens.length]),
     };
     for (let l = 0; l < layers; l++) {
-      for (const kind of ['key', 'value']) f[`past_key_values.${l}.${kind}`] = new Tensor('float32', new Float32Array(0), [1, kvHeads, 0, headSize]);
+      for (const kind of ['key', 'value'])
+        f[`past_key_values.${l}.${kind}`] = new Tensor('float32', new Float32Array(0), [1, kvHeads, 0, headSize]);
     }
     return session.run(f);
   };
@@ -146,7 +159,11 @@ test('the ONNX graph computes the reference logits, and right-padded rows follow
     }
   }
   feeds['input_ids'] = new Tensor('int64', BigInt64Array.from([BigInt(long[6]!), BigInt(short[2]!)]), [2, 1]);
-  feeds['attention_mask'] = new Tensor('int64', BigInt64Array.from([1n, 1n, 1n, 1n, 1n, 1n, 1n, 1n, 1n, 1n, 0n, 0n, 0n, 0n]), [2, 7]);
+  feeds['attention_mask'] = new Tensor(
+    'int64',
+    BigInt64Array.from([1n, 1n, 1n, 1n, 1n, 1n, 1n, 1n, 1n, 1n, 0n, 0n, 0n, 0n]),
+    [2, 7],
+  );
   const step = await session.run(feeds);
   const logits = step['logits']!.data as Float32Array;
   assert.deepEqual(step['logits']!.dims, [2, 1, vocabSize]);

@@ -3,7 +3,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FirstTokenComplete, QuerySamplesComplete, completeFirstTokens, completeSamples } from '../lib/loadgen/completion.js';
+import {
+  FirstTokenComplete,
+  QuerySamplesComplete,
+  completeFirstTokens,
+  completeSamples,
+} from '../lib/loadgen/completion.js';
 import { ConstructQSL, ConstructSUT, StartTestWithLogSettings } from '../lib/loadgen/python-api.js';
 import { LogSettings } from '../lib/loadgen/log-settings.js';
 import { runTest } from '../lib/loadgen/run-test.js';
@@ -31,12 +36,23 @@ test('Server with use_token_latencies reports TTFT and TPOT percentiles and toke
           const id = ids.subarray(i, i + 1);
           const tokens = tokensFor(indices[i]!);
           completeFirstTokens(id, tokens.subarray(0, 1), new Uint32Array([0, 4]));
-          setTimeout(() => completeSamples(id, tokens, new Uint32Array([0, tokens.byteLength]), new Int32Array([TOKENS])), 2);
+          setTimeout(
+            () => completeSamples(id, tokens, new Uint32Array([0, tokens.byteLength]), new Int32Array([TOKENS])),
+            2,
+          );
         }
       },
     },
     qsl: { totalSampleCount: 64 },
-    settings: { scenario: 'Server', serverTargetQps: 2000, minDurationMs: 600, minQueryCount: 100, useTokenLatencies: true, ttftLatency: 50_000_000, tpotLatency: 50_000_000 },
+    settings: {
+      scenario: 'Server',
+      serverTargetQps: 2000,
+      minDurationMs: 600,
+      minQueryCount: 100,
+      useTokenLatencies: true,
+      ttftLatency: 50_000_000,
+      tpotLatency: 50_000_000,
+    },
     log: { outdir },
   });
   const summary = readSummary(result.logFiles.summary);
@@ -62,12 +78,19 @@ test('Python-style token reporting in SingleStream: first-token and token counts
       for (const sample of samples) {
         const tokens = tokensFor(sample.index);
         FirstTokenComplete([new QuerySampleResponse(sample.id, tokens.subarray(0, 1))]);
-        void sleep(1).then(() => QuerySamplesComplete([new QuerySampleResponse(sample.id, tokens, tokens.byteLength, TOKENS)]));
+        void sleep(1).then(() =>
+          QuerySamplesComplete([new QuerySampleResponse(sample.id, tokens, tokens.byteLength, TOKENS)]),
+        );
       }
     },
     () => undefined,
   );
-  const qsl = ConstructQSL(32, 32, () => undefined, () => undefined);
+  const qsl = ConstructQSL(
+    32,
+    32,
+    () => undefined,
+    () => undefined,
+  );
   const settings = new TestSettings();
   settings.scenario = TestScenario.SingleStream;
   settings.mode = TestMode.AccuracyOnly;

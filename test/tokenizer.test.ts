@@ -119,9 +119,10 @@ describe('LlamaTokenizer', () => {
   });
 
   test('the Llama-3.1 names replace the Llama-3.0 placeholders', () => {
-    assert.deepEqual(Array.from(tok.encode('<|eom_id|><|python_tag|><|finetune_right_pad_id|>', { addBos: false })), [
-      128008, 128010, 128004,
-    ]);
+    assert.deepEqual(
+      Array.from(tok.encode('<|eom_id|><|python_tag|><|finetune_right_pad_id|>', { addBos: false })),
+      [128008, 128010, 128004],
+    );
     const old = Array.from(tok.encode('<|reserved_special_token_4|>', { addBos: false }));
     assert.ok(old.length > 1 && old.every((id) => id < 128000), 'the old name is plain text now');
   });
@@ -155,7 +156,13 @@ describe('loading', () => {
     BYTE_TO_CHAR.forEach((ch, b) => (vocab[ch] = b));
     for (const token of ['bc', 'ab', 'abc', 'cd', 'xyz']) vocab[token] = Object.keys(vocab).length;
     const added = (id: number, content: string) => ({
-      id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true,
+      id,
+      content,
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special: true,
     });
     return {
       version: '1.0',
@@ -208,7 +215,10 @@ describe('loading', () => {
       assert.deepEqual(code('xyz'), [260]);
       assert.deepEqual(code('xy'), [ch('x'), ch('y')]);
       assert.deepEqual(Array.from(tiny.encode('ab<|eom_id|>')), [300, 257, 128008]);
-      assert.equal(tiny.decode([300, 257, 128008, 310], { skipSpecialTokens: false }), '<|begin_of_text|>ab<|eom_id|><|reserved_special_token_4|>');
+      assert.equal(
+        tiny.decode([300, 257, 128008, 310], { skipSpecialTokens: false }),
+        '<|begin_of_text|>ab<|eom_id|><|reserved_special_token_4|>',
+      );
       assert.equal(tiny.decode([300, 257, 128008]), 'ab');
       assert.throws(() => tiny.decode([5000]), expectCode('ERR_TOKENIZER_ID'), 'a hole between ids is no token');
     }
@@ -216,20 +226,27 @@ describe('loading', () => {
 
   test('a missing file names the path and the way out', () => {
     const missing = join(dir, 'nowhere', 'tokenizer.json');
-    assert.throws(() => LlamaTokenizer.load(missing), expectCode('ERR_TOKENIZER_LOAD', /nowhere.*ENOENT.*bundled vocabulary/));
+    assert.throws(
+      () => LlamaTokenizer.load(missing),
+      expectCode('ERR_TOKENIZER_LOAD', /nowhere.*ENOENT.*bundled vocabulary/),
+    );
     const empty = join(dir, 'empty-folder');
     mkdirSync(empty);
     assert.throws(() => LlamaTokenizer.load(empty), expectCode('ERR_TOKENIZER_LOAD', /empty-folder.*tokenizer\.json/));
   });
 
   test('a file that is not JSON', () => {
-    const folder = writeTokenizer('lfs-pointer', 'version https://git-lfs.github.com/spec/v1\noid sha256:00\nsize 9085698\n');
+    const folder = writeTokenizer(
+      'lfs-pointer',
+      'version https://git-lfs.github.com/spec/v1\noid sha256:00\nsize 9085698\n',
+    );
     assert.throws(() => LlamaTokenizer.load(folder), expectCode('ERR_TOKENIZER_LOAD', /lfs-pointer.*not valid JSON/));
     const truncated = writeTokenizer('truncated', JSON.stringify(tinyTokenizer()).slice(0, 500));
     assert.throws(() => LlamaTokenizer.load(truncated), expectCode('ERR_TOKENIZER_LOAD', /truncated.*not valid JSON/));
   });
 
   test('JSON that is not a Llama 3 tokenizer', () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- reaches into tokenizer.json's loose shape
     const variants: [string, (spec: Record<string, any>) => void, RegExp][] = [
       ['wordpiece', (s) => (s['model'].type = 'WordPiece'), /model\.type/],
       ['other-regex', (s) => (s['pre_tokenizer'].pretokenizers[0].pattern.Regex = '\\s+'), /Llama 3 regex/],

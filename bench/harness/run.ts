@@ -20,7 +20,11 @@ import { markdownTable, median, textTable, writeResultsSection } from '../result
 const tempDir = (name: string): string => mkdtempSync(join(tmpdir(), `${name}-`));
 
 const { values } = parseArgs({
-  options: { samples: { type: 'string', default: '100' }, repeats: { type: 'string', default: '3' }, batch: { type: 'string', default: '16' } },
+  options: {
+    samples: { type: 'string', default: '100' },
+    repeats: { type: 'string', default: '3' },
+    batch: { type: 'string', default: '16' },
+  },
 });
 const samples = Number(values.samples);
 const repeats = Number(values.repeats);
@@ -41,9 +45,17 @@ function benchDataset(count: number): Dataset {
 async function decodeLoopTokensPerSecond(dataset: Dataset, modelDir: string): Promise<number> {
   const backend = await createOnnxRuntimeBackend({ modelDir, device: 'cpu', maxBatchSize: batch });
   try {
-    const requests: GenerationRequest[] = Array.from({ length: dataset.size }, (_, i) => ({ key: i, prompt: dataset.prompt(i), maxNewTokens: MAX_NEW_TOKENS, sampleIndex: i }));
+    const requests: GenerationRequest[] = Array.from({ length: dataset.size }, (_, i) => ({
+      key: i,
+      prompt: dataset.prompt(i),
+      maxNewTokens: MAX_NEW_TOKENS,
+      sampleIndex: i,
+    }));
     let tokens = 0;
-    const listener: GenerationListener = { onTokens: () => undefined, onComplete: (_key, generated) => (tokens += generated.length) };
+    const listener: GenerationListener = {
+      onTokens: () => undefined,
+      onComplete: (_key, generated) => (tokens += generated.length),
+    };
     // Same admission as the SUT: never more than `batch` requests in flight, refilled as they finish.
     const started = performance.now();
     let next = 0;
@@ -87,7 +99,9 @@ const harness: number[] = [];
 for (let i = 0; i < repeats; i++) {
   raw.push(await decodeLoopTokensPerSecond(dataset, modelDir));
   harness.push(await harnessTokensPerSecond(dataset, modelDir));
-  process.stderr.write(`  round ${i + 1}: decode loop ${raw.at(-1)!.toFixed(0)} tok/s, harness ${harness.at(-1)!.toFixed(0)} tok/s\n`);
+  process.stderr.write(
+    `  round ${i + 1}: decode loop ${raw.at(-1)!.toFixed(0)} tok/s, harness ${harness.at(-1)!.toFixed(0)} tok/s\n`,
+  );
 }
 const rawMedian = median(raw);
 const harnessMedian = median(harness);

@@ -8,7 +8,13 @@
 // Each SUT completes its samples inside the issue callback.
 import * as lg from '../../lib/index.js';
 
-const [scenario, outdir, minDurationArg, paramArg, variant] = process.argv.slice(2) as [lg.TestScenarioName, string, string, string, string];
+const [scenario, outdir, minDurationArg, paramArg, variant] = process.argv.slice(2) as [
+  lg.TestScenarioName,
+  string,
+  string,
+  string,
+  string,
+];
 const minDurationMs = Number(minDurationArg);
 const param = Number(paramArg);
 
@@ -17,9 +23,9 @@ settings.mode = lg.TestMode.PerformanceOnly;
 settings.scenario = lg.TestScenario[scenario];
 settings.min_duration_ms = minDurationMs;
 settings.single_stream_expected_latency_ns = 1000;
-if (scenario === "Server") settings.server_target_qps = param;
+if (scenario === 'Server') settings.server_target_qps = param;
 settings.server_target_latency_ns = 10_000_000;
-if (scenario === "Offline") settings.offline_expected_qps = param;
+if (scenario === 'Offline') settings.offline_expected_qps = param;
 
 const log = new lg.LogSettings();
 log.log_output.outdir = outdir;
@@ -37,7 +43,12 @@ if (variant === 'batched') {
     (samples) => lg.QuerySamplesComplete(samples.map((sample) => new lg.QuerySampleResponse(sample.id, null, 0))),
     () => undefined,
   );
-  const qsl = lg.ConstructQSL(1024, 1024, () => undefined, () => undefined);
+  const qsl = lg.ConstructQSL(
+    1024,
+    1024,
+    () => undefined,
+    () => undefined,
+  );
   await lg.StartTestWithLogSettings(sut, qsl, settings, log);
   lg.DestroyQSL(qsl);
   lg.DestroySUT(sut);

@@ -32,15 +32,23 @@ const OFFLINE_EXPECTED_QPS = Math.ceil(OFFLINE_SAMPLES / (1.1 * (OFFLINE_MS / 10
 const SERVER_MS = 2000;
 
 function run(command: string[], what: string, env?: NodeJS.ProcessEnv): void {
-  const result = spawnSync(command[0]!, command.slice(1), { cwd: packageRoot, encoding: 'utf8', timeout: 600_000, env: { ...process.env, ...env } });
+  const result = spawnSync(command[0]!, command.slice(1), {
+    cwd: packageRoot,
+    encoding: 'utf8',
+    timeout: 600_000,
+    env: { ...process.env, ...env },
+  });
   if (result.status !== 0) {
-    throw new Error(`${what} failed (${result.error?.message ?? `exit ${result.status}`}):\n${(result.stdout ?? '').slice(-2000)}\n${(result.stderr ?? '').slice(-2000)}`);
+    throw new Error(
+      `${what} failed (${result.error?.message ?? `exit ${result.status}`}):\n${(result.stdout ?? '').slice(-2000)}\n${(result.stderr ?? '').slice(-2000)}`,
+    );
   }
 }
 
 function prepareCpp(): string {
   const build = join(packageRoot, 'build');
-  if (!existsSync(join(build, 'CMakeCache.txt'))) throw new Error('build/ has no CMake build of the addon: run "npm install" (or "npm run build:native") first');
+  if (!existsSync(join(build, 'CMakeCache.txt')))
+    throw new Error('build/ has no CMake build of the addon: run "npm install" (or "npm run build:native") first');
   process.stderr.write('building the C++ reference in build/, against the addon’s own LoadGen library...\n');
   run(['cmake', '-S', packageRoot, '-B', build, '-DLOADGEN_NODE_BENCH=ON'], 'configuring the C++ null SUT');
   run(['cmake', '--build', build, '--target', 'null_sut_cpp'], 'building the C++ null SUT');
@@ -56,10 +64,15 @@ function preparePython(version: string): string {
     process.stderr.write(`making ${venv}...\n`);
     run(['python3', '-m', 'venv', venv], 'python3 -m venv');
   }
-  const check = spawnSync(python, ['-c', `import importlib.metadata as m; print(m.version("mlcommons-loadgen"))`], { encoding: 'utf8' });
+  const check = spawnSync(python, ['-c', `import importlib.metadata as m; print(m.version("mlcommons-loadgen"))`], {
+    encoding: 'utf8',
+  });
   if (check.stdout.trim() !== version) {
     process.stderr.write(`installing mlcommons-loadgen==${version} into ${venv}...\n`);
-    run([python, '-m', 'pip', 'install', '--disable-pip-version-check', '-q', `mlcommons-loadgen==${version}`], 'pip install mlcommons-loadgen');
+    run(
+      [python, '-m', 'pip', 'install', '--disable-pip-version-check', '-q', `mlcommons-loadgen==${version}`],
+      'pip install mlcommons-loadgen',
+    );
   }
   return python;
 }
@@ -67,13 +80,34 @@ function preparePython(version: string): string {
 function implementations(cppExe: string, python: string): Implementation[] {
   const pyScript = join(packageRoot, 'bench', 'loadgen', 'null_sut.py');
   const nodeScript = join(packageRoot, 'dist', 'bench', 'loadgen', 'null-sut.js');
-  const args = (scenario: Scenario, outdir: string, ms: number, param: number): string[] => [scenario, outdir, String(ms), String(param)];
+  const args = (scenario: Scenario, outdir: string, ms: number, param: number): string[] => [
+    scenario,
+    outdir,
+    String(ms),
+    String(param),
+  ];
   return [
     { name: 'C++ (same LoadGen build)', group: 'cpp', command: (s, o, ms, p) => [cppExe, ...args(s, o, ms, p)] },
-    { name: 'Python binding, ConstructSUT', group: 'python', command: (s, o, ms, p) => [python, pyScript, ...args(s, o, ms, p), 'list'] },
-    { name: 'Python binding, ConstructFastSUT', group: 'python', command: (s, o, ms, p) => [python, pyScript, ...args(s, o, ms, p), 'fast'] },
-    { name: 'this binding, Python-style API', group: 'node', command: (s, o, ms, p) => [process.execPath, nodeScript, ...args(s, o, ms, p), 'python-api'] },
-    { name: 'this binding, runTest + completeSamples', group: 'node', command: (s, o, ms, p) => [process.execPath, nodeScript, ...args(s, o, ms, p), 'batched'] },
+    {
+      name: 'Python binding, ConstructSUT',
+      group: 'python',
+      command: (s, o, ms, p) => [python, pyScript, ...args(s, o, ms, p), 'list'],
+    },
+    {
+      name: 'Python binding, ConstructFastSUT',
+      group: 'python',
+      command: (s, o, ms, p) => [python, pyScript, ...args(s, o, ms, p), 'fast'],
+    },
+    {
+      name: 'this binding, Python-style API',
+      group: 'node',
+      command: (s, o, ms, p) => [process.execPath, nodeScript, ...args(s, o, ms, p), 'python-api'],
+    },
+    {
+      name: 'this binding, runTest + completeSamples',
+      group: 'node',
+      command: (s, o, ms, p) => [process.execPath, nodeScript, ...args(s, o, ms, p), 'batched'],
+    },
   ];
 }
 
@@ -89,12 +123,18 @@ function measure(impl: Implementation, scenario: Scenario, minDurationMs: number
 }
 
 function singleStreamQps(impl: Implementation): number {
-  const values = Array.from({ length: repetitions }, () => summaryNumber(measure(impl, 'SingleStream', SINGLE_STREAM_MS, 0), 'QPS w/ loadgen overhead') ?? 0);
+  const values = Array.from(
+    { length: repetitions },
+    () => summaryNumber(measure(impl, 'SingleStream', SINGLE_STREAM_MS, 0), 'QPS w/ loadgen overhead') ?? 0,
+  );
   return median(values);
 }
 
 function offlineSamplesPerSecond(impl: Implementation): number {
-  const values = Array.from({ length: repetitions }, () => summaryNumber(measure(impl, 'Offline', OFFLINE_MS, OFFLINE_EXPECTED_QPS), 'Samples per second') ?? 0);
+  const values = Array.from(
+    { length: repetitions },
+    () => summaryNumber(measure(impl, 'Offline', OFFLINE_MS, OFFLINE_EXPECTED_QPS), 'Samples per second') ?? 0,
+  );
   return median(values);
 }
 
@@ -148,7 +188,12 @@ function main(): void {
   const best = (group: Implementation['group'], metric: 'ss' | 'server' | 'offline'): number =>
     Math.max(...impls.filter((impl) => impl.group === group).map((impl) => results.get(impl.name)![metric]));
   const cpp = results.get(impls[0]!.name)!;
-  const header = ['implementation', 'SingleStream queries/s', 'Server max VALID QPS', 'Offline samples/s (1M-sample query)'];
+  const header = [
+    'implementation',
+    'SingleStream queries/s',
+    'Server max VALID QPS',
+    'Offline samples/s (1M-sample query)',
+  ];
   const rows = impls.map((impl) => {
     const r = results.get(impl.name)!;
     return [impl.name, format(r.ss), format(r.server), format(r.offline)];
@@ -162,10 +207,15 @@ function main(): void {
   ];
   const targets = [
     ['≥ 1.0× Python', ...metrics.map((m) => (best('node', m) >= best('python', m) ? 'met' : 'missed'))],
-    ['≥ 0.5× C++', ...metrics.map((m) => (m === 'server' ? '(no target)' : best('node', m) >= 0.5 * cpp[m] ? 'met' : 'missed'))],
+    [
+      '≥ 0.5× C++',
+      ...metrics.map((m) => (m === 'server' ? '(no target)' : best('node', m) >= 0.5 * cpp[m] ? 'met' : 'missed')),
+    ],
   ];
 
-  console.log(`\n${textTable(header, rows)}\n\n${textTable(['ratio', ...header.slice(1)], [...ratioRows, ...targets])}\n`);
+  console.log(
+    `\n${textTable(header, rows)}\n\n${textTable(['ratio', ...header.slice(1)], [...ratioRows, ...targets])}\n`,
+  );
 
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   writeResultsSection(

@@ -40,7 +40,11 @@ export function postprocessText(text: string): string {
   return sentTokenize(pyStrip(text)).join('\n');
 }
 
-function checkInputs(predictions: readonly string[], references: readonly string[], tokenCounts?: readonly number[]): void {
+function checkInputs(
+  predictions: readonly string[],
+  references: readonly string[],
+  tokenCounts?: readonly number[],
+): void {
   if (predictions.length !== references.length) {
     throw accuracyError(
       'ERR_ACCURACY_INPUT',
@@ -48,7 +52,10 @@ function checkInputs(predictions: readonly string[], references: readonly string
     );
   }
   if (predictions.length === 0) {
-    throw accuracyError('ERR_ACCURACY_INPUT', 'no predictions to score; evaluation needs at least one prediction/reference pair.');
+    throw accuracyError(
+      'ERR_ACCURACY_INPUT',
+      'no predictions to score; evaluation needs at least one prediction/reference pair.',
+    );
   }
   const bad = [...predictions, ...references].findIndex((t) => typeof t !== 'string');
   if (bad >= 0) {
@@ -64,7 +71,10 @@ function checkInputs(predictions: readonly string[], references: readonly string
     }
     const badCount = tokenCounts.findIndex((n) => !Number.isSafeInteger(n) || n < 0);
     if (badCount >= 0) {
-      throw accuracyError('ERR_ACCURACY_INPUT', `token count ${badCount} is ${String(tokenCounts[badCount])}; counts must be non-negative integers.`);
+      throw accuracyError(
+        'ERR_ACCURACY_INPUT',
+        `token count ${badCount} is ${String(tokenCounts[badCount])}; counts must be non-negative integers.`,
+      );
     }
   }
 }

@@ -21,7 +21,8 @@ export function formatEvaluationDict(scores: AccuracyScores): string {
     `'gen_num': ${scores.gen_num}`,
   ];
   if (scores.gen_tok_len !== undefined) parts.push(`'gen_tok_len': ${scores.gen_tok_len}`);
-  if (scores.tokens_per_sample !== undefined) parts.push(`'tokens_per_sample': ${pythonFloatRepr(scores.tokens_per_sample)}`);
+  if (scores.tokens_per_sample !== undefined)
+    parts.push(`'tokens_per_sample': ${pythonFloatRepr(scores.tokens_per_sample)}`);
   return `{${parts.join(', ')}}`;
 }
 
@@ -40,7 +41,11 @@ export function parseEvaluationDict(text: string): AccuracyScores {
   const values: Partial<Record<(typeof required)[number], number>> = {};
   for (const key of required) {
     const value = field(text, key);
-    if (value === undefined) throw accuracyError('ERR_ACCURACY_INPUT', `the accuracy result lacks '${key}'; expected evaluation.py's printed dict.`);
+    if (value === undefined)
+      throw accuracyError(
+        'ERR_ACCURACY_INPUT',
+        `the accuracy result lacks '${key}'; expected evaluation.py's printed dict.`,
+      );
     values[key] = value;
   }
   const scores = values as AccuracyScores;

@@ -16,7 +16,7 @@ function pairwiseSum(values: readonly number[], start: number, n: number): numbe
     const r = [0, 1, 2, 3, 4, 5, 6, 7].map((k) => values[start + k]!);
     let i = 8;
     for (; i < n - (n % 8); i += 8) for (let k = 0; k < 8; k++) r[k]! += values[start + i + k]!;
-    let sum = (r[0]! + r[1]! + (r[2]! + r[3]!)) + (r[4]! + r[5]! + (r[6]! + r[7]!));
+    let sum = r[0]! + r[1]! + (r[2]! + r[3]!) + (r[4]! + r[5]! + (r[6]! + r[7]!));
     for (; i < n; i++) sum += values[start + i]!;
     return sum;
   }
@@ -35,7 +35,8 @@ export function numpyMean(values: readonly number[]): number {
   if (values.length === 0) return NaN;
   const block = 8192;
   let total = 0;
-  for (let start = 0; start < values.length; start += block) total += pairwiseSum(values, start, Math.min(block, values.length - start));
+  for (let start = 0; start < values.length; start += block)
+    total += pairwiseSum(values, start, Math.min(block, values.length - start));
   return total / values.length;
 }
 

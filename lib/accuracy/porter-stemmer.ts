@@ -73,7 +73,14 @@ function endsCvc(word: string): boolean {
   const n = word.length;
   if (n >= 3) {
     const last = word[n - 1]!;
-    return isConsonant(word, n - 3) && !isConsonant(word, n - 2) && isConsonant(word, n - 1) && last !== 'w' && last !== 'x' && last !== 'y';
+    return (
+      isConsonant(word, n - 3) &&
+      !isConsonant(word, n - 2) &&
+      isConsonant(word, n - 1) &&
+      last !== 'w' &&
+      last !== 'x' &&
+      last !== 'y'
+    );
   }
   return n === 2 && !isConsonant(word, 0) && isConsonant(word, 1);
 }

@@ -40,7 +40,8 @@ function malformed(file: string, what: string): Error {
 }
 
 function stringArray(file: string, value: unknown, name: string): string[] {
-  if (!Array.isArray(value) || !value.every((s) => typeof s === 'string')) throw malformed(file, `${name} is not a list of strings`);
+  if (!Array.isArray(value) || !value.every((s) => typeof s === 'string'))
+    throw malformed(file, `${name} is not a list of strings`);
   return value;
 }
 
@@ -63,7 +64,8 @@ export function punktParametersFromJson(document: unknown, file = '<json>'): Pun
   }
   const orthoContext = new Map<string, number>();
   for (const [type, flags] of Object.entries(raw.orthoContext as Record<string, unknown>)) {
-    if (typeof flags !== 'number' || !Number.isInteger(flags) || flags < 0) throw malformed(file, `orthoContext[${JSON.stringify(type)}] is not a flag set`);
+    if (typeof flags !== 'number' || !Number.isInteger(flags) || flags < 0)
+      throw malformed(file, `orthoContext[${JSON.stringify(type)}] is not a flag set`);
     orthoContext.set(type, flags);
   }
   return {

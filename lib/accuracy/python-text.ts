@@ -10,7 +10,8 @@
  * The characters Python counts as whitespace (`str.isspace()`, `\s` in `re`, `str.strip()`).
  * Unlike JavaScript's `\s` it includes U+001C..U+001F and U+0085 and excludes U+FEFF.
  */
-export const PY_WHITESPACE = '\\t\\n\\v\\f\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+export const PY_WHITESPACE =
+  '\\t\\n\\v\\f\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 
 const LEADING = new RegExp(`^[${PY_WHITESPACE}]+`, 'u');
 const ONE_SPACE = new RegExp(`[${PY_WHITESPACE}]`);

@@ -24,7 +24,12 @@ export interface RougeScores {
 }
 
 /** The four variants' names, in the order evaluation.py reports them. */
-export const ROUGE_METRICS = ['rouge1', 'rouge2', 'rougeL', 'rougeLsum'] as const satisfies readonly (keyof RougeScores)[];
+export const ROUGE_METRICS = [
+  'rouge1',
+  'rouge2',
+  'rougeL',
+  'rougeLsum',
+] as const satisfies readonly (keyof RougeScores)[];
 
 const ZERO: Readonly<RougeScore> = { precision: 0, recall: 0, fmeasure: 0 };
 
@@ -55,7 +60,12 @@ function ngramCounts(tokens: Int32Array, n: number): Map<string | number, number
   const counts = new Map<string | number, number>();
   for (let i = 0; i + n <= tokens.length; i++) {
     // Ids stay far below 2^21, so a bigram packs exactly into one number.
-    const key = n === 1 ? tokens[i]! : n === 2 ? tokens[i]! * 2 ** 21 + tokens[i + 1]! : Array.from(tokens.subarray(i, i + n)).join(',');
+    const key =
+      n === 1
+        ? tokens[i]!
+        : n === 2
+          ? tokens[i]! * 2 ** 21 + tokens[i + 1]!
+          : Array.from(tokens.subarray(i, i + n)).join(',');
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   return counts;
@@ -152,7 +162,8 @@ function rougeLsum(targetSentences: Int32Array[], predictionSentences: Int32Arra
   const remainingTarget = new Map<number, number>();
   const remainingPrediction = new Map<number, number>();
   for (const s of targetSentences) for (const t of s) remainingTarget.set(t, (remainingTarget.get(t) ?? 0) + 1);
-  for (const s of predictionSentences) for (const t of s) remainingPrediction.set(t, (remainingPrediction.get(t) ?? 0) + 1);
+  for (const s of predictionSentences)
+    for (const t of s) remainingPrediction.set(t, (remainingPrediction.get(t) ?? 0) + 1);
   let hits = 0;
   for (const ref of targetSentences) {
     const hit = new Uint8Array(ref.length);

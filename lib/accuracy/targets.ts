@@ -25,7 +25,14 @@ export type AccuracyReference = Omit<AccuracyScores, 'gen_tok_len' | 'tokens_per
 
 /** The reference results (datacenter: the full 13,368-sample set; edge: its 5,000-sample subset). */
 export const ACCURACY_REFERENCE: Readonly<Record<AccuracyTarget, AccuracyReference>> = {
-  datacenter: { rouge1: 38.7792, rouge2: 15.9075, rougeL: 24.4957, rougeLsum: 35.793, gen_len: 8_167_644, gen_num: 13_368 },
+  datacenter: {
+    rouge1: 38.7792,
+    rouge2: 15.9075,
+    rougeL: 24.4957,
+    rougeLsum: 35.793,
+    gen_len: 8_167_644,
+    gen_num: 13_368,
+  },
   edge: { rouge1: 39.06, rouge2: 16.1147, rougeL: 24.6375, rougeLsum: 36.124, gen_len: 3_051_113, gen_num: 5_000 },
 };
 
@@ -60,10 +67,16 @@ export interface AccuracyCheck {
 }
 
 /** Checks `scores` against the targets of `target`; passed when every check passes. */
-export function checkAccuracy(scores: AccuracyScores, target: AccuracyTarget): { passed: boolean; checks: AccuracyCheck[] } {
+export function checkAccuracy(
+  scores: AccuracyScores,
+  target: AccuracyTarget,
+): { passed: boolean; checks: AccuracyCheck[] } {
   const bounds = ACCURACY_TARGETS[target];
   if (bounds === undefined) {
-    throw accuracyError('ERR_ACCURACY_INPUT', `unknown accuracy target ${JSON.stringify(target)}; use 'datacenter' or 'edge'.`);
+    throw accuracyError(
+      'ERR_ACCURACY_INPUT',
+      `unknown accuracy target ${JSON.stringify(target)}; use 'datacenter' or 'edge'.`,
+    );
   }
   const checks: AccuracyCheck[] = [];
   for (const metric of ROUGE_METRICS) {
@@ -72,6 +85,11 @@ export function checkAccuracy(scores: AccuracyScores, target: AccuracyTarget): {
     checks.push({ metric, value, bound: `>= ${Number(bounds[metric].toFixed(6))}`, passed: value >= bounds[metric] });
   }
   const [min, max] = bounds.genLen;
-  checks.push({ metric: 'gen_len', value: scores.gen_len, bound: `in [${min}, ${max}]`, passed: scores.gen_len >= min && scores.gen_len <= max });
+  checks.push({
+    metric: 'gen_len',
+    value: scores.gen_len,
+    bound: `in [${min}, ${max}]`,
+    passed: scores.gen_len >= min && scores.gen_len <= max,
+  });
   return { passed: checks.every((c) => c.passed), checks };
 }

@@ -17,7 +17,8 @@ export class ConcurrencyLimiter {
 
   /** @param limit - the most slots held at once, a positive integer. */
   constructor(limit: number) {
-    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`concurrency limit must be a positive integer, got ${limit}`);
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new RangeError(`concurrency limit must be a positive integer, got ${limit}`);
     this.limit = limit;
   }
 

@@ -7,4 +7,8 @@ export type { Backend, FinishReason, GenerationListener, GenerationRequest } fro
 export { backendError, type BackendError, type BackendErrorCode } from './errors.js';
 export { ReplayBackend, type ReplayOptions } from './replay.js';
 export { createOpenAIBackend, OpenAIBackend, type OpenAIBackendOptions } from './openai.js';
-export { createOnnxRuntimeBackend, type OnnxRuntimeBackend, type OnnxRuntimeBackendOptions } from './onnxruntime-loader.js';
+export {
+  createOnnxRuntimeBackend,
+  type OnnxRuntimeBackend,
+  type OnnxRuntimeBackendOptions,
+} from './onnxruntime-loader.js';

@@ -95,7 +95,10 @@ export class OpenAICompletionsClient {
     this.#apiKey = options.apiKey;
     const dialect = options.dialect ?? 'vllm';
     if (dialect !== 'vllm' && dialect !== 'trtllm') {
-      throw backendError('ERR_BACKEND_REQUEST', `openai: unknown dialect "${String(dialect)}"; use "vllm" (vLLM, SGLang, serve) or "trtllm" (trtllm-serve)`);
+      throw backendError(
+        'ERR_BACKEND_REQUEST',
+        `openai: unknown dialect "${String(dialect)}"; use "vllm" (vLLM, SGLang, serve) or "trtllm" (trtllm-serve)`,
+      );
     }
     this.#tokenIdsFlag = dialect === 'vllm' ? { return_token_ids: true } : { detokenize: false };
     this.#model = options.model === undefined ? undefined : Promise.resolve(options.model);
@@ -109,7 +112,11 @@ export class OpenAICompletionsClient {
   model(signal?: AbortSignal): Promise<string> {
     if (this.#model === undefined) {
       const lookup = this.listModels(signal).then((ids) => {
-        if (ids.length === 0) throw backendError('ERR_BACKEND_UNAVAILABLE', `openai: ${this.baseUrl}/v1/models lists no model; start the server with a model, or pass --model`);
+        if (ids.length === 0)
+          throw backendError(
+            'ERR_BACKEND_UNAVAILABLE',
+            `openai: ${this.baseUrl}/v1/models lists no model; start the server with a model, or pass --model`,
+          );
         return ids[0]!;
       });
       // A failed lookup is forgotten, so the next request retries it.
@@ -129,7 +136,10 @@ export class OpenAICompletionsClient {
       if (response.statusCode !== 200) throw answerError(url, response.statusCode ?? 0, text);
       const data = (parseJson(text) as { data?: Array<{ id?: unknown }> } | undefined)?.data;
       if (!Array.isArray(data)) {
-        throw backendError('ERR_BACKEND_FAILED', `openai: ${url} did not answer with an OpenAI model list; is --endpoint an OpenAI-compatible server?`);
+        throw backendError(
+          'ERR_BACKEND_FAILED',
+          `openai: ${url} did not answer with an OpenAI model list; is --endpoint an OpenAI-compatible server?`,
+        );
       }
       return data.map((model) => model.id).filter((id): id is string => typeof id === 'string');
     });
@@ -147,7 +157,9 @@ export class OpenAICompletionsClient {
       ...this.#tokenIdsFlag,
     });
     const url = this.completionsUrl;
-    return this.#exchange('POST', url, body, request.signal, (response, alive) => readCompletionStream(url, response, alive, request.onTokens));
+    return this.#exchange('POST', url, body, request.signal, (response, alive) =>
+      readCompletionStream(url, response, alive, request.onTokens),
+    );
   }
 
   /** Drops the pooled connections. Requests in flight fail; abort them first. */
@@ -156,7 +168,13 @@ export class OpenAICompletionsClient {
   }
 
   /** One HTTP exchange, retried once if a pooled connection turns out to be closed already. */
-  async #exchange<T>(method: string, url: string, body: string | undefined, signal: AbortSignal | undefined, read: ResponseReader<T>): Promise<T> {
+  async #exchange<T>(
+    method: string,
+    url: string,
+    body: string | undefined,
+    signal: AbortSignal | undefined,
+    read: ResponseReader<T>,
+  ): Promise<T> {
     try {
       return await this.#once(method, url, body, signal, read);
     } catch (error) {
@@ -165,12 +183,20 @@ export class OpenAICompletionsClient {
     }
   }
 
-  #once<T>(method: string, url: string, body: string | undefined, signal: AbortSignal | undefined, read: ResponseReader<T>): Promise<T> {
+  #once<T>(
+    method: string,
+    url: string,
+    body: string | undefined,
+    signal: AbortSignal | undefined,
+    read: ResponseReader<T>,
+  ): Promise<T> {
     if (signal?.aborted) return Promise.reject(abortErrorFrom(signal));
     return new Promise<T>((resolve, reject) => {
       let settled = false;
       let answered = false;
-      const headers: Record<string, string | number> = { accept: body === undefined ? 'application/json' : 'text/event-stream' };
+      const headers: Record<string, string | number> = {
+        accept: body === undefined ? 'application/json' : 'text/event-stream',
+      };
       if (body !== undefined) {
         headers['content-type'] = 'application/json';
         headers['content-length'] = Buffer.byteLength(body);
@@ -214,7 +240,13 @@ export class OpenAICompletionsClient {
           fail(new StaleConnection());
         } else if (answered) {
           const reason = oneLine(error.code ?? error.message);
-          fail(backendError('ERR_BACKEND_FAILED', `openai: the connection to ${url} broke in the middle of an answer (${reason}); did the server crash?`, error));
+          fail(
+            backendError(
+              'ERR_BACKEND_FAILED',
+              `openai: the connection to ${url} broke in the middle of an answer (${reason}); did the server crash?`,
+              error,
+            ),
+          );
         } else {
           fail(unreachable(url, error));
         }
@@ -223,7 +255,13 @@ export class OpenAICompletionsClient {
         answered = true;
         response.on('error', () => {}); // reported by 'close' below
         response.on('close', () => {
-          if (!response.complete) fail(backendError('ERR_BACKEND_FAILED', `openai: ${url} closed the connection in the middle of an answer; did the server crash?`));
+          if (!response.complete)
+            fail(
+              backendError(
+                'ERR_BACKEND_FAILED',
+                `openai: ${url} closed the connection in the middle of an answer; did the server crash?`,
+              ),
+            );
         });
         read(response, () => !settled).then(
           (value) => {
@@ -265,19 +303,33 @@ function readCompletionStream(
       over = true;
       if (error) reject(error);
       else if (finishReason === undefined) {
-        reject(backendError('ERR_BACKEND_FAILED', `openai: ${url} ended the stream without a finish_reason; did the server stop generating?`));
-      }
-      else if (count === 0) reject(noTokenIds(url));
+        reject(
+          backendError(
+            'ERR_BACKEND_FAILED',
+            `openai: ${url} ended the stream without a finish_reason; did the server stop generating?`,
+          ),
+        );
+      } else if (count === 0) reject(noTokenIds(url));
       else resolve({ tokens: concat(chunks, count), finishReason });
     };
     const onEvent = (data: string): void => {
       if (data === '[DONE]') return stop();
       const chunk = parseJson(data) as StreamChunk | undefined;
       if (chunk === undefined || chunk === null || typeof chunk !== 'object') {
-        return stop(backendError('ERR_BACKEND_FAILED', `openai: ${url} streamed something that is not JSON: ${oneLine(data).slice(0, 200)}`));
+        return stop(
+          backendError(
+            'ERR_BACKEND_FAILED',
+            `openai: ${url} streamed something that is not JSON: ${oneLine(data).slice(0, 200)}`,
+          ),
+        );
       }
       if (chunk.error !== undefined) {
-        return stop(backendError('ERR_BACKEND_FAILED', `openai: ${url} failed while generating: ${errorMessage(chunk) ?? 'no message'}`));
+        return stop(
+          backendError(
+            'ERR_BACKEND_FAILED',
+            `openai: ${url} failed while generating: ${errorMessage(chunk) ?? 'no message'}`,
+          ),
+        );
       }
       const choice = chunk.choices?.[0];
       if (choice === undefined) return; // e.g. the usage chunk
@@ -295,7 +347,12 @@ function readCompletionStream(
       }
       if (choice.finish_reason !== undefined && choice.finish_reason !== null) {
         if (choice.finish_reason === 'abort' || choice.finish_reason === 'error') {
-          return stop(backendError('ERR_BACKEND_FAILED', `openai: ${url} gave up on the request (finish_reason "${choice.finish_reason}"); see the server's log`));
+          return stop(
+            backendError(
+              'ERR_BACKEND_FAILED',
+              `openai: ${url} gave up on the request (finish_reason "${choice.finish_reason}"); see the server's log`,
+            ),
+          );
         }
         finishReason = choice.finish_reason === 'length' ? 'length' : 'stop';
       }
@@ -338,7 +395,8 @@ function answerError(url: string, status: number, body: string): BackendError {
       `openai: ${url} refused the request (HTTP ${status}: ${message}); give the backend the server's API key`,
     );
   }
-  if (status >= 400 && status < 500) return backendError('ERR_BACKEND_REQUEST', `openai: ${url} rejected the request (HTTP ${status}): ${message}`);
+  if (status >= 400 && status < 500)
+    return backendError('ERR_BACKEND_REQUEST', `openai: ${url} rejected the request (HTTP ${status}): ${message}`);
   return backendError('ERR_BACKEND_FAILED', `openai: ${url} failed (HTTP ${status}): ${message}`);
 }
 
@@ -346,7 +404,11 @@ function answerError(url: string, status: number, body: string): BackendError {
 function errorMessage(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
   const b = body as { error?: unknown; message?: unknown; detail?: unknown };
-  if (typeof b.error === 'object' && b.error !== null && typeof (b.error as { message?: unknown }).message === 'string') {
+  if (
+    typeof b.error === 'object' &&
+    b.error !== null &&
+    typeof (b.error as { message?: unknown }).message === 'string'
+  ) {
     return oneLine((b.error as { message: string }).message);
   }
   if (typeof b.error === 'string') return oneLine(b.error);
@@ -357,7 +419,11 @@ function errorMessage(body: unknown): string | undefined {
 
 function unreachable(url: string, error: unknown): BackendError {
   const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message ?? String(error);
-  return backendError('ERR_BACKEND_UNAVAILABLE', `openai: cannot reach ${url} (${oneLine(reason)}); is the server started, and is --endpoint right?`, error);
+  return backendError(
+    'ERR_BACKEND_UNAVAILABLE',
+    `openai: cannot reach ${url} (${oneLine(reason)}); is the server started, and is --endpoint right?`,
+    error,
+  );
 }
 
 /** Parses `--endpoint`: a URL (scheme http:// assumed when missing), without the `/v1` suffix. */
@@ -367,10 +433,16 @@ function parseEndpoint(endpoint: string): URL {
   try {
     url = new URL(text);
   } catch {
-    throw backendError('ERR_BACKEND_UNAVAILABLE', `openai: --endpoint "${endpoint}" is not a URL; give the server's address, e.g. http://127.0.0.1:8000`);
+    throw backendError(
+      'ERR_BACKEND_UNAVAILABLE',
+      `openai: --endpoint "${endpoint}" is not a URL; give the server's address, e.g. http://127.0.0.1:8000`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw backendError('ERR_BACKEND_UNAVAILABLE', `openai: --endpoint "${endpoint}" is not http(s); give the server's address, e.g. http://127.0.0.1:8000`);
+    throw backendError(
+      'ERR_BACKEND_UNAVAILABLE',
+      `openai: --endpoint "${endpoint}" is not http(s); give the server's address, e.g. http://127.0.0.1:8000`,
+    );
   }
   url.pathname = url.pathname.replace(/\/+$/, '').replace(/\/v1$/, '') || '/';
   url.search = '';
@@ -386,7 +458,11 @@ async function readBody(url: string, response: IncomingMessage, limit: number): 
       if (text.length < limit) text += chunk;
     }
   } catch (error) {
-    throw backendError('ERR_BACKEND_FAILED', `openai: the answer from ${url} broke off (${oneLine((error as Error).message)}); did the server crash?`, error);
+    throw backendError(
+      'ERR_BACKEND_FAILED',
+      `openai: the answer from ${url} broke off (${oneLine((error as Error).message)}); did the server crash?`,
+      error,
+    );
   }
   return text;
 }

@@ -47,7 +47,10 @@ export class OpenAIBackend implements Backend {
   constructor(options: OpenAIBackendOptions) {
     this.maxBatchSize = options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
     if (!Number.isInteger(this.maxBatchSize) || this.maxBatchSize < 1) {
-      throw backendError('ERR_BACKEND_REQUEST', `openai: maxConcurrency must be a positive integer, got ${options.maxConcurrency}`);
+      throw backendError(
+        'ERR_BACKEND_REQUEST',
+        `openai: maxConcurrency must be a positive integer, got ${options.maxConcurrency}`,
+      );
     }
     this.#slots = new ConcurrencyLimiter(this.maxBatchSize);
     this.client = new OpenAICompletionsClient({
@@ -76,7 +79,11 @@ export class OpenAIBackend implements Backend {
    * one request fails, the others of this call are abandoned (they report nothing more) and the
    * call rejects with the first error.
    */
-  async generate(requests: readonly GenerationRequest[], listener: GenerationListener, signal?: AbortSignal): Promise<void> {
+  async generate(
+    requests: readonly GenerationRequest[],
+    listener: GenerationListener,
+    signal?: AbortSignal,
+  ): Promise<void> {
     if (this.#closing.signal.aborted) {
       throw backendError('ERR_BACKEND_UNAVAILABLE', `${this.name} is closed; create a new backend to generate again`);
     }

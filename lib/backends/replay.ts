@@ -27,7 +27,11 @@ export class ReplayBackend implements Backend {
     this.maxBatchSize = options.maxBatchSize ?? 1024;
   }
 
-  async generate(requests: readonly GenerationRequest[], listener: GenerationListener, signal?: AbortSignal): Promise<void> {
+  async generate(
+    requests: readonly GenerationRequest[],
+    listener: GenerationListener,
+    signal?: AbortSignal,
+  ): Promise<void> {
     // Answers arrive asynchronously, as from a real backend.
     await Promise.resolve();
     if (signal?.aborted) throw abortErrorFrom(signal);

@@ -51,10 +51,16 @@ export async function createBackend(choice: BackendChoice, replay?: ReplaySource
     case 'openai': {
       const endpoints = choice.endpoints ?? [];
       if (endpoints.length === 0) {
-        throw backendError('ERR_BACKEND_UNAVAILABLE', 'the openai backend needs --endpoint <url> of an OpenAI-compatible server (e.g. --endpoint http://127.0.0.1:8000)');
+        throw backendError(
+          'ERR_BACKEND_UNAVAILABLE',
+          'the openai backend needs --endpoint <url> of an OpenAI-compatible server (e.g. --endpoint http://127.0.0.1:8000)',
+        );
       }
       if (endpoints.length > 1) {
-        throw backendError('ERR_BACKEND_REQUEST', `got ${endpoints.length} endpoints; this version drives one OpenAI-compatible endpoint per run — pass a single --endpoint`);
+        throw backendError(
+          'ERR_BACKEND_REQUEST',
+          `got ${endpoints.length} endpoints; this version drives one OpenAI-compatible endpoint per run — pass a single --endpoint`,
+        );
       }
       const backend = createOpenAIBackend({
         endpoint: endpoints[0]!,
@@ -67,10 +73,16 @@ export async function createBackend(choice: BackendChoice, replay?: ReplaySource
       return backend;
     }
     case 'replay': {
-      if (replay === undefined) throw backendError('ERR_BACKEND_REQUEST', 'the replay backend needs the dataset whose references it replays');
+      if (replay === undefined)
+        throw backendError('ERR_BACKEND_REQUEST', 'the replay backend needs the dataset whose references it replays');
       const { dataset, tokenizer } = replay;
-      const answers = Array.from({ length: dataset.size }, (_, i) => tokenizer.encode(dataset.reference(i), { addBos: false }));
-      return new ReplayBackend({ answers, ...(choice.batchSize === undefined ? {} : { maxBatchSize: choice.batchSize }) });
+      const answers = Array.from({ length: dataset.size }, (_, i) =>
+        tokenizer.encode(dataset.reference(i), { addBos: false }),
+      );
+      return new ReplayBackend({
+        answers,
+        ...(choice.batchSize === undefined ? {} : { maxBatchSize: choice.batchSize }),
+      });
     }
   }
 }

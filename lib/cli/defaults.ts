@@ -10,7 +10,9 @@ export { SAMPLE_ARTICLES, SAMPLE_DATASET } from '../llm/sample-dataset.js';
 
 /** Default output folder of a run: results/<scenario>-<mode>-<timestamp>/ in the current folder. */
 export function defaultOutputDir(scenario: string, mode: string, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return join('results', `${scenario}-${mode}-${stamp}`);
 }
-

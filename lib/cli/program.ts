@@ -16,7 +16,11 @@ import { serveCommand } from './commands/serve.js';
 function reportFailure(error: unknown): never {
   // A backend failure inside a LoadGen run arrives wrapped; its cause says what to fix.
   const cause = (error as { cause?: unknown } | undefined)?.cause;
-  if ((error as { code?: unknown }).code === 'ERR_LOADGEN_CALLBACK_FAILED' && cause instanceof Error && typeof (cause as { code?: unknown }).code === 'string') {
+  if (
+    (error as { code?: unknown }).code === 'ERR_LOADGEN_CALLBACK_FAILED' &&
+    cause instanceof Error &&
+    typeof (cause as { code?: unknown }).code === 'string'
+  ) {
     error = cause;
   }
   const coded = error instanceof Error && typeof (error as { code?: unknown }).code === 'string';

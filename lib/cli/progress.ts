@@ -6,7 +6,11 @@
 import type { SutProgress } from '../llm/sut.js';
 
 /** Formats one progress line. `expectedSamples` is the run's total when known (accuracy runs). */
-export function progressLine(progress: Readonly<SutProgress>, elapsedSeconds: number, expectedSamples?: number): string {
+export function progressLine(
+  progress: Readonly<SutProgress>,
+  elapsedSeconds: number,
+  expectedSamples?: number,
+): string {
   const tokensPerSecond = elapsedSeconds > 0 ? progress.generatedTokens / elapsedSeconds : 0;
   let eta = '';
   if (expectedSamples !== undefined && progress.completed > 0 && progress.completed < expectedSamples) {

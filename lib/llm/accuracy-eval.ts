@@ -41,7 +41,8 @@ function tokensOf(bytes: Buffer, dtype: TokenDtype): number[] {
   const width = dtype === 'int64' ? 8 : 4;
   const count = Math.floor(bytes.length / width);
   const ids = new Array<number>(count);
-  for (let i = 0; i < count; i++) ids[i] = dtype === 'int64' ? Number(bytes.readBigInt64LE(i * width)) : bytes.readInt32LE(i * width);
+  for (let i = 0; i < count; i++)
+    ids[i] = dtype === 'int64' ? Number(bytes.readBigInt64LE(i * width)) : bytes.readInt32LE(i * width);
   return ids;
 }
 

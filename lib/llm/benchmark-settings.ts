@@ -62,7 +62,12 @@ export interface UserConfOptions {
 }
 
 /** Quick-run defaults for datasets smaller than the official one (the embedded sample set). */
-const QUICK_RUN = Object.freeze({ minDurationMs: 1000, serverQps: 5, singleStreamLatencyMs: 1000, singleStreamMinQueries: 64 });
+const QUICK_RUN = Object.freeze({
+  minDurationMs: 1000,
+  serverQps: 5,
+  singleStreamLatencyMs: 1000,
+  singleStreamMinQueries: 64,
+});
 
 /**
  * Writes the run's user.conf: the user's file (if any), then one line per flag, so flags win
@@ -84,13 +89,20 @@ export function writeUserConf(path: string, options: UserConfOptions): void {
   };
   const targetQps = options.targetQps ?? (quick && lgScenario === 'Server' ? QUICK_RUN.serverQps : undefined);
   if (targetQps !== undefined && (lgScenario === 'Server' || lgScenario === 'Offline')) set('target_qps', targetQps);
-  const targetLatency = options.targetLatencyMs ?? (quick && lgScenario === 'SingleStream' ? QUICK_RUN.singleStreamLatencyMs : undefined);
+  const targetLatency =
+    options.targetLatencyMs ?? (quick && lgScenario === 'SingleStream' ? QUICK_RUN.singleStreamLatencyMs : undefined);
   if (targetLatency !== undefined && lgScenario === 'SingleStream') set('target_latency', targetLatency);
   if (quick) lines.push(`${key}.*.performance_sample_count_override = ${options.sampleCount}`);
-  const minDuration = options.minDurationMs ?? (quick ? QUICK_RUN.minDurationMs : undefined);
+  // Offline is one query that ends with its last sample: on the small sample set a fast model
+  // finishes before any fixed minimum, so a quick Offline run is bounded by its sample count alone.
+  const quickDuration = lgScenario === 'Offline' ? 0 : QUICK_RUN.minDurationMs;
+  const minDuration = options.minDurationMs ?? (quick ? quickDuration : undefined);
   if (minDuration !== undefined) set('min_duration', minDuration);
   // SingleStream's early stopping needs 64 queries for its 90th percentile.
-  const quickQueries = lgScenario === 'SingleStream' ? Math.max(options.sampleCount, QUICK_RUN.singleStreamMinQueries) : options.sampleCount;
+  const quickQueries =
+    lgScenario === 'SingleStream'
+      ? Math.max(options.sampleCount, QUICK_RUN.singleStreamMinQueries)
+      : options.sampleCount;
   const minQueries = options.minQueryCount ?? (quick ? quickQueries : undefined);
   if (minQueries !== undefined) set('min_query_count', minQueries);
   writeFileSync(path, `${lines.join('\n')}\n`);
@@ -102,12 +114,22 @@ export function writeUserConf(path: string, options: UserConfOptions): void {
  * applied explicitly here; a second run in one process still makes LoadGen log its "multiple
  * conf files" error, since only one run per process counts for a submission.
  */
-export function benchmarkTestSettings(userConfPath: string, scenario: LlmScenario, suite: Suite, mode: LlmMode): TestSettings {
+export function benchmarkTestSettings(
+  userConfPath: string,
+  scenario: LlmScenario,
+  suite: Suite,
+  mode: LlmMode,
+): TestSettings {
   const settings = new TestSettings();
   const key = modelKey(scenario, suite);
   settings.FromConfig('', key, loadgenScenario(scenario), ConfigType.MlperfConf);
   settings.FromConfig(userConfPath, key, loadgenScenario(scenario), ConfigType.UserConf);
   settings.scenario = TestScenario[loadgenScenario(scenario)];
-  settings.mode = mode === 'accuracy' ? TestMode.AccuracyOnly : mode === 'submission' ? TestMode.SubmissionRun : TestMode.PerformanceOnly;
+  settings.mode =
+    mode === 'accuracy'
+      ? TestMode.AccuracyOnly
+      : mode === 'submission'
+        ? TestMode.SubmissionRun
+        : TestMode.PerformanceOnly;
   return settings;
 }

@@ -57,15 +57,21 @@ function describeValue(value: unknown): string {
 
 /** Checks one record; returns a problem description or undefined. */
 function recordProblem(record: unknown): string | undefined {
-  if (record === null || typeof record !== 'object' || Array.isArray(record)) return `is ${describeValue(record)}, not an object`;
+  if (record === null || typeof record !== 'object' || Array.isArray(record))
+    return `is ${describeValue(record)}, not an object`;
   const r = record as Record<string, unknown>;
   if (typeof r.input !== 'string') return `field "input" is ${describeValue(r.input)}, not the article text`;
   if (typeof r.output !== 'string') return `field "output" is ${describeValue(r.output)}, not the reference summary`;
-  if (r.instruction !== undefined && typeof r.instruction !== 'string' && (r.instruction === null || typeof r.instruction !== 'object')) {
+  if (
+    r.instruction !== undefined &&
+    typeof r.instruction !== 'string' &&
+    (r.instruction === null || typeof r.instruction !== 'object')
+  ) {
     return `field "instruction" is ${describeValue(r.instruction)}, not a template`;
   }
   const tokens = r.tok_input;
-  if (!Array.isArray(tokens) || tokens.length === 0) return `field "tok_input" is ${describeValue(tokens)}, not a non-empty array of token ids`;
+  if (!Array.isArray(tokens) || tokens.length === 0)
+    return `field "tok_input" is ${describeValue(tokens)}, not a non-empty array of token ids`;
   for (let i = 0; i < tokens.length; i++) {
     const id = tokens[i];
     if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= MAX_TOKEN_ID) {
@@ -89,12 +95,21 @@ export function parseDataset(text: string, path = '<memory>'): Dataset {
     );
   }
   if (!Array.isArray(records)) {
-    throw datasetError('ERR_DATASET_FORMAT', path, `dataset ${path} holds ${describeValue(records)}; it must be a JSON array of {instruction, input, tok_input, output} records`);
+    throw datasetError(
+      'ERR_DATASET_FORMAT',
+      path,
+      `dataset ${path} holds ${describeValue(records)}; it must be a JSON array of {instruction, input, tok_input, output} records`,
+    );
   }
   if (records.length === 0) throw datasetError('ERR_DATASET_FORMAT', path, `dataset ${path} has no records`);
   for (let i = 0; i < records.length; i++) {
     const problem = recordProblem(records[i]);
-    if (problem) throw datasetError('ERR_DATASET_FORMAT', path, `dataset ${path}: record ${i} ${problem}; fix or regenerate the file with "mlperf-llm prepare-dataset"`);
+    if (problem)
+      throw datasetError(
+        'ERR_DATASET_FORMAT',
+        path,
+        `dataset ${path}: record ${i} ${problem}; fix or regenerate the file with "mlperf-llm prepare-dataset"`,
+      );
   }
   const typed = records as CnnRecord[];
   return {
@@ -113,7 +128,10 @@ export function loadDataset(path: string): Dataset {
   try {
     text = readFileSync(absolute, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'EISDIR' ? 'is a folder — pass the cnn_eval.json file itself' : (error as Error).message;
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'EISDIR'
+        ? 'is a folder — pass the cnn_eval.json file itself'
+        : (error as Error).message;
     throw datasetError('ERR_DATASET_READ', absolute, `cannot read dataset ${absolute}: ${reason}`, error);
   }
   return parseDataset(text, absolute);

@@ -84,10 +84,18 @@ export async function runLlmBenchmark(options: LlmBenchmarkOptions): Promise<Run
   const startedAt = new Date();
   const started = performance.now();
   const elapsedSeconds = (): number => (performance.now() - started) / 1000;
-  const ticker = options.onProgress ? setInterval(() => options.onProgress!(sut.progress, elapsedSeconds()), 500) : undefined;
+  const ticker = options.onProgress
+    ? setInterval(() => options.onProgress!(sut.progress, elapsedSeconds()), 500)
+    : undefined;
   ticker?.unref();
   try {
-    await runTest({ sut, qsl, settings, log: { outdir: outputDir, enableTrace: options.enableTrace ?? false }, signal: options.signal });
+    await runTest({
+      sut,
+      qsl,
+      settings,
+      log: { outdir: outputDir, enableTrace: options.enableTrace ?? false },
+      signal: options.signal,
+    });
   } finally {
     if (ticker) clearInterval(ticker);
   }

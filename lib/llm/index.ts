@@ -3,7 +3,14 @@
  *
  * @packageDocumentation
  */
-export { loadDataset, parseDataset, type CnnRecord, type Dataset, type DatasetError, type DatasetErrorCode } from './dataset.js';
+export {
+  loadDataset,
+  parseDataset,
+  type CnnRecord,
+  type Dataset,
+  type DatasetError,
+  type DatasetErrorCode,
+} from './dataset.js';
 export { PROMPT_TEMPLATE, promptFor, MAX_NEW_TOKENS } from './prompt.js';
 export { LlamaTokenizer, defaultTokenizer } from './tokenizer.js';
 export { DatasetQsl } from './qsl.js';
@@ -23,6 +30,18 @@ export {
   type Suite,
   type UserConfOptions,
 } from './benchmark-settings.js';
-export { evaluateAccuracyLog, type AccuracyLogOptions, type AccuracyLogResult, type TokenDtype } from './accuracy-eval.js';
-export { prepareDataset, buildRecords, readCnnDailyMailParquet, readArticlesJson, CNN_DAILYMAIL_VALIDATION_URL, type PrepareOptions } from './prepare-dataset.js';
+export {
+  evaluateAccuracyLog,
+  type AccuracyLogOptions,
+  type AccuracyLogResult,
+  type TokenDtype,
+} from './accuracy-eval.js';
+export {
+  prepareDataset,
+  buildRecords,
+  readCnnDailyMailParquet,
+  readArticlesJson,
+  CNN_DAILYMAIL_VALIDATION_URL,
+  type PrepareOptions,
+} from './prepare-dataset.js';
 export { SAMPLE_ARTICLES, SAMPLE_DATASET } from './sample-dataset.js';

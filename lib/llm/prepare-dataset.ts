@@ -51,11 +51,17 @@ export async function downloadFile(url: string, path: string): Promise<void> {
     );
   }
   if (!response.ok || response.body === null) {
-    throw prepareError('ERR_PREPARE_DOWNLOAD', `download of ${url} failed with HTTP ${response.status}; pass a local copy with --source <file>`);
+    throw prepareError(
+      'ERR_PREPARE_DOWNLOAD',
+      `download of ${url} failed with HTTP ${response.status}; pass a local copy with --source <file>`,
+    );
   }
   mkdirSync(dirname(path), { recursive: true });
   const partial = `${path}.partial`;
-  await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), createWriteStream(partial));
+  await pipeline(
+    Readable.fromWeb(response.body as import('node:stream/web').ReadableStream),
+    createWriteStream(partial),
+  );
   renameSync(partial, path);
 }
 
@@ -64,7 +70,10 @@ export async function readCnnDailyMailParquet(path: string): Promise<SourceArtic
   if (!existsSync(path)) throw prepareError('ERR_PREPARE_SOURCE', `source ${path} does not exist`);
   let rows: Record<string, unknown>[];
   try {
-    rows = (await parquetReadObjects({ file: await asyncBufferFromFile(path), columns: ['article', 'highlights'] })) as Record<string, unknown>[];
+    rows = (await parquetReadObjects({
+      file: await asyncBufferFromFile(path),
+      columns: ['article', 'highlights'],
+    })) as Record<string, unknown>[];
   } catch (error) {
     throw prepareError(
       'ERR_PREPARE_SOURCE',
@@ -74,7 +83,10 @@ export async function readCnnDailyMailParquet(path: string): Promise<SourceArtic
   }
   return rows.map((row, index) => {
     if (typeof row.article !== 'string' || typeof row.highlights !== 'string') {
-      throw prepareError('ERR_PREPARE_SOURCE', `${path}: row ${index} has no string "article" and "highlights" columns`);
+      throw prepareError(
+        'ERR_PREPARE_SOURCE',
+        `${path}: row ${index} has no string "article" and "highlights" columns`,
+      );
     }
     return { article: row.article, highlights: row.highlights };
   });
@@ -88,17 +100,25 @@ export function readArticlesJson(path: string): SourceArticle[] {
   } catch (error) {
     throw prepareError('ERR_PREPARE_SOURCE', `cannot read ${path} as JSON (${(error as Error).message})`, error);
   }
-  if (!Array.isArray(records)) throw prepareError('ERR_PREPARE_SOURCE', `${path} must hold a JSON array of {input, output} articles`);
+  if (!Array.isArray(records))
+    throw prepareError('ERR_PREPARE_SOURCE', `${path} must hold a JSON array of {input, output} articles`);
   return records.map((record: { input?: unknown; output?: unknown }, index) => {
     if (typeof record?.input !== 'string' || typeof record?.output !== 'string') {
-      throw prepareError('ERR_PREPARE_SOURCE', `${path}: record ${index} needs string fields "input" (article) and "output" (summary)`);
+      throw prepareError(
+        'ERR_PREPARE_SOURCE',
+        `${path}: record ${index} needs string fields "input" (article) and "output" (summary)`,
+      );
     }
     return { article: record.input, highlights: record.output };
   });
 }
 
 /** The records of cnn_eval.json for the given articles (the first `totalCount` of them). */
-export function buildRecords(articles: readonly SourceArticle[], encoder: PromptEncoder, totalCount = articles.length): CnnRecord[] {
+export function buildRecords(
+  articles: readonly SourceArticle[],
+  encoder: PromptEncoder,
+  totalCount = articles.length,
+): CnnRecord[] {
   return articles.slice(0, totalCount).map((source) => ({
     instruction: { llama: PROMPT_TEMPLATE },
     input: source.article,

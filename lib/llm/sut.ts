@@ -79,7 +79,8 @@ class ReportBatch {
       this.#counts = grown(this.#counts, index * 2);
       this.#offsets = grown(this.#offsets, index * 2 + 1);
     }
-    if (this.#used + tokens.length > this.#data.length) this.#data = grown(this.#data, Math.max(this.#data.length * 2, this.#used + tokens.length));
+    if (this.#used + tokens.length > this.#data.length)
+      this.#data = grown(this.#data, Math.max(this.#data.length * 2, this.#used + tokens.length));
     this.#ids[index] = id;
     this.#counts[index] = tokens.length;
     this.#offsets[index] = this.#used * 4;
@@ -169,7 +170,9 @@ export class LlmSut implements SystemUnderTest {
       this.#queueHead = 0;
     }
     this.#progress.inFlight += count;
-    this.#options.backend.generate(batch, this.#listener, this.#options.signal).then(undefined, (error: unknown) => this.#fail(batch, error));
+    this.#options.backend
+      .generate(batch, this.#listener, this.#options.signal)
+      .then(undefined, (error: unknown) => this.#fail(batch, error));
   }
 
   #onTokens(key: number, tokens: Int32Array): void {

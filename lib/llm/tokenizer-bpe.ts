@@ -39,9 +39,11 @@ export class BytePairEncoder {
   constructor(model: BpeModel) {
     this.vocab = model.vocab;
     this.ignoreMerges = model.ignoreMerges;
-    if (model.merges.length >= ID_SPACE) throw new Error(`${model.merges.length} merges is more than this encoder supports`);
+    if (model.merges.length >= ID_SPACE)
+      throw new Error(`${model.merges.length} merges is more than this encoder supports`);
     for (const id of model.vocab.values()) {
-      if (!Number.isInteger(id) || id < 0 || id >= ID_SPACE) throw new Error(`vocabulary id ${id} is out of the supported range`);
+      if (!Number.isInteger(id) || id < 0 || id >= ID_SPACE)
+        throw new Error(`vocabulary id ${id} is out of the supported range`);
     }
     model.merges.forEach(([left, right], rank) => {
       const a = model.vocab.get(left);

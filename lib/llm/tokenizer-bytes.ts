@@ -44,7 +44,11 @@ export function toByteLevel(text: string): string {
         const low = i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
         if (c <= 0xdbff && low >= 0xdc00 && low <= 0xdfff) {
           const cp = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
-          out += B[0xf0 | (cp >> 18)]! + B[0x80 | ((cp >> 12) & 0x3f)]! + B[0x80 | ((cp >> 6) & 0x3f)]! + B[0x80 | (cp & 0x3f)]!;
+          out +=
+            B[0xf0 | (cp >> 18)]! +
+            B[0x80 | ((cp >> 12) & 0x3f)]! +
+            B[0x80 | ((cp >> 6) & 0x3f)]! +
+            B[0x80 | (cp & 0x3f)]!;
           i++;
           continue;
         }

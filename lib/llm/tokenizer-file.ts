@@ -91,7 +91,7 @@ export function readTokenizerSpec(path: string): TokenizerSpec {
     throw tokenizerError(
       'ERR_TOKENIZER_LOAD',
       `tokenizer file ${file} is not valid JSON (${(cause as Error).message}): it may be truncated or a ` +
-        'Git LFS pointer; download the model\'s tokenizer.json again',
+        "Git LFS pointer; download the model's tokenizer.json again",
       cause,
     );
   }
@@ -118,7 +118,8 @@ function interpret(file: string, json: unknown): TokenizerSpec {
   if (!isObject(vocabJson)) throw bad('model.vocab is not an object');
   const vocab = new Map<string, number>();
   for (const [token, id] of Object.entries(vocabJson)) {
-    if (!Number.isInteger(id) || (id as number) < 0) throw bad(`vocabulary entry ${JSON.stringify(token)} has id ${String(id)}`);
+    if (!Number.isInteger(id) || (id as number) < 0)
+      throw bad(`vocabulary entry ${JSON.stringify(token)} has id ${String(id)}`);
     vocab.set(token, id as number);
   }
   for (const ch of BYTE_TO_CHAR) {
@@ -133,7 +134,12 @@ function interpret(file: string, json: unknown): TokenizerSpec {
       if (space > 0 && space < merge.length - 1 && merge.indexOf(' ', space + 1) < 0) {
         return [merge.slice(0, space), merge.slice(space + 1)];
       }
-    } else if (Array.isArray(merge) && merge.length === 2 && typeof merge[0] === 'string' && typeof merge[1] === 'string') {
+    } else if (
+      Array.isArray(merge) &&
+      merge.length === 2 &&
+      typeof merge[0] === 'string' &&
+      typeof merge[1] === 'string'
+    ) {
       return [merge[0], merge[1]];
     }
     throw bad(`merge ${rank} is neither "left right" nor a pair of strings`);
@@ -147,7 +153,12 @@ function interpret(file: string, json: unknown): TokenizerSpec {
   const addedJson = json['added_tokens'] ?? [];
   if (!Array.isArray(addedJson)) throw bad('added_tokens is not a list');
   const added = addedJson.map((entry): AddedToken => {
-    if (!isObject(entry) || !Number.isInteger(entry['id']) || typeof entry['content'] !== 'string' || entry['content'] === '') {
+    if (
+      !isObject(entry) ||
+      !Number.isInteger(entry['id']) ||
+      typeof entry['content'] !== 'string' ||
+      entry['content'] === ''
+    ) {
       throw bad(`added token ${JSON.stringify(entry)} lacks an id or content`);
     }
     // These options change how a token is matched; Llama's tokens use none of them.
@@ -178,14 +189,21 @@ type Complaint = (what: string) => TokenizerError;
 /** Only Llama 3's pipeline is reproduced: Split on its regex, then ByteLevel without a regex. */
 function checkPreTokenizer(pre: unknown, bad: Complaint): void {
   const steps = isObject(pre) && pre['type'] === 'Sequence' ? pre['pretokenizers'] : undefined;
-  if (!Array.isArray(steps) || steps.length !== 2) throw bad('its pre-tokenizer is not a Split then ByteLevel sequence');
+  if (!Array.isArray(steps) || steps.length !== 2)
+    throw bad('its pre-tokenizer is not a Split then ByteLevel sequence');
   const [split, byteLevel] = steps as unknown[];
   const pattern = isObject(split) && isObject(split['pattern']) ? split['pattern']['Regex'] : undefined;
   if (!isObject(split) || split['type'] !== 'Split' || pattern !== LLAMA3_SPLIT_PATTERN) {
     throw bad('its pre-tokenizer does not split on the Llama 3 regex');
   }
-  if (split['behavior'] !== 'Isolated' || split['invert'] === true) throw bad('its Split pre-tokenizer is not Isolated');
-  if (!isObject(byteLevel) || byteLevel['type'] !== 'ByteLevel' || byteLevel['use_regex'] === true || byteLevel['add_prefix_space'] === true) {
+  if (split['behavior'] !== 'Isolated' || split['invert'] === true)
+    throw bad('its Split pre-tokenizer is not Isolated');
+  if (
+    !isObject(byteLevel) ||
+    byteLevel['type'] !== 'ByteLevel' ||
+    byteLevel['use_regex'] === true ||
+    byteLevel['add_prefix_space'] === true
+  ) {
     throw bad('its ByteLevel pre-tokenizer adds a prefix space or a regex of its own');
   }
 }
@@ -214,7 +232,8 @@ function readPostProcessor(post: unknown, bad: Complaint): { prefix: number[]; s
       } else if (isObject(piece) && isObject(piece['SpecialToken'])) {
         const special = specials[String(piece['SpecialToken']['id'])];
         const ids = isObject(special) ? special['ids'] : undefined;
-        if (!Array.isArray(ids) || !ids.every((id) => Number.isInteger(id))) throw bad('a template special token has no ids');
+        if (!Array.isArray(ids) || !ids.every((id) => Number.isInteger(id)))
+          throw bad('a template special token has no ids');
         (seenSequence ? suffix : prefix).push(...(ids as number[]));
       } else {
         throw bad('its single template has an unknown piece');

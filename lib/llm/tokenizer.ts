@@ -126,7 +126,10 @@ export class LlamaTokenizer {
    */
   encode(text: string, options?: EncodeOptions): Int32Array {
     if (typeof text !== 'string') {
-      throw tokenizerError('ERR_TOKENIZER_INPUT', `encode expects a string, got ${typeof text}: pass the text to tokenize`);
+      throw tokenizerError(
+        'ERR_TOKENIZER_INPUT',
+        `encode expects a string, got ${typeof text}: pass the text to tokenize`,
+      );
     }
     const out: number[] = [];
     const addSpecial = options?.addBos ?? true;

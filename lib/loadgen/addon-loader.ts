@@ -86,7 +86,10 @@ function findPrebuild(root: string): { path?: string; why?: string } {
     .map((file) => gyp.parseTags(file))
     .filter((tags): tags is Tags => gyp.matchTags('node', process.versions.modules)(tags))
     .sort(gyp.compareTags('node'))[0];
-  if (!winner) return { why: `no file in prebuilds/${tuple.name}/ matches this Node and C library (has: ${files.join(', ') || 'nothing'})` };
+  if (!winner)
+    return {
+      why: `no file in prebuilds/${tuple.name}/ matches this Node and C library (has: ${files.join(', ') || 'nothing'})`,
+    };
   return { path: join(folder, tuple.name, winner.file) };
 }
 
@@ -112,7 +115,8 @@ function tryLoad<T>(path: string, requiredExports: readonly string[]): { binding
     return { failure: firstLine(error).replace(`${path}: `, '') };
   }
   const missing = requiredExports.filter((name) => !(name in binding));
-  if (missing.length) return { failure: `loads, but lacks ${missing.join(', ')}: it was built from an older version of this package` };
+  if (missing.length)
+    return { failure: `loads, but lacks ${missing.join(', ')}: it was built from an older version of this package` };
   return { binding: binding as T };
 }
 
@@ -134,11 +138,15 @@ function advice(root: string, attempts: readonly Attempt[]): string[] {
   const lines: string[] = [];
   const glibc = glibcVersion();
   if (attempts.some((a) => a.kind === 'prebuild' && /GLIBC_|GLIBCXX_/.test(a.failure ?? ''))) {
-    lines.push(`The prebuild needs glibc >= ${PREBUILD_GLIBC_FLOOR}; this system has ${glibc ?? 'an older one'}. Build from source instead:`);
+    lines.push(
+      `The prebuild needs glibc >= ${PREBUILD_GLIBC_FLOOR}; this system has ${glibc ?? 'an older one'}. Build from source instead:`,
+    );
   } else if (process.platform === 'linux' && !glibc) {
     lines.push('Prebuilds are for glibc-based Linux; on this C library build from source:');
   } else {
-    lines.push('Build the addon from source (the LoadGen source ships in third_party/loadgen, so no network is needed):');
+    lines.push(
+      'Build the addon from source (the LoadGen source ships in third_party/loadgen, so no network is needed):',
+    );
   }
   lines.push(`  node ${join(root, 'scripts', 'install.mjs')} --build-from-source`);
   lines.push('It needs cmake >= 3.15, a C++17 compiler (g++ >= 8 or clang >= 7), make or ninja, and python3 on PATH.');
@@ -150,7 +158,10 @@ function prebuildFirst(installedCopy: boolean): boolean {
   const choice = process.env[ADDON_ORDER_ENV];
   if (choice === undefined || choice === '') return installedCopy;
   if (choice === 'prebuild' || choice === 'source') return choice === 'prebuild';
-  throw new LoadgenError('ERR_LOADGEN_NATIVE_LOAD_FAILED', `${ADDON_ORDER_ENV}=${choice} is not a choice: set it to "prebuild" or "source", or unset it.`);
+  throw new LoadgenError(
+    'ERR_LOADGEN_NATIVE_LOAD_FAILED',
+    `${ADDON_ORDER_ENV}=${choice} is not a choice: set it to "prebuild" or "source", or unset it.`,
+  );
 }
 
 /**

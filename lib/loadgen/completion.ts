@@ -9,7 +9,8 @@ import { native } from './native.js';
 import type { QuerySampleResponse } from './samples.js';
 
 /** A response in the shape of {@link QuerySampleResponse}; plain objects are fine. */
-export type ResponseLike = Pick<QuerySampleResponse, 'id'> & Partial<Pick<QuerySampleResponse, 'data' | 'size' | 'n_tokens'>>;
+export type ResponseLike = Pick<QuerySampleResponse, 'id'> &
+  Partial<Pick<QuerySampleResponse, 'data' | 'size' | 'n_tokens'>>;
 
 interface PackedResponses {
   /** Reused scratch array: only the first `count` entries belong to this call. */
@@ -24,12 +25,18 @@ function bytesOf(response: ResponseLike, index: number, caller: string): Uint8Ar
   const { data } = response;
   if (data === null || data === undefined) {
     if (response.size !== undefined && response.size !== 0) {
-      throw codedTypeError('ERR_INVALID_ARG_TYPE', `${caller}: responses[${index}].size is ${response.size} but it has no data`);
+      throw codedTypeError(
+        'ERR_INVALID_ARG_TYPE',
+        `${caller}: responses[${index}].size is ${response.size} but it has no data`,
+      );
     }
     return null;
   }
   if (!ArrayBuffer.isView(data)) {
-    throw codedTypeError('ERR_INVALID_ARG_TYPE', `${caller}: responses[${index}].data must be a TypedArray, Buffer or DataView (got ${describe(data)})`);
+    throw codedTypeError(
+      'ERR_INVALID_ARG_TYPE',
+      `${caller}: responses[${index}].data must be a TypedArray, Buffer or DataView (got ${describe(data)})`,
+    );
   }
   const size = response.size ?? data.byteLength;
   if (!Number.isInteger(size) || size < 0 || size > data.byteLength) {
@@ -53,7 +60,10 @@ function idsScratch(count: number): Float64Array {
 /** Packs response objects into the typed arrays the native call takes (one copy of the bytes). */
 function pack(responses: ArrayLike<ResponseLike>, caller: string, withTokens: boolean): PackedResponses {
   if (responses === null || typeof responses !== 'object' || typeof responses.length !== 'number') {
-    throw codedTypeError('ERR_INVALID_ARG_TYPE', `${caller}: responses must be an array of QuerySampleResponse (got ${describe(responses)})`);
+    throw codedTypeError(
+      'ERR_INVALID_ARG_TYPE',
+      `${caller}: responses must be an array of QuerySampleResponse (got ${describe(responses)})`,
+    );
   }
   const count = responses.length;
   const ids = idsScratch(count);
@@ -63,7 +73,10 @@ function pack(responses: ArrayLike<ResponseLike>, caller: string, withTokens: bo
   for (let i = 0; i < count; i++) {
     const response = responses[i]!;
     if (response === null || typeof response !== 'object' || typeof response.id !== 'number') {
-      throw codedTypeError('ERR_INVALID_ARG_TYPE', `${caller}: responses[${i}] must be a QuerySampleResponse with a numeric id (got ${describe(response)})`);
+      throw codedTypeError(
+        'ERR_INVALID_ARG_TYPE',
+        `${caller}: responses[${i}] must be a QuerySampleResponse with a numeric id (got ${describe(response)})`,
+      );
     }
     ids[i] = response.id;
     const bytes = bytesOf(response, i, caller);
@@ -75,7 +88,10 @@ function pack(responses: ArrayLike<ResponseLike>, caller: string, withTokens: bo
     const tokens = response.n_tokens;
     if (withTokens && tokens !== undefined && tokens !== 0) {
       if (!Number.isInteger(tokens) || tokens < -(2 ** 31) || tokens >= 2 ** 31) {
-        throw codedTypeError('ERR_INVALID_ARG_TYPE', `${caller}: responses[${i}].n_tokens must be a 32-bit integer (got ${describe(tokens)})`);
+        throw codedTypeError(
+          'ERR_INVALID_ARG_TYPE',
+          `${caller}: responses[${i}].n_tokens must be a 32-bit integer (got ${describe(tokens)})`,
+        );
       }
       nTokens ??= new Int32Array(count);
       nTokens[i] = tokens;
@@ -147,6 +163,10 @@ export function completeSamples(
  * Reports first tokens for many samples in one call (see {@link completeSamples} for the
  * layout of `data` and `offsets`).
  */
-export function completeFirstTokens(ids: Float64Array, data: ArrayBufferView | null = null, offsets: Uint32Array | null = null): number {
+export function completeFirstTokens(
+  ids: Float64Array,
+  data: ArrayBufferView | null = null,
+  offsets: Uint32Array | null = null,
+): number {
   return native.completeFirstTokens(ids, data, offsets);
 }

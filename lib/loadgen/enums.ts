@@ -10,7 +10,12 @@ export const TestScenario = Object.freeze({ SingleStream: 0, MultiStream: 1, Ser
 export type TestScenario = (typeof TestScenario)[keyof typeof TestScenario];
 
 /** What a test measures (values match `mlperf::TestMode`). */
-export const TestMode = Object.freeze({ SubmissionRun: 0, AccuracyOnly: 1, PerformanceOnly: 2, FindPeakPerformance: 3 } as const);
+export const TestMode = Object.freeze({
+  SubmissionRun: 0,
+  AccuracyOnly: 1,
+  PerformanceOnly: 2,
+  FindPeakPerformance: 3,
+} as const);
 /** A LoadGen test mode: one of the values of {@link TestMode}. */
 export type TestMode = (typeof TestMode)[keyof typeof TestMode];
 

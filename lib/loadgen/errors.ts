@@ -36,7 +36,10 @@ export class LoadgenError extends Error {
  * A TypeError for a malformed argument or setting, with the stable code Node uses for argument
  * errors (`ERR_INVALID_ARG_TYPE`) or `ERR_LOADGEN_INVALID_SETTINGS` for test/log settings.
  */
-export function codedTypeError(code: 'ERR_INVALID_ARG_TYPE' | 'ERR_LOADGEN_INVALID_SETTINGS', message: string): TypeError {
+export function codedTypeError(
+  code: 'ERR_INVALID_ARG_TYPE' | 'ERR_LOADGEN_INVALID_SETTINGS',
+  message: string,
+): TypeError {
   const error = new TypeError(message) as TypeError & { code: string };
   error.code = code;
   return error;

@@ -37,7 +37,10 @@ export class LogSettings {
 }
 
 function invalid(name: string, expected: string, value: unknown): TypeError {
-  return codedTypeError('ERR_LOADGEN_INVALID_SETTINGS', `logSettings.${name} must be ${expected} (got ${describe(value)})`);
+  return codedTypeError(
+    'ERR_LOADGEN_INVALID_SETTINGS',
+    `logSettings.${name} must be ${expected} (got ${describe(value)})`,
+  );
 }
 
 /**
@@ -55,7 +58,8 @@ export function toNativeLogSettings(settings: LogSettings): NativeLogSettings {
   }
   if ((output.outdir as string).length === 0) throw invalid('log_output.outdir', 'a folder path', output.outdir);
   const mode = enumValue(LoggingMode, settings.log_mode);
-  if (mode === undefined) throw invalid('log_mode', `a LoggingMode (${Object.keys(LoggingMode).join(', ')})`, settings.log_mode);
+  if (mode === undefined)
+    throw invalid('log_mode', `a LoggingMode (${Object.keys(LoggingMode).join(', ')})`, settings.log_mode);
   if (typeof settings.enable_trace !== 'boolean') throw invalid('enable_trace', 'a boolean', settings.enable_trace);
   return {
     log_output: {
@@ -67,7 +71,11 @@ export function toNativeLogSettings(settings: LogSettings): NativeLogSettings {
       copy_summary_to_stdout: output.copy_summary_to_stdout as boolean,
     },
     log_mode: mode,
-    log_mode_async_poll_interval_ms: toUint64(settings.log_mode_async_poll_interval_ms, 'logSettings', 'log_mode_async_poll_interval_ms'),
+    log_mode_async_poll_interval_ms: toUint64(
+      settings.log_mode_async_poll_interval_ms,
+      'logSettings',
+      'log_mode_async_poll_interval_ms',
+    ),
     enable_trace: settings.enable_trace,
   };
 }

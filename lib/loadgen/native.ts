@@ -67,8 +67,19 @@ export interface NativeBinding {
   startTest(config: NativeStartConfig): Promise<RunStats>;
   abortTest(reason: string, waitForLoadgen?: boolean): boolean;
   settleQslRequest(seq: number): void;
-  completeSamples(ids: Float64Array, data: ArrayBufferView | null, offsets: Uint32Array | null, nTokens: Int32Array | null, count?: number): number;
-  completeFirstTokens(ids: Float64Array, data: ArrayBufferView | null, offsets: Uint32Array | null, count?: number): number;
+  completeSamples(
+    ids: Float64Array,
+    data: ArrayBufferView | null,
+    offsets: Uint32Array | null,
+    nTokens: Int32Array | null,
+    count?: number,
+  ): number;
+  completeFirstTokens(
+    ids: Float64Array,
+    data: ArrayBufferView | null,
+    offsets: Uint32Array | null,
+    count?: number,
+  ): number;
   testSettingsDefaults(): NativeTestSettings;
   logSettingsDefaults(): NativeLogSettings;
   testSettingsFromConfig(

@@ -51,7 +51,8 @@ export class QSLHandle {
 }
 
 function requireFunction(value: unknown, what: string): void {
-  if (typeof value !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', `${what} must be a function (got ${describe(value)})`);
+  if (typeof value !== 'function')
+    throw codedTypeError('ERR_INVALID_ARG_TYPE', `${what} must be a function (got ${describe(value)})`);
 }
 
 /**
@@ -63,7 +64,11 @@ function requireFunction(value: unknown, what: string): void {
  * @param flush_cb - called when LoadGen has issued the last query of a series
  * @param name - the SUT name LoadGen logs (not in Python; default "NodeSUT")
  */
-export function ConstructSUT(issue_cb: (samples: QuerySample[]) => MaybePromise, flush_cb: () => MaybePromise, name = 'NodeSUT'): SUTHandle {
+export function ConstructSUT(
+  issue_cb: (samples: QuerySample[]) => MaybePromise,
+  flush_cb: () => MaybePromise,
+  name = 'NodeSUT',
+): SUTHandle {
   requireFunction(issue_cb, 'ConstructSUT: issue_cb');
   requireFunction(flush_cb, 'ConstructSUT: flush_cb');
   const issue = (ids: Float64Array, indices: Uint32Array): unknown => {
@@ -121,7 +126,11 @@ export function ConstructQSL(
 
 /** Releases a SUT handle (Python: `lg.DestroySUT(sut)`); it cannot start tests afterwards. */
 export function DestroySUT(sut: SUTHandle): void {
-  if (!(sut instanceof SUTHandle)) throw codedTypeError('ERR_INVALID_ARG_TYPE', `DestroySUT: expected a handle from ConstructSUT (got ${describe(sut)})`);
+  if (!(sut instanceof SUTHandle))
+    throw codedTypeError(
+      'ERR_INVALID_ARG_TYPE',
+      `DestroySUT: expected a handle from ConstructSUT (got ${describe(sut)})`,
+    );
   sut.destroyed = true;
 }
 
@@ -130,7 +139,11 @@ export const DestroyFastSUT = DestroySUT;
 
 /** Releases a QSL handle (Python: `lg.DestroyQSL(qsl)`); it cannot start tests afterwards. */
 export function DestroyQSL(qsl: QSLHandle): void {
-  if (!(qsl instanceof QSLHandle)) throw codedTypeError('ERR_INVALID_ARG_TYPE', `DestroyQSL: expected a handle from ConstructQSL (got ${describe(qsl)})`);
+  if (!(qsl instanceof QSLHandle))
+    throw codedTypeError(
+      'ERR_INVALID_ARG_TYPE',
+      `DestroyQSL: expected a handle from ConstructQSL (got ${describe(qsl)})`,
+    );
   qsl.destroyed = true;
 }
 
@@ -140,7 +153,12 @@ export function DestroyQSL(qsl: QSLHandle): void {
  *
  * @returns a promise that settles when the whole test has ended and LoadGen's logs are written
  */
-export function StartTest(sut: SUTHandle, qsl: QSLHandle, settings: TestSettings, audit_config_filename = 'audit.config'): Promise<void> {
+export function StartTest(
+  sut: SUTHandle,
+  qsl: QSLHandle,
+  settings: TestSettings,
+  audit_config_filename = 'audit.config',
+): Promise<void> {
   return StartTestWithLogSettings(sut, qsl, settings, new LogSettings(), audit_config_filename);
 }
 
@@ -158,12 +176,18 @@ export async function StartTestWithLogSettings(
   log_settings: LogSettings,
   audit_config_filename = 'audit.config',
 ): Promise<void> {
-  if (!(sut instanceof SUTHandle)) throw codedTypeError('ERR_INVALID_ARG_TYPE', `sut must be a handle from ConstructSUT (got ${describe(sut)})`);
-  if (!(qsl instanceof QSLHandle)) throw codedTypeError('ERR_INVALID_ARG_TYPE', `qsl must be a handle from ConstructQSL (got ${describe(qsl)})`);
+  if (!(sut instanceof SUTHandle))
+    throw codedTypeError('ERR_INVALID_ARG_TYPE', `sut must be a handle from ConstructSUT (got ${describe(sut)})`);
+  if (!(qsl instanceof QSLHandle))
+    throw codedTypeError('ERR_INVALID_ARG_TYPE', `qsl must be a handle from ConstructQSL (got ${describe(qsl)})`);
   if (sut.destroyed || qsl.destroyed) {
-    throw new LoadgenError('ERR_LOADGEN_DESTROYED', `The ${sut.destroyed ? 'SUT' : 'QSL'} handle was destroyed; construct a new one.`);
+    throw new LoadgenError(
+      'ERR_LOADGEN_DESTROYED',
+      `The ${sut.destroyed ? 'SUT' : 'QSL'} handle was destroyed; construct a new one.`,
+    );
   }
-  if (settings === null || typeof settings !== 'object') throw codedTypeError('ERR_INVALID_ARG_TYPE', `settings must be a TestSettings (got ${describe(settings)})`);
+  if (settings === null || typeof settings !== 'object')
+    throw codedTypeError('ERR_INVALID_ARG_TYPE', `settings must be a TestSettings (got ${describe(settings)})`);
   if (!(log_settings instanceof LogSettings)) {
     throw codedTypeError('ERR_INVALID_ARG_TYPE', `log_settings must be a LogSettings (got ${describe(log_settings)})`);
   }

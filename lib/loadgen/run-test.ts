@@ -84,11 +84,18 @@ function logFilesIn(outdir: string, log: LogSettings): LogFiles {
   const name = (kind: string, ext: string): string => {
     if (!withDatetime) return join(outdir, `${prefix}${kind}${suffix}${ext}`);
     // LoadGen picks the timestamp; take the newest file of this kind.
-    const matches = readdirSync(outdir).filter((file) => file.startsWith(prefix) && file.endsWith(`${kind}${suffix}${ext}`));
+    const matches = readdirSync(outdir).filter(
+      (file) => file.startsWith(prefix) && file.endsWith(`${kind}${suffix}${ext}`),
+    );
     matches.sort((a, b) => statSync(join(outdir, b)).mtimeMs - statSync(join(outdir, a)).mtimeMs);
     return join(outdir, matches[0] ?? `${prefix}${kind}${suffix}${ext}`);
   };
-  return { summary: name('summary', '.txt'), detail: name('detail', '.txt'), accuracy: name('accuracy', '.json'), trace: name('trace', '.json') };
+  return {
+    summary: name('summary', '.txt'),
+    detail: name('detail', '.txt'),
+    accuracy: name('accuracy', '.json'),
+    trace: name('trace', '.json'),
+  };
 }
 
 /**
@@ -108,12 +115,17 @@ function logFilesIn(outdir: string, log: LogSettings): LogFiles {
  *   threw or rejected, `ABORT_ERR` if the signal fired, `ERR_LOADGEN_BUSY` if another test is running
  */
 export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
-  if (options === null || typeof options !== 'object') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'runTest(options) needs an options object');
+  if (options === null || typeof options !== 'object')
+    throw codedTypeError('ERR_INVALID_ARG_TYPE', 'runTest(options) needs an options object');
   const { sut, qsl } = options;
   if (sut === null || typeof sut !== 'object' || typeof sut.issueQuery !== 'function') {
-    throw codedTypeError('ERR_INVALID_ARG_TYPE', `runTest: sut must be an object with an issueQuery(ids, indices) method (got ${describe(sut)})`);
+    throw codedTypeError(
+      'ERR_INVALID_ARG_TYPE',
+      `runTest: sut must be an object with an issueQuery(ids, indices) method (got ${describe(sut)})`,
+    );
   }
-  if (qsl === null || typeof qsl !== 'object') throw codedTypeError('ERR_INVALID_ARG_TYPE', `runTest: qsl must be an object (got ${describe(qsl)})`);
+  if (qsl === null || typeof qsl !== 'object')
+    throw codedTypeError('ERR_INVALID_ARG_TYPE', `runTest: qsl must be an object (got ${describe(qsl)})`);
   const settings = testSettingsFrom(options.settings);
   const log = logSettingsFrom(options.log);
   const outdir = resolve(log.log_output.outdir);

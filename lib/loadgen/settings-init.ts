@@ -12,7 +12,9 @@ import { TEST_SETTINGS_FIELDS } from './settings-payload.js';
 import { TestSettings } from './test-settings.js';
 
 /** `snake_case` → `camelCase`, at the type level. */
-export type SnakeToCamel<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Head}${Capitalize<SnakeToCamel<Tail>>}` : S;
+export type SnakeToCamel<S extends string> = S extends `${infer Head}_${infer Tail}`
+  ? `${Head}${Capitalize<SnakeToCamel<Tail>>}`
+  : S;
 
 type SettingsFieldName = {
   [K in keyof TestSettings]: TestSettings[K] extends (...args: never[]) => unknown ? never : K;
@@ -70,13 +72,17 @@ function closest(name: string, candidates: Iterable<string>): string | undefined
  */
 export function testSettingsFrom(init: TestSettings | TestSettingsInit): TestSettings {
   if (init instanceof TestSettings) return init;
-  if (init === null || typeof init !== 'object') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'settings must be a TestSettings or an object of camelCase settings');
+  if (init === null || typeof init !== 'object')
+    throw codedTypeError('ERR_INVALID_ARG_TYPE', 'settings must be a TestSettings or an object of camelCase settings');
   const settings = new TestSettings() as unknown as Record<string, unknown>;
   for (const [key, value] of Object.entries(init)) {
     const snake = SNAKE_BY_CAMEL.get(key);
     if (snake === undefined) {
       const guess = closest(key, SNAKE_BY_CAMEL.keys());
-      throw codedTypeError('ERR_LOADGEN_INVALID_SETTINGS', `settings.${key} is not a LoadGen setting${guess ? ` (did you mean ${guess}?)` : ''}`);
+      throw codedTypeError(
+        'ERR_LOADGEN_INVALID_SETTINGS',
+        `settings.${key} is not a LoadGen setting${guess ? ` (did you mean ${guess}?)` : ''}`,
+      );
     }
     settings[snake] = value;
   }
@@ -98,11 +104,15 @@ export function logSettingsFrom(options: LogSettings | LogOptions | undefined): 
   if (options instanceof LogSettings) return options;
   const settings = new LogSettings();
   if (options === undefined) return settings;
-  if (options === null || typeof options !== 'object') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'log must be a LogSettings or an object of log options');
+  if (options === null || typeof options !== 'object')
+    throw codedTypeError('ERR_INVALID_ARG_TYPE', 'log must be a LogSettings or an object of log options');
   for (const [key, value] of Object.entries(options)) {
     const target = LOG_OPTION_FIELDS[key as keyof LogOptions];
     if (target === undefined) {
-      throw codedTypeError('ERR_LOADGEN_INVALID_SETTINGS', `log.${key} is not a log option; known: ${Object.keys(LOG_OPTION_FIELDS).join(', ')}`);
+      throw codedTypeError(
+        'ERR_LOADGEN_INVALID_SETTINGS',
+        `log.${key} is not a log option; known: ${Object.keys(LOG_OPTION_FIELDS).join(', ')}`,
+      );
     }
     if (target === 'enable_trace') settings.enable_trace = value as boolean;
     else (settings.log_output as unknown as Record<string, unknown>)[target] = value;

@@ -19,7 +19,11 @@ export interface TestSettingsField {
   readonly kind: FieldKind;
 }
 
-const field = (name: string, kind: FieldKind, nativeName = name): TestSettingsField => ({ name, native: nativeName, kind });
+const field = (name: string, kind: FieldKind, nativeName = name): TestSettingsField => ({
+  name,
+  native: nativeName,
+  kind,
+});
 
 /** Every field of LoadGen 6.0.17's TestSettings, in declaration order. */
 export const TEST_SETTINGS_FIELDS: readonly TestSettingsField[] = Object.freeze([
@@ -70,7 +74,10 @@ export const TEST_SETTINGS_FIELDS: readonly TestSettingsField[] = Object.freeze(
 const UINT64_LIMIT = 1n << 64n;
 
 function invalid(owner: string, name: string, expected: string, value: unknown): TypeError {
-  return codedTypeError('ERR_LOADGEN_INVALID_SETTINGS', `${owner}.${name} must be ${expected} (got ${describe(value)})`);
+  return codedTypeError(
+    'ERR_LOADGEN_INVALID_SETTINGS',
+    `${owner}.${name} must be ${expected} (got ${describe(value)})`,
+  );
 }
 
 /**
@@ -91,19 +98,23 @@ function toNativeField(spec: TestSettingsField, value: unknown, owner: string): 
   switch (spec.kind) {
     case 'scenario': {
       const scenario = enumValue(TestScenario, value);
-      if (scenario === undefined) throw invalid(owner, spec.name, `a TestScenario (${Object.keys(TestScenario).join(', ')})`, value);
+      if (scenario === undefined)
+        throw invalid(owner, spec.name, `a TestScenario (${Object.keys(TestScenario).join(', ')})`, value);
       return scenario;
     }
     case 'mode': {
       const mode = enumValue(TestMode, value);
-      if (mode === undefined) throw invalid(owner, spec.name, `a TestMode (${Object.keys(TestMode).join(', ')})`, value);
+      if (mode === undefined)
+        throw invalid(owner, spec.name, `a TestMode (${Object.keys(TestMode).join(', ')})`, value);
       return mode;
     }
     case 'double':
-      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw invalid(owner, spec.name, 'a finite number ≥ 0', value);
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+        throw invalid(owner, spec.name, 'a finite number ≥ 0', value);
       return value;
     case 'positive':
-      if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw invalid(owner, spec.name, 'a finite number > 0', value);
+      if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+        throw invalid(owner, spec.name, 'a finite number > 0', value);
       return value;
     case 'fraction':
       if (typeof value !== 'number' || !(value > 0 && value <= 1)) {
@@ -135,7 +146,12 @@ export function toNativeTestSettings(settings: object, owner = 'settings'): Nati
   const result: NativeTestSettings = {};
   for (const spec of TEST_SETTINGS_FIELDS) result[spec.native] = toNativeField(spec, source[spec.name], owner);
   if (result.server_num_issue_query_threads !== 0n) {
-    throw invalid(owner, 'server_num_issue_query_threads', '0: this binding issues queries from LoadGen’s own thread', source.server_num_issue_query_threads);
+    throw invalid(
+      owner,
+      'server_num_issue_query_threads',
+      '0: this binding issues queries from LoadGen’s own thread',
+      source.server_num_issue_query_threads,
+    );
   }
   if (typeof source.accuracy_log_probability === 'number' && source.accuracy_log_probability > 1) {
     throw invalid(owner, 'accuracy_log_probability', 'a fraction in [0, 1]', source.accuracy_log_probability);
@@ -152,7 +168,10 @@ export function fromNativeTestSettings(nativeSettings: NativeTestSettings): Reco
   const result: Record<string, number | bigint | boolean> = {};
   for (const spec of TEST_SETTINGS_FIELDS) {
     const value = nativeSettings[spec.native]!;
-    result[spec.name] = spec.kind === 'uint64' && typeof value === 'bigint' && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
+    result[spec.name] =
+      spec.kind === 'uint64' && typeof value === 'bigint' && value <= BigInt(Number.MAX_SAFE_INTEGER)
+        ? Number(value)
+        : value;
   }
   return result;
 }

@@ -45,7 +45,11 @@ export const DEFAULT_BUSY_POLL_MICROSECONDS = 50;
 let testRunning = false;
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<unknown>).then === 'function';
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
 }
 
 function messageOf(error: unknown): string {
@@ -54,13 +58,16 @@ function messageOf(error: unknown): string {
 
 function checkCount(value: unknown, name: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 2 ** 32 - 1) {
-    throw codedTypeError('ERR_INVALID_ARG_TYPE', `${name} must be an integer from 1 to 2^32-1 (got ${describe(value)})`);
+    throw codedTypeError(
+      'ERR_INVALID_ARG_TYPE',
+      `${name} must be an integer from 1 to 2^32-1 (got ${describe(value)})`,
+    );
   }
   return value;
 }
 
 function checkLogFolder(outdir: string): void {
-  let isFolder = false;
+  let isFolder: boolean;
   try {
     isFolder = statSync(outdir).isDirectory();
   } catch {
@@ -93,10 +100,14 @@ export async function executeTest(plan: TestPlan): Promise<RunStats> {
   const performanceSampleCount = checkCount(plan.performanceSampleCount, 'performanceSampleCount');
   const settings = toNativeTestSettings(plan.settings);
   const logSettings = toNativeLogSettings(plan.logSettings);
-  if (typeof plan.auditConfig !== 'string') throw codedTypeError('ERR_INVALID_ARG_TYPE', `auditConfig must be a file name (got ${describe(plan.auditConfig)})`);
+  if (typeof plan.auditConfig !== 'string')
+    throw codedTypeError('ERR_INVALID_ARG_TYPE', `auditConfig must be a file name (got ${describe(plan.auditConfig)})`);
   const busyPoll = plan.busyPollMicroseconds ?? DEFAULT_BUSY_POLL_MICROSECONDS;
   if (typeof busyPoll !== 'number' || !(busyPoll >= 0 && busyPoll <= 1_000_000)) {
-    throw codedTypeError('ERR_INVALID_ARG_TYPE', `busyPollMicroseconds must be a number from 0 to 1e6 (got ${describe(busyPoll)})`);
+    throw codedTypeError(
+      'ERR_INVALID_ARG_TYPE',
+      `busyPollMicroseconds must be a number from 0 to 1e6 (got ${describe(busyPoll)})`,
+    );
   }
   checkLogFolder(logSettings.log_output.outdir);
   const { signal } = plan;

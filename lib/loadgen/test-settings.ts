@@ -132,14 +132,33 @@ export class TestSettings {
    * @returns 0, LoadGen's status for success
    * @throws {@link LoadgenError} `ERR_LOADGEN_CONFIG` naming the file and LoadGen's status when LoadGen rejects it
    */
-  FromConfig(path: string, model: string, scenario: string, conf_type: ConfigType | number = ConfigType.UserConf): number {
-    for (const [name, value] of [['path', path], ['model', model], ['scenario', scenario]] as const) {
-      if (typeof value !== 'string') throw codedTypeError('ERR_INVALID_ARG_TYPE', `FromConfig: ${name} must be a string`);
+  FromConfig(
+    path: string,
+    model: string,
+    scenario: string,
+    conf_type: ConfigType | number = ConfigType.UserConf,
+  ): number {
+    for (const [name, value] of [
+      ['path', path],
+      ['model', model],
+      ['scenario', scenario],
+    ] as const) {
+      if (typeof value !== 'string')
+        throw codedTypeError('ERR_INVALID_ARG_TYPE', `FromConfig: ${name} must be a string`);
     }
     if (conf_type !== 0 && conf_type !== 1 && conf_type !== 2) {
-      throw codedTypeError('ERR_INVALID_ARG_TYPE', 'FromConfig: conf_type must be 0 (mlperf.conf), 1 (user.conf) or 2 (audit.config)');
+      throw codedTypeError(
+        'ERR_INVALID_ARG_TYPE',
+        'FromConfig: conf_type must be 0 (mlperf.conf), 1 (user.conf) or 2 (audit.config)',
+      );
     }
-    const { status, settings } = native.testSettingsFromConfig(toNativeTestSettings(this), path, model, scenario, conf_type);
+    const { status, settings } = native.testSettingsFromConfig(
+      toNativeTestSettings(this),
+      path,
+      model,
+      scenario,
+      conf_type,
+    );
     if (status !== 0) throw configError(path, status);
     Object.assign(this, fromNativeTestSettings(settings));
     return status;
@@ -166,7 +185,10 @@ function configError(path: string, status: number): LoadgenError {
   }
   const problems = text === undefined ? [] : diagnoseConfigFile(text);
   const where = problems.length
-    ? ` ${problems.slice(0, 3).map((p) => `line ${p.line}: ${p.problem}`).join('; ')}.`
+    ? ` ${problems
+        .slice(0, 3)
+        .map((p) => `line ${p.line}: ${p.problem}`)
+        .join('; ')}.`
     : '';
   return new LoadgenError(
     'ERR_LOADGEN_CONFIG',

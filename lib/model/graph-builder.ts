@@ -65,24 +65,47 @@ export class GraphBuilder {
   }
 
   /** Adds a weight or other initializer under `name`. */
-  initializer(name: string, dataType: OnnxDataTypeValue, dims: readonly number[], data: Float32Array | BigInt64Array | Uint16Array | Uint8Array): string {
+  initializer(
+    name: string,
+    dataType: OnnxDataTypeValue,
+    dims: readonly number[],
+    data: Float32Array | BigInt64Array | Uint16Array | Uint8Array,
+  ): string {
     this.#initializers.push({ name, dataType, dims, raw: rawBytes(data) });
     return name;
   }
 
   /** An int64 constant (a scalar when `dims` is []), shared with equal constants. */
   int64(values: readonly number[], dims: readonly number[] = [values.length]): string {
-    return this.#constant('i64', OnnxDataType.INT64, dims, BigInt64Array.from(values, (v) => BigInt(v)), values.join(','));
+    return this.#constant(
+      'i64',
+      OnnxDataType.INT64,
+      dims,
+      BigInt64Array.from(values, (v) => BigInt(v)),
+      values.join(','),
+    );
   }
 
   /** A float32 constant (a scalar when `dims` is []), shared with equal constants. */
   float32(values: readonly number[] | Float32Array, dims: readonly number[] = [values.length]): string {
     const data = Float32Array.from(values);
     // Key on the exact bits so -0, Infinity and NaN constants stay distinct.
-    return this.#constant('f32', OnnxDataType.FLOAT, dims, data, Array.from(new Uint32Array(data.buffer), (v) => v.toString(16)).join(','));
+    return this.#constant(
+      'f32',
+      OnnxDataType.FLOAT,
+      dims,
+      data,
+      Array.from(new Uint32Array(data.buffer), (v) => v.toString(16)).join(','),
+    );
   }
 
-  #constant(kind: string, dataType: OnnxDataTypeValue, dims: readonly number[], data: Float32Array | BigInt64Array, content: string): string {
+  #constant(
+    kind: string,
+    dataType: OnnxDataTypeValue,
+    dims: readonly number[],
+    data: Float32Array | BigInt64Array,
+    content: string,
+  ): string {
     const key = `${kind}[${dims.join('x')}]:${content}`;
     let name = this.#constants.get(key);
     if (name === undefined) {
@@ -102,11 +125,28 @@ export class GraphBuilder {
    * Adds a node with `outputCount` outputs and returns their names; `domain` names a non-standard
    * operator set (which the model must then import).
    */
-  opN(opType: string, inputs: readonly string[], outputCount: number, attributes?: AttributeMap, outputNames?: readonly string[], domain?: string): string[] {
+  opN(
+    opType: string,
+    inputs: readonly string[],
+    outputCount: number,
+    attributes?: AttributeMap,
+    outputNames?: readonly string[],
+    domain?: string,
+  ): string[] {
     const id = this.#counter++;
     const base = this.#scope === '' ? `${opType}_${id}` : `${this.#scope}/${opType}_${id}`;
-    const outputs = outputNames !== undefined ? [...outputNames] : Array.from({ length: outputCount }, (_, i) => `${base}/output_${i}`);
-    this.#nodes.push({ opType, inputs, outputs, name: base, attributes: toAttributes(attributes), ...(domain !== undefined ? { domain } : {}) });
+    const outputs =
+      outputNames !== undefined
+        ? [...outputNames]
+        : Array.from({ length: outputCount }, (_, i) => `${base}/output_${i}`);
+    this.#nodes.push({
+      opType,
+      inputs,
+      outputs,
+      name: base,
+      attributes: toAttributes(attributes),
+      ...(domain !== undefined ? { domain } : {}),
+    });
     return outputs;
   }
 

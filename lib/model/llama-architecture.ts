@@ -61,7 +61,8 @@ export function ropeInverseFrequencies(arch: LlamaArchitecture): Float32Array {
         frequency /= scaling.factor;
       } else if (wavelength >= highFreqWavelength) {
         const smooth =
-          (scaling.originalMaxPositionEmbeddings / wavelength - scaling.lowFreqFactor) / (scaling.highFreqFactor - scaling.lowFreqFactor);
+          (scaling.originalMaxPositionEmbeddings / wavelength - scaling.lowFreqFactor) /
+          (scaling.highFreqFactor - scaling.lowFreqFactor);
         frequency = (1 - smooth) * (frequency / scaling.factor) + smooth * frequency;
       }
     }

@@ -97,16 +97,34 @@ export function buildLlamaOnnx(arch: LlamaArchitecture, weights: LlamaWeights, o
     g.output(layerName(LLAMA_IO_NAMES.presentValue, l), ioType, presentShape);
   }
 
-  const embedding = g.initializer('model.embed_tokens.weight', OnnxDataType.FLOAT, [arch.vocabSize, arch.hiddenSize], weights.embedding);
-  const shared = g.scoped('positions', () => sharedValues(g, arch, inputIds, mask, attention === 'group-query-attention' ? (options.rotaryCacheLength ?? 4096) : null));
+  const embedding = g.initializer(
+    'model.embed_tokens.weight',
+    OnnxDataType.FLOAT,
+    [arch.vocabSize, arch.hiddenSize],
+    weights.embedding,
+  );
+  const shared = g.scoped('positions', () =>
+    sharedValues(
+      g,
+      arch,
+      inputIds,
+      mask,
+      attention === 'group-query-attention' ? (options.rotaryCacheLength ?? 4096) : null,
+    ),
+  );
 
   let x = g.op('Gather', [embedding, inputIds], { axis: 0 });
   for (let l = 0; l < arch.numHiddenLayers; l++) {
-    x = g.scoped(`layers.${l}`, () => decoderLayer(g, arch, weights.layers[l]!, l, x, past[l]!, shared, options.ioDtype));
+    x = g.scoped(`layers.${l}`, () =>
+      decoderLayer(g, arch, weights.layers[l]!, l, x, past[l]!, shared, options.ioDtype),
+    );
   }
 
   const finalNorm = g.initializer('model.norm.weight', OnnxDataType.FLOAT, [arch.hiddenSize], weights.finalNorm);
-  const head = weights.lmHead === null ? embedding : g.initializer('lm_head.weight', OnnxDataType.FLOAT, [arch.vocabSize, arch.hiddenSize], weights.lmHead);
+  const head =
+    weights.lmHead === null
+      ? embedding
+      : g.initializer('lm_head.weight', OnnxDataType.FLOAT, [arch.vocabSize, arch.hiddenSize], weights.lmHead);
   g.scoped('lm_head', () => {
     const normed = rmsNorm(g, x, finalNorm, arch.rmsNormEps);
     // MatMul against the transposed [vocab, hidden] matrix: onnxruntime's constant folding
@@ -119,15 +137,28 @@ export function buildLlamaOnnx(arch: LlamaArchitecture, weights: LlamaWeights, o
 
   return {
     irVersion: 8,
-    opsets: attention === 'group-query-attention' ? [{ domain: '', version: 17 }, { domain: 'com.microsoft', version: 1 }] : [{ domain: '', version: 17 }],
+    opsets:
+      attention === 'group-query-attention'
+        ? [
+            { domain: '', version: 17 },
+            { domain: 'com.microsoft', version: 1 },
+          ]
+        : [{ domain: '', version: 17 }],
     producerName: 'mlperf-loadgen-node tiny-llama',
     producerVersion: options.producerVersion,
-    docString: 'Tiny random-weight Llama-3.1-architecture decoder for tests; model-builder I/O layout, standard ONNX ops only.',
+    docString:
+      'Tiny random-weight Llama-3.1-architecture decoder for tests; model-builder I/O layout, standard ONNX ops only.',
     graph: g.build('tiny_llama'),
   };
 }
 
-function sharedValues(g: GraphBuilder, arch: LlamaArchitecture, inputIds: string, mask: string, rotaryCacheLength: number | null): SharedValues {
+function sharedValues(
+  g: GraphBuilder,
+  arch: LlamaArchitecture,
+  inputIds: string,
+  mask: string,
+  rotaryCacheLength: number | null,
+): SharedValues {
   const zero = g.int64([0], []);
   const one = g.int64([1], []);
   const batch = g.op('Gather', [g.op('Shape', [inputIds]), zero], { axis: 0 });
@@ -141,7 +172,10 @@ function sharedValues(g: GraphBuilder, arch: LlamaArchitecture, inputIds: string
 
   // Rotary tables from positions: angle = position · inverse frequency, halves duplicated.
   const inverseFrequencies = g.float32(ropeInverseFrequencies(arch));
-  const angles = g.op('Mul', [g.op('Cast', [g.op('Unsqueeze', [positions, g.int64([2])])], { to: OnnxDataType.FLOAT }), inverseFrequencies]);
+  const angles = g.op('Mul', [
+    g.op('Cast', [g.op('Unsqueeze', [positions, g.int64([2])])], { to: OnnxDataType.FLOAT }),
+    inverseFrequencies,
+  ]);
   const cosHalf = g.op('Cos', [angles]);
   const sinHalf = g.op('Sin', [angles]);
   const cos = g.op('Unsqueeze', [g.op('Concat', [cosHalf, cosHalf], { axis: -1 }), g.int64([1])]);
@@ -150,22 +184,36 @@ function sharedValues(g: GraphBuilder, arch: LlamaArchitecture, inputIds: string
   // Causal attention over slots: query at position p sees slots 0..p.
   const slots = g.op('Range', [zero, total, one]); // [T]
   const allowed = g.op('LessOrEqual', [slots, g.op('Unsqueeze', [positions, g.int64([2])])]); // [B, S, T]
-  const attentionBias = g.op('Unsqueeze', [g.op('Where', [allowed, g.float32([0], []), g.float32([-Infinity], [])]), g.int64([1, 2])]);
+  const attentionBias = g.op('Unsqueeze', [
+    g.op('Where', [allowed, g.float32([0], []), g.float32([-Infinity], [])]),
+    g.int64([1, 2]),
+  ]);
 
   // Present slot t copies, from the concatenation [past (P slots), new (seq slots), one zero slot]:
   // past slot t below pastLength, new token t − pastLength in the next seq slots, the zero after.
   const pastWidth = g.op('Sub', [total, seq]);
   const relative = g.op('Sub', [slots, pastLength]); // [B, T]
-  const source = g.op('Where', [g.op('Less', [relative, zero]), slots, g.op('Min', [g.op('Add', [pastWidth, relative]), total])]);
+  const source = g.op('Where', [
+    g.op('Less', [relative, zero]),
+    slots,
+    g.op('Min', [g.op('Add', [pastWidth, relative]), total]),
+  ]);
   const kvShape = (slotCount: string): string =>
-    g.op('Concat', [g.op('Unsqueeze', [batch, g.int64([0])]), g.int64([arch.numKeyValueHeads]), slotCount, g.int64([arch.headSize])], { axis: 0 });
+    g.op(
+      'Concat',
+      [g.op('Unsqueeze', [batch, g.int64([0])]), g.int64([arch.numKeyValueHeads]), slotCount, g.int64([arch.headSize])],
+      { axis: 0 },
+    );
   return {
     gqa: rotaryCacheLength === null ? null : gqaInputs(g, arch, length, total, rotaryCacheLength),
     cos,
     sin,
     attentionBias,
     zeroSlot: g.op('ConstantOfShape', [kvShape(g.int64([1]))]),
-    slotSource: g.op('Expand', [g.op('Unsqueeze', [source, g.int64([1, 3])]), kvShape(g.op('Unsqueeze', [total, g.int64([0])]))]),
+    slotSource: g.op('Expand', [
+      g.op('Unsqueeze', [source, g.int64([1, 3])]),
+      kvShape(g.op('Unsqueeze', [total, g.int64([0])])),
+    ]),
   };
 }
 
@@ -182,7 +230,9 @@ function gqaInputs(g: GraphBuilder, arch: LlamaArchitecture, length: string, tot
     }
   }
   return {
-    seqlensK: g.op('Cast', [g.op('Squeeze', [g.op('Sub', [length, g.int64([1], [])]), g.int64([1])])], { to: OnnxDataType.INT32 }),
+    seqlensK: g.op('Cast', [g.op('Squeeze', [g.op('Sub', [length, g.int64([1], [])]), g.int64([1])])], {
+      to: OnnxDataType.INT32,
+    }),
     totalSequenceLength: g.op('Cast', [total], { to: OnnxDataType.INT32 }),
     cosCache: g.initializer('cos_cache', OnnxDataType.FLOAT, [rows, half], cos),
     sinCache: g.initializer('sin_cache', OnnxDataType.FLOAT, [rows, half], sin),
@@ -208,7 +258,13 @@ function rotary(g: GraphBuilder, x: string, shared: SharedValues, headSize: numb
 }
 
 /** Places this chunk's keys or values into the present buffer per GQA's non-shared semantics. */
-function presentBuffer(g: GraphBuilder, pastInput: string, current: string, shared: SharedValues, ioDtype: IoDtype): string {
+function presentBuffer(
+  g: GraphBuilder,
+  pastInput: string,
+  current: string,
+  shared: SharedValues,
+  ioDtype: IoDtype,
+): string {
   const pastFloat = ioDtype === 'float16' ? g.op('Cast', [pastInput], { to: OnnxDataType.FLOAT }) : pastInput;
   // A gather, not arithmetic: whatever the padding slots of past hold never reaches present.
   const candidates = g.op('Concat', [pastFloat, current, shared.zeroSlot], { axis: 2 });
@@ -237,7 +293,8 @@ function standardAttention(
   let v = splitHeads(g, vFlat, kvHeads, headSize);
   if (ioDtype === 'float16') {
     // Attend to exactly what the float16 cache will hold, for the new tokens too.
-    const roundTrip = (t: string) => g.op('Cast', [g.op('Cast', [t], { to: OnnxDataType.FLOAT16 })], { to: OnnxDataType.FLOAT });
+    const roundTrip = (t: string) =>
+      g.op('Cast', [g.op('Cast', [t], { to: OnnxDataType.FLOAT16 })], { to: OnnxDataType.FLOAT });
     k = roundTrip(k);
     v = roundTrip(v);
   }
@@ -256,7 +313,10 @@ function standardAttention(
   const scores = g.op('Mul', [g.op('MatMul', [groupedQ, keysT]), g.float32([1 / Math.sqrt(headSize)], [])]);
   const probabilities = g.op('Softmax', [g.op('Add', [scores, shared.attentionBias])], { axis: -1 });
   const context = g.op('MatMul', [probabilities, g.op('Unsqueeze', [presentValue, g.int64([2])])]); // [B, kv, group, S, hd]
-  return g.op('Reshape', [g.op('Transpose', [g.op('Reshape', [context, g.int64([0, heads, -1, headSize])])], { perm: [0, 2, 1, 3] }), g.int64([0, 0, heads * headSize])]);
+  return g.op('Reshape', [
+    g.op('Transpose', [g.op('Reshape', [context, g.int64([0, heads, -1, headSize])])], { perm: [0, 2, 1, 3] }),
+    g.int64([0, 0, heads * headSize]),
+  ]);
 }
 
 function decoderLayer(
@@ -271,7 +331,8 @@ function decoderLayer(
 ): string {
   const { hiddenSize: hidden, numAttentionHeads: heads, numKeyValueHeads: kvHeads, headSize } = arch;
   const prefix = `model.layers.${layer}`;
-  const weight = (name: string, dims: number[], data: Float32Array) => g.initializer(`${prefix}.${name}`, OnnxDataType.FLOAT, dims, data);
+  const weight = (name: string, dims: number[], data: Float32Array) =>
+    g.initializer(`${prefix}.${name}`, OnnxDataType.FLOAT, dims, data);
 
   const xn = rmsNorm(g, x, weight('input_layernorm.weight', [hidden], w.inputNorm), arch.rmsNormEps);
   const qFlat = g.op('MatMul', [xn, weight('self_attn.q_proj.weight', [hidden, heads * headSize], w.qProj)]);
@@ -283,7 +344,17 @@ function decoderLayer(
     shared.gqa !== null
       ? g.opN(
           'GroupQueryAttention',
-          [qFlat, kFlat, vFlat, past.key, past.value, shared.gqa.seqlensK, shared.gqa.totalSequenceLength, shared.gqa.cosCache, shared.gqa.sinCache],
+          [
+            qFlat,
+            kFlat,
+            vFlat,
+            past.key,
+            past.value,
+            shared.gqa.seqlensK,
+            shared.gqa.totalSequenceLength,
+            shared.gqa.cosCache,
+            shared.gqa.sinCache,
+          ],
           3,
           { num_heads: heads, kv_num_heads: kvHeads, do_rotary: 1, rotary_interleaved: 0 },
           [`${prefix}.attn.output`, presentKeyName, presentValueName],
@@ -293,7 +364,12 @@ function decoderLayer(
   const attended = g.op('MatMul', [merged, weight('self_attn.o_proj.weight', [heads * headSize, hidden], w.oProj)]);
   const afterAttention = g.op('Add', [x, attended]);
 
-  const xn2 = rmsNorm(g, afterAttention, weight('post_attention_layernorm.weight', [hidden], w.postAttentionNorm), arch.rmsNormEps);
+  const xn2 = rmsNorm(
+    g,
+    afterAttention,
+    weight('post_attention_layernorm.weight', [hidden], w.postAttentionNorm),
+    arch.rmsNormEps,
+  );
   const gate = g.op('MatMul', [xn2, weight('mlp.gate_proj.weight', [hidden, arch.intermediateSize], w.gateProj)]);
   const up = g.op('MatMul', [xn2, weight('mlp.up_proj.weight', [hidden, arch.intermediateSize], w.upProj)]);
   const activated = g.op('Mul', [g.op('Mul', [gate, g.op('Sigmoid', [gate])]), up]);

@@ -98,7 +98,11 @@ function embeddingRows(random: WeightRandom, vocab: number, hidden: number): Flo
 }
 
 /** Generates every weight of `arch` from `seed`; equal inputs give bit-identical weights. */
-export function generateLlamaWeights(arch: LlamaArchitecture, seed: number, gains: WeightGains = TINY_WEIGHT_GAINS): LlamaWeights {
+export function generateLlamaWeights(
+  arch: LlamaArchitecture,
+  seed: number,
+  gains: WeightGains = TINY_WEIGHT_GAINS,
+): LlamaWeights {
   const random = new WeightRandom(seed);
   const hidden = arch.hiddenSize;
   const qSize = arch.numAttentionHeads * arch.headSize;

@@ -26,7 +26,11 @@ export interface ModelFolderFiles {
 }
 
 /** Serializes `arch` with `weights` to model.onnx bytes and genai_config.json text. */
-export function llamaModelFiles(arch: LlamaArchitecture, weights: LlamaWeights, options: LlamaOnnxOptions): ModelFolderFiles {
+export function llamaModelFiles(
+  arch: LlamaArchitecture,
+  weights: LlamaWeights,
+  options: LlamaOnnxOptions,
+): ModelFolderFiles {
   return {
     model: encodeModel(buildLlamaOnnx(arch, weights, options)).toBytes(),
     config: genaiConfigText(genaiConfigFor(arch, MODEL_FOLDER_FILES.model)),

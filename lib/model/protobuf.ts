@@ -15,7 +15,8 @@ const utf8 = new TextEncoder();
 /** Bytes of a varint; negative numbers are written as 64-bit two's complement, as protobuf does for int64. */
 export function encodeVarint(value: number | bigint): Uint8Array {
   let v = typeof value === 'bigint' ? value : BigInt(value);
-  if (typeof value === 'number' && !Number.isSafeInteger(value)) throw new RangeError(`varint value ${value} is not a safe integer`);
+  if (typeof value === 'number' && !Number.isSafeInteger(value))
+    throw new RangeError(`varint value ${value} is not a safe integer`);
   if (v < 0n) v = BigInt.asUintN(64, v);
   const bytes: number[] = [];
   while (v >= 0x80n) {

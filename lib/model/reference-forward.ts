@@ -50,7 +50,13 @@ function rmsNorm(x: Float32Array, rows: number, size: number, scale: Float32Arra
  * Applies rotary embeddings in place to `x` laid out [rows = positions, heads, headSize], with
  * the two-halves pairing (element i rotates with element i + headSize/2).
  */
-function applyRotary(x: Float32Array, positions: number, heads: number, headSize: number, inverseFrequencies: Float32Array): void {
+function applyRotary(
+  x: Float32Array,
+  positions: number,
+  heads: number,
+  headSize: number,
+  inverseFrequencies: Float32Array,
+): void {
   const half = headSize / 2;
   for (let p = 0; p < positions; p++) {
     for (let i = 0; i < half; i++) {
@@ -69,7 +75,13 @@ function applyRotary(x: Float32Array, positions: number, heads: number, headSize
 }
 
 /** Causal grouped-query attention over all positions; q [n, heads, hd], k/v [n, kvHeads, hd]. */
-function attention(q: Float32Array, k: Float32Array, v: Float32Array, n: number, arch: LlamaArchitecture): Float32Array {
+function attention(
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  n: number,
+  arch: LlamaArchitecture,
+): Float32Array {
   const { numAttentionHeads: heads, numKeyValueHeads: kvHeads, headSize } = arch;
   const group = heads / kvHeads;
   const scale = Math.fround(1 / Math.sqrt(headSize));
@@ -103,7 +115,12 @@ function attention(q: Float32Array, k: Float32Array, v: Float32Array, n: number,
 }
 
 /** The logits of the last position of `tokens`, [vocab]. */
-export function referenceLastLogits(arch: LlamaArchitecture, weights: LlamaWeights, tokens: Int32Array, options: ReferenceOptions = {}): Float32Array {
+export function referenceLastLogits(
+  arch: LlamaArchitecture,
+  weights: LlamaWeights,
+  tokens: Int32Array,
+  options: ReferenceOptions = {},
+): Float32Array {
   const n = tokens.length;
   if (n === 0) throw new RangeError('reference forward needs at least one token');
   const hidden = arch.hiddenSize;
@@ -114,7 +131,8 @@ export function referenceLastLogits(arch: LlamaArchitecture, weights: LlamaWeigh
   const x = new Float32Array(n * hidden);
   for (let p = 0; p < n; p++) {
     const id = tokens[p]!;
-    if (id < 0 || id >= arch.vocabSize) throw new RangeError(`token id ${id} is outside the vocabulary (0..${arch.vocabSize - 1})`);
+    if (id < 0 || id >= arch.vocabSize)
+      throw new RangeError(`token id ${id} is outside the vocabulary (0..${arch.vocabSize - 1})`);
     x.set(weights.embedding.subarray(id * hidden, (id + 1) * hidden), p * hidden);
   }
 

@@ -38,7 +38,11 @@ export function parseDetail(text: string): DetailLog {
   }
   const latest = new Map<string, unknown>();
   for (const record of records) latest.set(record.key, record.value);
-  return { records, get: (key) => latest.get(key), errors: records.filter((record) => record.metadata?.is_error === true) };
+  return {
+    records,
+    get: (key) => latest.get(key),
+    errors: records.filter((record) => record.metadata?.is_error === true),
+  };
 }
 
 /** Reads and parses an `mlperf_log_detail.txt` file. */

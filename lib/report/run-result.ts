@@ -50,7 +50,19 @@ export interface RunResult {
 }
 
 /** What the harness knows that the logs do not. */
-export type RunFacts = Omit<RunResult, 'validity' | 'invalidReason' | 'samplesPerSecond' | 'tokensPerSecond' | 'latencyNs' | 'ttftNs' | 'tpotNs' | 'loadgenErrors' | 'settings' | 'loadgenScenario'>;
+export type RunFacts = Omit<
+  RunResult,
+  | 'validity'
+  | 'invalidReason'
+  | 'samplesPerSecond'
+  | 'tokensPerSecond'
+  | 'latencyNs'
+  | 'ttftNs'
+  | 'tpotNs'
+  | 'loadgenErrors'
+  | 'settings'
+  | 'loadgenScenario'
+>;
 
 const LATENCY_POINTS = ['50.00', '90.00', '95.00', '97.00', '99.00', '99.90'];
 
@@ -82,8 +94,15 @@ function invalidReasons(detail: DetailLog): string | undefined {
     const text = ['early_stopping_result', 'early_stopping_ttft_result', 'early_stopping_tpot_result']
       .map((key) => detail.get(key))
       .filter((value): value is string => typeof value === 'string' && value.trim().length > 0)
-      .map((value) => value.replace(/\s*\*\s*/g, ' ').replace(/\s+/g, ' ').trim());
-    reasons.push(`early stopping not satisfied${text.length ? ` (${text.join('; ')})` : ' (too few queries for the latency percentile: run longer)'}`);
+      .map((value) =>
+        value
+          .replace(/\s*\*\s*/g, ' ')
+          .replace(/\s+/g, ' ')
+          .trim(),
+      );
+    reasons.push(
+      `early stopping not satisfied${text.length ? ` (${text.join('; ')})` : ' (too few queries for the latency percentile: run longer)'}`,
+    );
   }
   return reasons.length > 0 ? reasons.join('; ') : undefined;
 }
@@ -101,7 +120,12 @@ export function summarizeRun(facts: RunFacts): RunResult {
     loadgenScenario: String(detail.get('effective_scenario') ?? ''),
     validity: validity === 'VALID' || validity === 'INVALID' ? validity : undefined,
     invalidReason: validity === 'INVALID' ? invalidReasons(detail) : undefined,
-    samplesPerSecond: numberOf(detail, 'result_samples_per_second', 'result_completed_samples_per_sec', 'result_qps_with_loadgen_overhead'),
+    samplesPerSecond: numberOf(
+      detail,
+      'result_samples_per_second',
+      'result_completed_samples_per_sec',
+      'result_qps_with_loadgen_overhead',
+    ),
     tokensPerSecond: numberOf(detail, 'result_tokens_per_second', 'result_completed_tokens_per_second'),
     latencyNs: percentiles(detail, (p) => `result_${p}_percentile_latency_ns`) ?? {},
     ttftNs: percentiles(detail, (p) => `result_first_token_${p}_percentile_latency_ns`),
@@ -127,7 +151,8 @@ export function readRunResult(dir: string): RunResult {
   return JSON.parse(readFileSync(path, 'utf8')) as RunResult;
 }
 
-const ms = (ns: number | undefined): string => (ns === undefined ? '—' : `${(ns / 1e6).toFixed(ns >= 1e8 ? 0 : ns >= 1e6 ? 1 : 3)} ms`);
+const ms = (ns: number | undefined): string =>
+  ns === undefined ? '—' : `${(ns / 1e6).toFixed(ns >= 1e8 ? 0 : ns >= 1e6 ? 1 : 3)} ms`;
 const num = (value: number | undefined, digits = 2): string => (value === undefined ? '—' : value.toFixed(digits));
 
 /** The short table printed after a run. */
@@ -136,14 +161,24 @@ export function formatRunResult(result: RunResult): string {
     ['scenario', `${result.scenario} (${result.modelKey}), ${result.mode}`],
     ['backend', result.backend],
     ['dataset', `${result.dataset.samples} samples from ${result.dataset.path}`],
-    ['validity', result.validity === undefined ? '— (accuracy run)' : `${result.validity}${result.invalidReason ? ` — ${result.invalidReason.trim()}` : ''}`],
+    [
+      'validity',
+      result.validity === undefined
+        ? '— (accuracy run)'
+        : `${result.validity}${result.invalidReason ? ` — ${result.invalidReason.trim()}` : ''}`,
+    ],
     ['samples/s', num(result.samplesPerSecond)],
     ['tokens/s', num(result.tokensPerSecond)],
     ['latency p50/p90/p95/p99', ['p50', 'p90', 'p95', 'p99'].map((p) => ms(result.latencyNs[p])).join(' / ')],
   ];
-  if (result.ttftNs) rows.push(['TTFT p50/p90/p99', ['p50', 'p90', 'p99'].map((p) => ms(result.ttftNs?.[p])).join(' / ')]);
-  if (result.tpotNs) rows.push(['TPOT p50/p90/p99', ['p50', 'p90', 'p99'].map((p) => ms(result.tpotNs?.[p])).join(' / ')]);
-  rows.push(['completed', `${result.samplesCompleted} samples, ${result.generatedTokens} tokens in ${result.durationSeconds.toFixed(1)} s`]);
+  if (result.ttftNs)
+    rows.push(['TTFT p50/p90/p99', ['p50', 'p90', 'p99'].map((p) => ms(result.ttftNs?.[p])).join(' / ')]);
+  if (result.tpotNs)
+    rows.push(['TPOT p50/p90/p99', ['p50', 'p90', 'p99'].map((p) => ms(result.tpotNs?.[p])).join(' / ')]);
+  rows.push([
+    'completed',
+    `${result.samplesCompleted} samples, ${result.generatedTokens} tokens in ${result.durationSeconds.toFixed(1)} s`,
+  ]);
   if (result.loadgenErrors > 0) rows.push(['LoadGen errors', `${result.loadgenErrors} (see mlperf_log_detail.txt)`]);
   if (result.accuracy) {
     const a = result.accuracy;

@@ -93,11 +93,15 @@ function checkModel(b: Body, modelName: string): void {
   const model = b.model;
   if (model === undefined || model === null || model === modelName) return;
   if (typeof model !== 'string') throw invalidParam('model', '"model" must be a string');
-  throw new ApiError(404, `The model \`${model}\` does not exist: this server serves \`${modelName}\` (see GET /v1/models)`, {
-    type: 'not_found_error',
-    param: 'model',
-    code: 'model_not_found',
-  });
+  throw new ApiError(
+    404,
+    `The model \`${model}\` does not exist: this server serves \`${modelName}\` (see GET /v1/models)`,
+    {
+      type: 'not_found_error',
+      param: 'model',
+      code: 'model_not_found',
+    },
+  );
 }
 
 const GREEDY_ONLY = 'this server decodes greedily (MLPerf closed division)';
@@ -118,11 +122,15 @@ function checkGreedy(b: Body): void {
   ] as const) {
     const value = optionalNumber(b, name);
     if (value !== undefined && value !== neutral) {
-      throw invalidParam(name, `${name} must be ${neutral} or absent: ${GREEDY_ONLY} with one choice per prompt; got ${value}`);
+      throw invalidParam(
+        name,
+        `${name} must be ${neutral} or absent: ${GREEDY_ONLY} with one choice per prompt; got ${value}`,
+      );
     }
   }
   for (const name of ['echo', 'ignore_eos', 'use_beam_search'] as const) {
-    if (optionalBoolean(b, name)) throw invalidParam(name, `${name} is not supported: ${GREEDY_ONLY}; drop it or set it to false`);
+    if (optionalBoolean(b, name))
+      throw invalidParam(name, `${name} is not supported: ${GREEDY_ONLY}; drop it or set it to false`);
   }
   const bias = b.logit_bias;
   if (bias !== undefined && bias !== null && (typeof bias !== 'object' || Object.keys(bias).length > 0)) {
@@ -140,11 +148,14 @@ function checkGreedy(b: Body): void {
   }
   // These cannot change the greedy choice; check only that they are well formed.
   const topP = optionalNumber(b, 'top_p');
-  if (topP !== undefined && !(topP > 0 && topP <= 1)) throw invalidParam('top_p', `top_p must be in (0, 1]; got ${topP}`);
+  if (topP !== undefined && !(topP > 0 && topP <= 1))
+    throw invalidParam('top_p', `top_p must be in (0, 1]; got ${topP}`);
   const topK = optionalInteger(b, 'top_k', -1);
-  if (topK !== undefined && topK < 1 && topK !== 0 && topK !== -1) throw invalidParam('top_k', `top_k must be -1, 0 or positive; got ${topK}`);
+  if (topK !== undefined && topK < 1 && topK !== 0 && topK !== -1)
+    throw invalidParam('top_k', `top_k must be -1, 0 or positive; got ${topK}`);
   const minP = optionalNumber(b, 'min_p');
-  if (minP !== undefined && !(minP >= 0 && minP <= 1)) throw invalidParam('min_p', `min_p must be in [0, 1]; got ${minP}`);
+  if (minP !== undefined && !(minP >= 0 && minP <= 1))
+    throw invalidParam('min_p', `min_p must be in [0, 1]; got ${minP}`);
   const seed = optionalNumber(b, 'seed');
   if (seed !== undefined && !Number.isInteger(seed)) throw invalidParam('seed', `seed must be an integer; got ${seed}`);
 }
@@ -161,7 +172,10 @@ function readPrompts(prompt: unknown, context: CompletionContext, addBos: boolea
     if (Array.isArray(item) && item.length > 0 && item.every((id) => typeof id === 'number')) {
       return tokenIds(item as number[], context.tokenizer.vocabSize);
     }
-    throw invalidParam('prompt', 'each prompt of a "prompt" list must be a string or a non-empty array of token ids; lists cannot mix the two with bare ids');
+    throw invalidParam(
+      'prompt',
+      'each prompt of a "prompt" list must be a string or a non-empty array of token ids; lists cannot mix the two with bare ids',
+    );
   });
 }
 
@@ -184,7 +198,8 @@ function readStop(stop: unknown): string[] {
 function readStreamOptions(options: unknown, stream: boolean): boolean {
   if (options === undefined || options === null) return false;
   if (!stream) throw invalidParam('stream_options', 'stream_options is only allowed with "stream": true');
-  if (typeof options !== 'object' || Array.isArray(options)) throw invalidParam('stream_options', '"stream_options" must be an object');
+  if (typeof options !== 'object' || Array.isArray(options))
+    throw invalidParam('stream_options', '"stream_options" must be an object');
   const include = (options as Body).include_usage;
   if (include !== undefined && include !== null && typeof include !== 'boolean') {
     throw invalidParam('stream_options', '"stream_options.include_usage" must be a boolean');
@@ -202,7 +217,8 @@ function optionalNumber(b: Body, name: string): number | undefined {
 function optionalInteger(b: Body, name: string, min: number): number | undefined {
   const value = optionalNumber(b, name);
   if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || value < min) throw invalidParam(name, `"${name}" must be an integer of at least ${min}; got ${value}`);
+  if (!Number.isInteger(value) || value < min)
+    throw invalidParam(name, `"${name}" must be an integer of at least ${min}; got ${value}`);
   return value;
 }
 

@@ -69,7 +69,11 @@ export async function runCompletion(options: CompletionRunOptions): Promise<Comp
 
   const finish = (result: CompletionResult): void => {
     done = true;
-    onPiece?.({ text: result.text.slice(emitted), tokens: result.tokens.slice(sent), finishReason: result.finishReason });
+    onPiece?.({
+      text: result.text.slice(emitted),
+      tokens: result.tokens.slice(sent),
+      finishReason: result.finishReason,
+    });
     settle.resolve(result);
   };
   // The first stop string at or after what was handed out; finishes the completion there.
@@ -77,7 +81,11 @@ export async function runCompletion(options: CompletionRunOptions): Promise<Comp
     if (stop.empty) return false;
     const match = stop.find(current, Math.max(0, emitted - stop.maxLength));
     if (match === undefined) return false;
-    finish({ text: current.slice(0, Math.max(match.start, emitted)), tokens: tokensThrough(match.end, newTokens), finishReason: 'stop' });
+    finish({
+      text: current.slice(0, Math.max(match.start, emitted)),
+      tokens: tokensThrough(match.end, newTokens),
+      finishReason: 'stop',
+    });
     // The rest of the generation is not wanted.
     ownAbort.abort(new Error('stop string reached'));
     return true;
@@ -126,7 +134,14 @@ export async function runCompletion(options: CompletionRunOptions): Promise<Comp
   let generation: Promise<void>;
   try {
     generation = backend.generate(
-      [{ key: options.key, prompt: options.prompt.tokens, maxNewTokens: options.prompt.maxNewTokens, sampleIndex: options.sampleIndex }],
+      [
+        {
+          key: options.key,
+          prompt: options.prompt.tokens,
+          maxNewTokens: options.prompt.maxNewTokens,
+          sampleIndex: options.sampleIndex,
+        },
+      ],
       listener,
       AbortSignal.any([signal, ownAbort.signal]),
     );
@@ -138,7 +153,12 @@ export async function runCompletion(options: CompletionRunOptions): Promise<Comp
     () => {
       if (!done) {
         done = true;
-        settle.reject(backendError('ERR_BACKEND_FAILED', `backend ${backend.name} finished without completing the request; this is a bug of the backend`));
+        settle.reject(
+          backendError(
+            'ERR_BACKEND_FAILED',
+            `backend ${backend.name} finished without completing the request; this is a bug of the backend`,
+          ),
+        );
       }
     },
     (error: unknown) => {

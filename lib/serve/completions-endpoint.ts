@@ -42,7 +42,12 @@ interface Usage {
  * Answers one completions request whose body parsed as `body`. Never rejects: failures become
  * OpenAI error answers (or, once streaming has begun, an error event).
  */
-export async function serveCompletions(body: unknown, response: ServerResponse, context: CompletionsEndpointContext, serverSignal: AbortSignal): Promise<void> {
+export async function serveCompletions(
+  body: unknown,
+  response: ServerResponse,
+  context: CompletionsEndpointContext,
+  serverSignal: AbortSignal,
+): Promise<void> {
   let job: CompletionJob;
   try {
     job = parseCompletionRequest(body, context);
@@ -81,7 +86,9 @@ export async function serveCompletions(body: unknown, response: ServerResponse, 
     else writeJson(response, 200, completionBody(job, results, context.modelName));
   } catch (error) {
     if (response.destroyed) return;
-    const apiError = serverSignal.aborted ? new ApiError(503, 'the server is shutting down; retry against a running server') : apiErrorFromBackend(error);
+    const apiError = serverSignal.aborted
+      ? new ApiError(503, 'the server is shutting down; retry against a running server')
+      : apiErrorFromBackend(error);
     if (answer?.started) answer.fail(apiError);
     else writeError(response, apiError);
   } finally {
@@ -101,7 +108,9 @@ function completionBody(j: CompletionJob, results: readonly CompletionResult[], 
       text: result.text,
       logprobs: null,
       finish_reason: result.finishReason,
-      ...(j.returnTokenIds ? { prompt_token_ids: Array.from(j.prompts[index]!.tokens), token_ids: Array.from(result.tokens) } : {}),
+      ...(j.returnTokenIds
+        ? { prompt_token_ids: Array.from(j.prompts[index]!.tokens), token_ids: Array.from(result.tokens) }
+        : {}),
     })),
     usage: usageOf(j, results),
   };
@@ -126,7 +135,12 @@ class StreamAnswer {
   }
 
   piece(index: number, piece: CompletionPiece): void {
-    const choice: Record<string, unknown> = { index, text: piece.text, logprobs: null, finish_reason: piece.finishReason ?? null };
+    const choice: Record<string, unknown> = {
+      index,
+      text: piece.text,
+      logprobs: null,
+      finish_reason: piece.finishReason ?? null,
+    };
     if (this.#job.returnTokenIds) {
       if (!this.#promptSent[index]) choice.prompt_token_ids = Array.from(this.#job.prompts[index]!.tokens);
       choice.token_ids = Array.from(piece.tokens);
@@ -160,7 +174,11 @@ class StreamAnswer {
     if (this.#response.destroyed || this.#response.writableEnded) return;
     if (!this.started) {
       this.started = true;
-      this.#response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+      this.#response.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+      });
     }
     this.#response.write(`data: ${data}\n\n`);
   }

@@ -84,22 +84,43 @@ export async function startOpenAIServer(options: OpenAIServerOptions): Promise<O
 
   const models = (): object => ({
     object: 'list',
-    data: [{ id: options.modelName, object: 'model', created: started, owned_by: 'mlperf-loadgen-node', max_model_len: context.contextLength }],
+    data: [
+      {
+        id: options.modelName,
+        object: 'model',
+        created: started,
+        owned_by: 'mlperf-loadgen-node',
+        max_model_len: context.contextLength,
+      },
+    ],
   });
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const path = (request.url ?? '/').split('?', 1)[0]!;
     const route = ROUTES.get(path);
-    if (route === undefined) throw new ApiError(404, `no route ${path}: this server has POST /v1/completions, GET /v1/models and GET /health`, { type: 'not_found_error' });
+    if (route === undefined)
+      throw new ApiError(
+        404,
+        `no route ${path}: this server has POST /v1/completions, GET /v1/models and GET /health`,
+        { type: 'not_found_error' },
+      );
     if (request.method !== route) {
       response.setHeader('allow', route);
       throw new ApiError(405, `${path} takes ${route}, not ${request.method}`);
     }
-    if (options.apiKey !== undefined && path.startsWith('/v1/') && request.headers.authorization !== `Bearer ${options.apiKey}`) {
-      throw new ApiError(401, 'missing or wrong API key: send "Authorization: Bearer <key>" with the key the server was started with', {
-        type: 'authentication_error',
-        code: 'invalid_api_key',
-      });
+    if (
+      options.apiKey !== undefined &&
+      path.startsWith('/v1/') &&
+      request.headers.authorization !== `Bearer ${options.apiKey}`
+    ) {
+      throw new ApiError(
+        401,
+        'missing or wrong API key: send "Authorization: Bearer <key>" with the key the server was started with',
+        {
+          type: 'authentication_error',
+          code: 'invalid_api_key',
+        },
+      );
     }
     if (path === '/health') {
       response.writeHead(200, { 'content-length': 0 }).end();
@@ -115,7 +136,11 @@ export async function startOpenAIServer(options: OpenAIServerOptions): Promise<O
     const work = handle(request, response)
       .catch((error: unknown) => {
         if (error instanceof ApiError) writeError(response, error);
-        else writeError(response, new ApiError(500, `internal error: ${error instanceof Error ? error.message : String(error)}`));
+        else
+          writeError(
+            response,
+            new ApiError(500, `internal error: ${error instanceof Error ? error.message : String(error)}`),
+          );
       })
       .finally(() => inFlight.delete(work));
     inFlight.add(work);
@@ -164,7 +189,9 @@ const ROUTES = new Map<string, 'GET' | 'POST'>([
 /** Reads and parses a JSON request body; malformed or oversized bodies are 400 / 413. */
 async function readJson(request: IncomingMessage, maxBytes: number): Promise<unknown> {
   const tooLarge = (): ApiError =>
-    new ApiError(413, `the request body is over ${maxBytes} bytes; send fewer or shorter prompts per request`, { code: 'body_too_large' });
+    new ApiError(413, `the request body is over ${maxBytes} bytes; send fewer or shorter prompts per request`, {
+      code: 'body_too_large',
+    });
   if (Number(request.headers['content-length'] ?? 0) > maxBytes) throw tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
@@ -177,6 +204,8 @@ async function readJson(request: IncomingMessage, maxBytes: number): Promise<unk
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch (error) {
-    throw new ApiError(400, `the request body is not valid JSON (${(error as Error).message}); send a JSON object`, { code: 'invalid_json' });
+    throw new ApiError(400, `the request body is not valid JSON (${(error as Error).message}); send a JSON object`, {
+      code: 'invalid_json',
+    });
   }
 }

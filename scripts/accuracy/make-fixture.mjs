@@ -12,7 +12,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fixturePairs, fixturePunktTexts, fixtureStemWords, fixtureSubsets, fixtureTokenizerTexts } from './fixture-corpus.mjs';
+import {
+  fixturePairs,
+  fixturePunktTexts,
+  fixtureStemWords,
+  fixtureSubsets,
+  fixtureTokenizerTexts,
+} from './fixture-corpus.mjs';
 import { sha256 } from '../pinned-download.mjs';
 import { fetchVerifiedWheel, projectRoot } from './punkt-params.mjs';
 
@@ -27,7 +33,9 @@ function run(command, args, what) {
   process.stderr.write(`[fixture] ${what}\n`);
   const result = spawnSync(command, args, { stdio: ['ignore', 'inherit', 'inherit'] });
   if (result.error || result.status !== 0) {
-    process.stderr.write(`[fixture] ${what} failed${result.error ? `: ${result.error.message}` : ` (exit ${result.status})`}\n`);
+    process.stderr.write(
+      `[fixture] ${what} failed${result.error ? `: ${result.error.message}` : ` (exit ${result.status})`}\n`,
+    );
     process.exit(1);
   }
 }
@@ -38,7 +46,11 @@ function ensureVenv() {
   rmSync(venvDir, { recursive: true, force: true });
   mkdirSync(join(projectRoot, 'third_party', '.cache'), { recursive: true });
   run(process.env.PYTHON || 'python3', ['-m', 'venv', venvDir], `creating ${venvDir}`);
-  run(venvPython, ['-m', 'pip', 'install', '--disable-pip-version-check', '--quiet', '-r', requirements], 'installing the pinned Python reference');
+  run(
+    venvPython,
+    ['-m', 'pip', 'install', '--disable-pip-version-check', '--quiet', '-r', requirements],
+    'installing the pinned Python reference',
+  );
   writeFileSync(stamp, `${wanted}\n`);
 }
 
@@ -56,13 +68,25 @@ try {
       subsets: fixtureSubsets(pairs.length),
       tokenizerTexts: fixtureTokenizerTexts(),
       stemWords: fixtureStemWords(),
-      sampleReferences: JSON.parse(readFileSync(join(projectRoot, 'data', 'sample-articles.json'), 'utf8')).map((article) => article.output),
+      sampleReferences: JSON.parse(readFileSync(join(projectRoot, 'data', 'sample-articles.json'), 'utf8')).map(
+        (article) => article.output,
+      ),
     }),
   );
   mkdirSync(join(projectRoot, 'test', 'fixtures', 'accuracy'), { recursive: true });
   run(
     venvPython,
-    [join(here, 'make_fixture.py'), '--wheel', wheel, '--lock', join(projectRoot, 'third_party', 'punkt.lock.json'), '--input', corpus, '--output', output],
+    [
+      join(here, 'make_fixture.py'),
+      '--wheel',
+      wheel,
+      '--lock',
+      join(projectRoot, 'third_party', 'punkt.lock.json'),
+      '--input',
+      corpus,
+      '--output',
+      output,
+    ],
     'scoring the corpus with the Python reference',
   );
   const fixture = JSON.parse(readFileSync(output, 'utf8'));

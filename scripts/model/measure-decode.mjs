@@ -21,8 +21,18 @@ function prompt(index) {
 
 const modelDir = await ensureTinyModel();
 for (const batch of batches) {
-  const backend = await createOnnxRuntimeBackend({ modelDir, device: 'cpu', maxBatchSize: batch, ...(threads ? { intraOpNumThreads: threads } : {}) });
-  const requests = Array.from({ length: batch }, (_, i) => ({ key: i, prompt: prompt(i), maxNewTokens: NEW_TOKENS, sampleIndex: i }));
+  const backend = await createOnnxRuntimeBackend({
+    modelDir,
+    device: 'cpu',
+    maxBatchSize: batch,
+    ...(threads ? { intraOpNumThreads: threads } : {}),
+  });
+  const requests = Array.from({ length: batch }, (_, i) => ({
+    key: i,
+    prompt: prompt(i),
+    maxNewTokens: NEW_TOKENS,
+    sampleIndex: i,
+  }));
   let firstToken = 0;
   let generated = 0;
   const start = performance.now();

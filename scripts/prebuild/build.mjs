@@ -9,7 +9,18 @@
 //                                               (npm pack and npm publish run this, via prepack)
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,17 +35,27 @@ function fail(message) {
 }
 
 function loadgenSource() {
-  const result = spawnSync(process.execPath, [join(root, 'scripts', 'loadgen-source.mjs'), 'dir'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const result = spawnSync(process.execPath, [join(root, 'scripts', 'loadgen-source.mjs'), 'dir'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   if (result.status !== 0) fail('could not get the LoadGen source (message above)');
   return result.stdout.trim();
 }
 
 /** Every file the prebuild is made from, so a change to any of them marks it stale. */
 function inputFiles() {
-  const walk = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+  const walk = (dir) =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)],
+    );
   const fixed = ['CMakeLists.txt', 'third_party/loadgen.lock.json', 'third_party/zig.lock.json'];
-  const scripts = ['loadgen-source.mjs', 'loadgen-manifest.mjs', 'generate-loadgen-files.mjs'].map((f) => join('scripts', f));
-  const trees = [...walk(join(root, 'native')), ...walk(join(root, 'scripts', 'prebuild'))].map((f) => relative(root, f));
+  const scripts = ['loadgen-source.mjs', 'loadgen-manifest.mjs', 'generate-loadgen-files.mjs'].map((f) =>
+    join('scripts', f),
+  );
+  const trees = [...walk(join(root, 'native')), ...walk(join(root, 'scripts', 'prebuild'))].map((f) =>
+    relative(root, f),
+  );
   return [...fixed, ...scripts, ...trees].sort();
 }
 
@@ -42,15 +63,26 @@ function inputsDigest() {
   const hash = createHash('sha256');
   // The file name comes from the package name; the headers from node-addon-api.
   const version = (file) => JSON.parse(readFileSync(join(root, file), 'utf8')).version;
-  hash.update(`${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).name} node-addon-api@${version('node_modules/node-addon-api/package.json')}\0`);
-  for (const file of inputFiles()) hash.update(`${file}\0`).update(readFileSync(join(root, file))).update('\0');
+  hash.update(
+    `${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).name} node-addon-api@${version('node_modules/node-addon-api/package.json')}\0`,
+  );
+  for (const file of inputFiles())
+    hash
+      .update(`${file}\0`)
+      .update(readFileSync(join(root, file)))
+      .update('\0');
   return `${hash.digest('hex')} ${process.platform}-${process.arch}`;
 }
 
 const prebuildFolder = join(root, 'prebuilds', `${process.platform}-${process.arch}`);
 const stamp = join(root, 'prebuilds', 'inputs.sha256');
 const digest = inputsDigest();
-if (process.argv.includes('--if-stale') && existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === digest && existsSync(prebuildFolder)) {
+if (
+  process.argv.includes('--if-stale') &&
+  existsSync(stamp) &&
+  readFileSync(stamp, 'utf8').trim() === digest &&
+  existsSync(prebuildFolder)
+) {
   process.stderr.write(`[prebuild] ${relative(root, prebuildFolder)} is current\n`);
   process.exit(0);
 }
@@ -59,7 +91,8 @@ const loadgenDir = loadgenSource();
 const toolchain = zigToolchain();
 const staging = mkdtempSync(join(tmpdir(), 'prebuild-'));
 try {
-  for (const entry of ['package.json', 'CMakeLists.txt', 'native', 'scripts']) cpSync(join(root, entry), join(staging, entry), { recursive: true });
+  for (const entry of ['package.json', 'CMakeLists.txt', 'native', 'scripts'])
+    cpSync(join(root, entry), join(staging, entry), { recursive: true });
   mkdirSync(join(staging, 'third_party'));
   cpSync(join(root, 'third_party', 'loadgen.lock.json'), join(staging, 'third_party', 'loadgen.lock.json'));
   symlinkSync(join(root, 'node_modules'), join(staging, 'node_modules'), 'dir');
@@ -90,7 +123,9 @@ for (const file of readdirSync(folder).filter((name) => name.endsWith('.node')))
     `[prebuild] ${path}: ${(statSync(path).size / 1e6).toFixed(1)} MB, needs GLIBC ${needs.glibc ?? 'none'}, GLIBCXX ${needs.glibcxx ?? 'none'}, ` +
       `links ${needs.needed.join(' ')}\n`,
   );
-  if (needs.glibcxx !== undefined) fail(`${file} needs libstdc++ (GLIBCXX ${needs.glibcxx}); prebuilds must carry their C++ runtime`);
-  if (needs.glibc !== undefined && compareVersions(needs.glibc, zigLock.glibc) > 0) fail(`${file} needs GLIBC ${needs.glibc}, above the ${zigLock.glibc} floor`);
+  if (needs.glibcxx !== undefined)
+    fail(`${file} needs libstdc++ (GLIBCXX ${needs.glibcxx}); prebuilds must carry their C++ runtime`);
+  if (needs.glibc !== undefined && compareVersions(needs.glibc, zigLock.glibc) > 0)
+    fail(`${file} needs GLIBC ${needs.glibc}, above the ${zigLock.glibc} floor`);
 }
 writeFileSync(stamp, `${digest}\n`);

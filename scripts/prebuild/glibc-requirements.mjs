@@ -24,7 +24,8 @@ function highest(versions) {
 
 function objdump(flag, file) {
   const result = spawnSync('objdump', [flag, file], { encoding: 'utf8' });
-  if (result.error || result.status !== 0) throw new Error(`objdump ${flag} ${file} failed: ${result.error?.message ?? result.stderr}`);
+  if (result.error || result.status !== 0)
+    throw new Error(`objdump ${flag} ${file} failed: ${result.error?.message ?? result.stderr}`);
   return result.stdout;
 }
 

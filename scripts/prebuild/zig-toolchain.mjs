@@ -31,7 +31,11 @@ function fetchZig() {
     rmSync(home, { recursive: true, force: true });
     mkdirSync(home, { recursive: true });
     // Python's zipfile, because the wheel holds thousands of files (Zig's libc headers and sources).
-    runChecked('python3', ['-c', 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])', wheel, home], 'unpacking the Zig wheel');
+    runChecked(
+      'python3',
+      ['-c', 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])', wheel, home],
+      'unpacking the Zig wheel',
+    );
     chmodSync(zig, 0o755);
   } catch (error) {
     if (error instanceof PinnedDownloadError) fail(error.message);
@@ -46,7 +50,10 @@ export function zigToolchain() {
   if (!existsSync(zig)) fetchZig();
   const target = `${arch() === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu.${lock.glibc}`;
   mkdirSync(binDir, { recursive: true });
-  for (const [name, mode] of [['cc', 'cc'], ['c++', 'c++']]) {
+  for (const [name, mode] of [
+    ['cc', 'cc'],
+    ['c++', 'c++'],
+  ]) {
     const wrapper = join(binDir, name);
     writeFileSync(wrapper, `#!/bin/sh\nexec "${resolve(zig)}" ${mode} -target ${target} "$@"\n`);
     chmodSync(wrapper, 0o755);
@@ -54,4 +61,5 @@ export function zigToolchain() {
   return binDir;
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) process.stdout.write(`${zigToolchain()}\n`);
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url))
+  process.stdout.write(`${zigToolchain()}\n`);

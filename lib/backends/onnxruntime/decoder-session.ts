@@ -57,30 +57,44 @@ export class DecoderSession {
       );
     }
 
-    const metadata = (list: readonly InferenceSession.ValueMetadata[], name: string): InferenceSession.ValueMetadata => list.find((m) => m.name === name)!;
+    const metadata = (list: readonly InferenceSession.ValueMetadata[], name: string): InferenceSession.ValueMetadata =>
+      list.find((m) => m.name === name)!;
     const past = metadata(session.inputMetadata, this.#pastKeys[0]!);
     if (!past.isTensor || (past.type !== 'float32' && past.type !== 'float16')) {
-      throw this.#mismatch(`${past.name} must be a float32 or float16 tensor, got ${past.isTensor ? past.type : 'a non-tensor'}`);
+      throw this.#mismatch(
+        `${past.name} must be a float32 or float16 tensor, got ${past.isTensor ? past.type : 'a non-tensor'}`,
+      );
     }
     const logits = metadata(session.outputMetadata, names.logits);
     if (!logits.isTensor || (logits.type !== 'float32' && logits.type !== 'float16')) {
-      throw this.#mismatch(`${names.logits} must be a float32 or float16 tensor, got ${logits.isTensor ? logits.type : 'a non-tensor'}`);
+      throw this.#mismatch(
+        `${names.logits} must be a float32 or float16 tensor, got ${logits.isTensor ? logits.type : 'a non-tensor'}`,
+      );
     }
     const shape = past.shape;
-    if (shape.length !== 4 || (typeof shape[1] === 'number' && shape[1] !== config.numKeyValueHeads) || (typeof shape[3] === 'number' && shape[3] !== config.headSize)) {
+    if (
+      shape.length !== 4 ||
+      (typeof shape[1] === 'number' && shape[1] !== config.numKeyValueHeads) ||
+      (typeof shape[3] === 'number' && shape[3] !== config.headSize)
+    ) {
       throw this.#mismatch(
         `${past.name} has shape [${shape.join(', ')}], expected [batch, ${config.numKeyValueHeads} (num_key_value_heads), past, ${config.headSize} (head_size)]`,
       );
     }
     const kvType: KvType = past.type;
     if (dtype !== undefined && (dtype === 'fp16') !== (kvType === 'float16')) {
-      throw this.#mismatch(`dtype ${dtype} was requested but the model's KV cache is ${kvType}; pass dtype ${kvType === 'float16' ? 'fp16' : 'fp32'} or leave it out`);
+      throw this.#mismatch(
+        `dtype ${dtype} was requested but the model's KV cache is ${kvType}; pass dtype ${kvType === 'float16' ? 'fp16' : 'fp32'} or leave it out`,
+      );
     }
     this.kvLayout = { type: kvType, layers, kvHeads: config.numKeyValueHeads, headSize: config.headSize };
   }
 
   #mismatch(detail: string): BackendError {
-    return backendError('ERR_BACKEND_MODEL', `onnxruntime: ${this.config.decoderPath} does not match ${this.config.configPath}: ${detail}`);
+    return backendError(
+      'ERR_BACKEND_MODEL',
+      `onnxruntime: ${this.config.decoderPath} does not match ${this.config.configPath}: ${detail}`,
+    );
   }
 
   /**
@@ -95,7 +109,12 @@ export class DecoderSession {
     for (let start = 0; start < tokens.length; start += chunkSize) {
       const chunk = tokens.subarray(start, start + chunkSize);
       const width = kv.width + chunk.length;
-      const feeds = this.#feeds(BigInt64Array.from(chunk, (t) => BigInt(t)), [1, chunk.length], maskOf([width], width), kv);
+      const feeds = this.#feeds(
+        BigInt64Array.from(chunk, (t) => BigInt(t)),
+        [1, chunk.length],
+        maskOf([width], width),
+        kv,
+      );
       kv = this.#presents(await this.session.run(feeds, fetches), 1, width);
     }
     return kv;
@@ -105,15 +124,32 @@ export class DecoderSession {
    * One decode step: row i feeds `tokens[i]` after `lengths[i]` cached slots of `past`
    * (right-padded to past.width). Returns the logits tensor and the grown KV batch (width + 1).
    */
-  async step(tokens: Int32Array, lengths: readonly number[], past: KvBatch): Promise<{ logits: Tensor; present: KvBatch }> {
+  async step(
+    tokens: Int32Array,
+    lengths: readonly number[],
+    past: KvBatch,
+  ): Promise<{ logits: Tensor; present: KvBatch }> {
     const batch = tokens.length;
     const width = past.width + 1;
-    const feeds = this.#feeds(BigInt64Array.from(tokens, (t) => BigInt(t)), [batch, 1], maskOf(lengths.map((l) => l + 1), width), past);
+    const feeds = this.#feeds(
+      BigInt64Array.from(tokens, (t) => BigInt(t)),
+      [batch, 1],
+      maskOf(
+        lengths.map((l) => l + 1),
+        width,
+      ),
+      past,
+    );
     const result = await this.session.run(feeds);
     return { logits: result[this.config.names.logits]!, present: this.#presents(result, batch, width) };
   }
 
-  #feeds(ids: BigInt64Array, idsDims: readonly number[], mask: { data: BigInt64Array; dims: readonly number[] }, past: KvBatch): InferenceSession.FeedsType {
+  #feeds(
+    ids: BigInt64Array,
+    idsDims: readonly number[],
+    mask: { data: BigInt64Array; dims: readonly number[] },
+    past: KvBatch,
+  ): InferenceSession.FeedsType {
     const feeds: Record<string, Tensor> = {
       [this.config.names.inputIds]: new Tensor('int64', ids, idsDims),
       [this.config.names.attentionMask]: new Tensor('int64', mask.data, mask.dims),
@@ -131,7 +167,10 @@ export class DecoderSession {
     const dims = keys[0]!.dims;
     if (dims[0] !== batch || dims[2] !== width) {
       // A shared-buffer export (present as wide as the past buffer) cannot be driven this way.
-      throw backendError('ERR_BACKEND_MODEL', `onnxruntime: ${this.#presentKeys[0]} came back [${dims.join(', ')}], expected [${batch}, ${this.kvLayout.kvHeads}, ${width}, ${this.kvLayout.headSize}]; the model must append to separate past/present buffers`);
+      throw backendError(
+        'ERR_BACKEND_MODEL',
+        `onnxruntime: ${this.#presentKeys[0]} came back [${dims.join(', ')}], expected [${batch}, ${this.kvLayout.kvHeads}, ${width}, ${this.kvLayout.headSize}]; the model must append to separate past/present buffers`,
+      );
     }
     return new KvBatch(batch, width, keys, values);
   }

@@ -48,7 +48,9 @@ export function cudaUnavailableError(detail: string, cause?: unknown): BackendEr
 /** Whether an onnxruntime error says a provider's shared library could not be loaded. */
 function isProviderLoadFailure(error: unknown): boolean {
   const message = error instanceof Error ? error.message : String(error);
-  return /failed to load (shared )?library|cannot open shared object|providers_(cuda|shared)|libcu(dart|blas|dnn)/i.test(message);
+  return /failed to load (shared )?library|cannot open shared object|providers_(cuda|shared)|libcu(dart|blas|dnn)/i.test(
+    message,
+  );
 }
 
 /**
@@ -59,10 +61,14 @@ function isProviderLoadFailure(error: unknown): boolean {
 export function assertDeviceAvailable(device: Device): void {
   if (device !== 'cuda') return;
   if (process.platform !== 'linux' || process.arch !== 'x64') {
-    throw backendError('ERR_BACKEND_UNAVAILABLE', `onnxruntime: device 'cuda' is supported on linux/x64 only (this is ${process.platform}/${process.arch}); use device 'cpu'`);
+    throw backendError(
+      'ERR_BACKEND_UNAVAILABLE',
+      `onnxruntime: device 'cuda' is supported on linux/x64 only (this is ${process.platform}/${process.arch}); use device 'cpu'`,
+    );
   }
   const folder = bindingFolder();
-  if (CUDA_PROVIDER_FILES.some((file) => !existsSync(join(folder, file)))) throw cudaUnavailableError('provider libraries not installed');
+  if (CUDA_PROVIDER_FILES.some((file) => !existsSync(join(folder, file))))
+    throw cudaUnavailableError('provider libraries not installed');
 }
 
 /** Session options beyond the device. */
@@ -94,7 +100,12 @@ export async function openSession(modelPath: string, settings: SessionSettings):
   try {
     return await InferenceSession.create(modelPath, options);
   } catch (error) {
-    if (settings.device === 'cuda' && isProviderLoadFailure(error)) throw cudaUnavailableError((error as Error).message, error);
-    throw backendError('ERR_BACKEND_MODEL', `onnxruntime: cannot load ${modelPath}: ${(error as Error).message}; check that the file is a complete ONNX model (re-export or re-download it)`, error);
+    if (settings.device === 'cuda' && isProviderLoadFailure(error))
+      throw cudaUnavailableError((error as Error).message, error);
+    throw backendError(
+      'ERR_BACKEND_MODEL',
+      `onnxruntime: cannot load ${modelPath}: ${(error as Error).message}; check that the file is a complete ONNX model (re-export or re-download it)`,
+      error,
+    );
   }
 }

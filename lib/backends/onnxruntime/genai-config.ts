@@ -17,7 +17,6 @@ export const BUILDER_FOLDER_HINT =
   'an onnxruntime-genai model-builder export folder holds genai_config.json, the decoder (e.g. model.onnx, plus model.onnx.data for large models) and tokenizer files; ' +
   'create one with the builder (python -m onnxruntime_genai.models.builder -m <model> -o <folder> -p fp16|fp32|int4 -e cuda|cpu), or use the embedded tiny model (ensureTinyModel)';
 
-
 /** The parts of genai_config.json the backend uses. */
 export interface GenaiDecoderConfig {
   /** Absolute path of the config file. */
@@ -48,23 +47,37 @@ export async function readGenaiConfig(modelDir: string): Promise<GenaiDecoderCon
   const folder = resolve(modelDir);
   const folderStat = await stat(folder).catch(() => null);
   if (folderStat === null || !folderStat.isDirectory()) {
-    throw backendError('ERR_BACKEND_MODEL', `onnxruntime: model folder ${folder} does not exist or is not a directory; ${BUILDER_FOLDER_HINT}`);
+    throw backendError(
+      'ERR_BACKEND_MODEL',
+      `onnxruntime: model folder ${folder} does not exist or is not a directory; ${BUILDER_FOLDER_HINT}`,
+    );
   }
   const configPath = join(folder, GENAI_CONFIG_FILE);
   let text: string;
   try {
     text = await readFile(configPath, 'utf8');
   } catch (error) {
-    throw backendError('ERR_BACKEND_MODEL', `onnxruntime: ${configPath} is missing or unreadable; ${BUILDER_FOLDER_HINT}`, error);
+    throw backendError(
+      'ERR_BACKEND_MODEL',
+      `onnxruntime: ${configPath} is missing or unreadable; ${BUILDER_FOLDER_HINT}`,
+      error,
+    );
   }
   let root: Json;
   try {
     root = JSON.parse(text) as Json;
   } catch (error) {
-    throw backendError('ERR_BACKEND_MODEL', `onnxruntime: ${configPath} is not valid JSON (${(error as Error).message}); restore the file the model builder wrote`, error);
+    throw backendError(
+      'ERR_BACKEND_MODEL',
+      `onnxruntime: ${configPath} is not valid JSON (${(error as Error).message}); restore the file the model builder wrote`,
+      error,
+    );
   }
   const invalid = (key: string, expected: string): BackendError =>
-    backendError('ERR_BACKEND_MODEL', `onnxruntime: ${configPath}: "${key}" is missing or not ${expected}; a model-builder genai_config.json has it — regenerate the config (builder option --extra_options config_only=true) or fix the key`);
+    backendError(
+      'ERR_BACKEND_MODEL',
+      `onnxruntime: ${configPath}: "${key}" is missing or not ${expected}; a model-builder genai_config.json has it — regenerate the config (builder option --extra_options config_only=true) or fix the key`,
+    );
 
   const model = isObject(root) ? root['model'] : undefined;
   if (!isObject(model)) throw invalid('model', 'an object');
@@ -76,12 +89,14 @@ export async function readGenaiConfig(modelDir: string): Promise<GenaiDecoderCon
     if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) throw invalid(path, 'a positive integer');
     return value;
   };
-  const tokenId = (value: Json | undefined): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 0;
+  const tokenId = (value: Json | undefined): value is number =>
+    typeof value === 'number' && Number.isInteger(value) && value >= 0;
   const name = (object: Json | undefined, key: string, path: string, fallback: string, perLayer: boolean): string => {
     // Missing names take genai's defaults, as genai itself does.
     const value = isObject(object) ? object[key] : undefined;
     if (value === undefined) return fallback;
-    if (typeof value !== 'string' || value === '' || (perLayer && !value.includes('%d'))) throw invalid(path, perLayer ? 'a name pattern with %d' : 'a non-empty string');
+    if (typeof value !== 'string' || value === '' || (perLayer && !value.includes('%d')))
+      throw invalid(path, perLayer ? 'a name pattern with %d' : 'a non-empty string');
     return value;
   };
 
@@ -89,10 +104,17 @@ export async function readGenaiConfig(modelDir: string): Promise<GenaiDecoderCon
   if (typeof filename !== 'string' || filename === '') throw invalid('model.decoder.filename', 'a file name');
   const vocabSize = positiveInt(model, 'vocab_size', 'model.vocab_size');
   const eosRaw = model['eos_token_id'];
-  const eosTokenIds = tokenId(eosRaw) ? [eosRaw] : Array.isArray(eosRaw) && eosRaw.length > 0 && eosRaw.every(tokenId) ? (eosRaw as number[]) : null;
+  const eosTokenIds = tokenId(eosRaw)
+    ? [eosRaw]
+    : Array.isArray(eosRaw) && eosRaw.length > 0 && eosRaw.every(tokenId)
+      ? (eosRaw as number[])
+      : null;
   if (eosTokenIds === null) throw invalid('model.eos_token_id', 'a token id or a non-empty list of token ids');
   const bos = model['bos_token_id'];
-  const contextLength = model['context_length'] === undefined ? Number.MAX_SAFE_INTEGER : positiveInt(model, 'context_length', 'model.context_length');
+  const contextLength =
+    model['context_length'] === undefined
+      ? Number.MAX_SAFE_INTEGER
+      : positiveInt(model, 'context_length', 'model.context_length');
   const type = model['type'];
 
   const inputs = decoder['inputs'];
@@ -101,12 +123,36 @@ export async function readGenaiConfig(modelDir: string): Promise<GenaiDecoderCon
   if (outputs !== undefined && !isObject(outputs)) throw invalid('model.decoder.outputs', 'an object');
   const names: DecoderIoNames = {
     inputIds: name(inputs, 'input_ids', 'model.decoder.inputs.input_ids', BUILDER_IO_NAMES.inputIds, false),
-    attentionMask: name(inputs, 'attention_mask', 'model.decoder.inputs.attention_mask', BUILDER_IO_NAMES.attentionMask, false),
+    attentionMask: name(
+      inputs,
+      'attention_mask',
+      'model.decoder.inputs.attention_mask',
+      BUILDER_IO_NAMES.attentionMask,
+      false,
+    ),
     pastKey: name(inputs, 'past_key_names', 'model.decoder.inputs.past_key_names', BUILDER_IO_NAMES.pastKey, true),
-    pastValue: name(inputs, 'past_value_names', 'model.decoder.inputs.past_value_names', BUILDER_IO_NAMES.pastValue, true),
+    pastValue: name(
+      inputs,
+      'past_value_names',
+      'model.decoder.inputs.past_value_names',
+      BUILDER_IO_NAMES.pastValue,
+      true,
+    ),
     logits: name(outputs, 'logits', 'model.decoder.outputs.logits', BUILDER_IO_NAMES.logits, false),
-    presentKey: name(outputs, 'present_key_names', 'model.decoder.outputs.present_key_names', BUILDER_IO_NAMES.presentKey, true),
-    presentValue: name(outputs, 'present_value_names', 'model.decoder.outputs.present_value_names', BUILDER_IO_NAMES.presentValue, true),
+    presentKey: name(
+      outputs,
+      'present_key_names',
+      'model.decoder.outputs.present_key_names',
+      BUILDER_IO_NAMES.presentKey,
+      true,
+    ),
+    presentValue: name(
+      outputs,
+      'present_value_names',
+      'model.decoder.outputs.present_value_names',
+      BUILDER_IO_NAMES.presentValue,
+      true,
+    ),
   };
 
   return {
@@ -123,4 +169,3 @@ export async function readGenaiConfig(modelDir: string): Promise<GenaiDecoderCon
     names,
   };
 }
-

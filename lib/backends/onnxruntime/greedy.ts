@@ -12,8 +12,10 @@ import { floatTensorData } from './kv-batch.js';
  * tensor may hold every position ([batch, seq, vocab]) or only the last ([batch, 1, vocab]).
  */
 export function greedyTokens(logits: Tensor): Int32Array {
-  if (logits.dims.length !== 3) throw new RangeError(`logits must be [batch, seq, vocab], got [${logits.dims.join(', ')}]`);
-  if (logits.type !== 'float32' && logits.type !== 'float16') throw new TypeError(`logits of type ${logits.type} are not supported (float32 or float16)`);
+  if (logits.dims.length !== 3)
+    throw new RangeError(`logits must be [batch, seq, vocab], got [${logits.dims.join(', ')}]`);
+  if (logits.type !== 'float32' && logits.type !== 'float16')
+    throw new TypeError(`logits of type ${logits.type} are not supported (float32 or float16)`);
   const [batch, positions, vocab] = logits.dims as readonly number[] as [number, number, number];
   const out = new Int32Array(batch);
   const data = floatTensorData(logits, logits.type);

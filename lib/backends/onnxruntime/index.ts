@@ -4,7 +4,12 @@
  *
  * @packageDocumentation
  */
-export { createOnnxRuntimeBackend, DEFAULT_PREFILL_CHUNK_SIZE, OnnxRuntimeBackend, type OnnxRuntimeBackendOptions } from './onnxruntime-backend.js';
+export {
+  createOnnxRuntimeBackend,
+  DEFAULT_PREFILL_CHUNK_SIZE,
+  OnnxRuntimeBackend,
+  type OnnxRuntimeBackendOptions,
+} from './onnxruntime-backend.js';
 export type { DtypeOption } from './decoder-session.js';
 export { CUDA_PROVIDER_FILES, type Device, ONNXRUNTIME_VERSION } from './execution-provider.js';
 export { GENAI_CONFIG_FILE, type GenaiDecoderConfig, readGenaiConfig } from './genai-config.js';

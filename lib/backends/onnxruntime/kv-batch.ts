@@ -66,14 +66,17 @@ export class KvBatch {
     const { kvHeads, headSize } = layout;
     const dims = [batchSize, kvHeads, width, headSize];
     const make = (pick: (batch: KvBatch) => readonly Tensor[], layer: number): Tensor => {
-      const out: KvData = layout.type === 'float32' ? new Float32Array(batchSize * kvHeads * width * headSize) : new Uint16Array(batchSize * kvHeads * width * headSize);
+      const out: KvData =
+        layout.type === 'float32'
+          ? new Float32Array(batchSize * kvHeads * width * headSize)
+          : new Uint16Array(batchSize * kvHeads * width * headSize);
       sources.forEach((source, row) => {
         if (source === null || source.length === 0) return;
         const from = floatTensorData(pick(source.batch)[layer]!, layout.type);
         const count = source.length * headSize;
         for (let head = 0; head < kvHeads; head++) {
-          const start = ((source.index * kvHeads + head) * source.batch.width) * headSize;
-          const at = ((row * kvHeads + head) * width) * headSize;
+          const start = (source.index * kvHeads + head) * source.batch.width * headSize;
+          const at = (row * kvHeads + head) * width * headSize;
           if (out instanceof Float32Array) out.set((from as Float32Array).subarray(start, start + count), at);
           else out.set((from as Uint16Array).subarray(start, start + count), at);
         }

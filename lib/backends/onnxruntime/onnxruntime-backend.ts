@@ -91,7 +91,10 @@ export class OnnxRuntimeBackend implements Backend {
   #closed = false;
 
   /** Use {@link createOnnxRuntimeBackend}, which opens and validates the model. */
-  constructor(decoder: DecoderSession, options: { device: Device; maxBatchSize: number; eosTokenIds?: readonly number[]; prefillChunkSize?: number }) {
+  constructor(
+    decoder: DecoderSession,
+    options: { device: Device; maxBatchSize: number; eosTokenIds?: readonly number[]; prefillChunkSize?: number },
+  ) {
     this.#decoder = decoder;
     this.#prefillChunkSize = options.prefillChunkSize ?? DEFAULT_PREFILL_CHUNK_SIZE;
     this.name = `onnxruntime(${options.device})`;
@@ -101,7 +104,10 @@ export class OnnxRuntimeBackend implements Backend {
 
   /** Queues the requests into the running batch; see {@link Backend.generate}. */
   generate(requests: readonly GenerationRequest[], listener: GenerationListener, signal?: AbortSignal): Promise<void> {
-    if (this.#closed) return Promise.reject(backendError('ERR_BACKEND_UNAVAILABLE', 'onnxruntime: the backend is closed; create a new one'));
+    if (this.#closed)
+      return Promise.reject(
+        backendError('ERR_BACKEND_UNAVAILABLE', 'onnxruntime: the backend is closed; create a new one'),
+      );
     if (signal?.aborted) return Promise.reject(abortErrorFrom(signal));
     const invalid = this.#validate(requests);
     if (invalid !== null) return Promise.reject(invalid);
@@ -144,15 +150,24 @@ export class OnnxRuntimeBackend implements Backend {
     const { vocabSize, contextLength } = this.#decoder.config;
     const keys = new Set<number>();
     for (const request of requests) {
-      const problem = (text: string): BackendError => backendError('ERR_BACKEND_REQUEST', `onnxruntime: request ${request.key}: ${text}`);
-      if (this.#inFlightKeys.has(request.key) || keys.has(request.key)) return problem('its key is already in flight; keys must be unique among requests in flight');
+      const problem = (text: string): BackendError =>
+        backendError('ERR_BACKEND_REQUEST', `onnxruntime: request ${request.key}: ${text}`);
+      if (this.#inFlightKeys.has(request.key) || keys.has(request.key))
+        return problem('its key is already in flight; keys must be unique among requests in flight');
       keys.add(request.key);
-      if (!(request.prompt instanceof Int32Array) || request.prompt.length === 0) return problem('the prompt must be a non-empty Int32Array of token ids');
-      if (!Number.isInteger(request.maxNewTokens) || request.maxNewTokens < 1) return problem(`maxNewTokens must be a positive integer, got ${request.maxNewTokens}`);
+      if (!(request.prompt instanceof Int32Array) || request.prompt.length === 0)
+        return problem('the prompt must be a non-empty Int32Array of token ids');
+      if (!Number.isInteger(request.maxNewTokens) || request.maxNewTokens < 1)
+        return problem(`maxNewTokens must be a positive integer, got ${request.maxNewTokens}`);
       const bad = request.prompt.find((id) => id < 0 || id >= vocabSize);
-      if (bad !== undefined) return problem(`token id ${bad} is outside the model's vocabulary (0..${vocabSize - 1}); tokenize with the model's tokenizer`);
+      if (bad !== undefined)
+        return problem(
+          `token id ${bad} is outside the model's vocabulary (0..${vocabSize - 1}); tokenize with the model's tokenizer`,
+        );
       if (request.prompt.length + request.maxNewTokens > contextLength) {
-        return problem(`prompt (${request.prompt.length} tokens) plus maxNewTokens (${request.maxNewTokens}) exceeds the model's context_length ${contextLength}; shorten the prompt or lower maxNewTokens`);
+        return problem(
+          `prompt (${request.prompt.length} tokens) plus maxNewTokens (${request.maxNewTokens}) exceeds the model's context_length ${contextLength}; shorten the prompt or lower maxNewTokens`,
+        );
       }
     }
     return null;
@@ -220,7 +235,15 @@ export class OnnxRuntimeBackend implements Backend {
   /** Runs a request's prompt (all but its last token) into a KV cache of its own. */
   async #prefill(request: GenerationRequest, call: Call): Promise<Row | null> {
     const prompt = request.prompt;
-    const row: Row = { request, call, length: prompt.length - 1, pending: prompt[prompt.length - 1]!, generated: [], kv: null, kvIndex: 0 };
+    const row: Row = {
+      request,
+      call,
+      length: prompt.length - 1,
+      pending: prompt[prompt.length - 1]!,
+      generated: [],
+      kv: null,
+      kvIndex: 0,
+    };
     if (row.length === 0) return row;
     try {
       row.kv = await this.#decoder.prefill(prompt.subarray(0, row.length), this.#prefillChunkSize);
@@ -240,7 +263,11 @@ export class OnnxRuntimeBackend implements Backend {
     try {
       // Membership changed: copy every row's valid slots into a batch as wide as the longest row.
       const past = reuse ? last.kv : gatherRows(this.#decoder.kvLayout, rows);
-      result = await this.#decoder.step(Int32Array.from(rows, (row) => row.pending), rows.map((row) => row.length), past);
+      result = await this.#decoder.step(
+        Int32Array.from(rows, (row) => row.pending),
+        rows.map((row) => row.length),
+        past,
+      );
       next = greedyTokens(result.logits);
     } catch (error) {
       const failure = asFailure(error, `decode step of ${rows.length} rows`);
@@ -275,13 +302,26 @@ export class OnnxRuntimeBackend implements Backend {
 /** A new KV batch of `rows`, each right-padded to the longest. */
 function gatherRows(layout: KvLayout, rows: readonly Row[]): KvBatch {
   const width = rows.reduce((max, row) => Math.max(max, row.length), 0);
-  return KvBatch.gather(layout, rows.map((row) => row.kv && { batch: row.kv, index: row.kvIndex, length: row.length }), width);
+  return KvBatch.gather(
+    layout,
+    rows.map((row) => row.kv && { batch: row.kv, index: row.kvIndex, length: row.length }),
+    width,
+  );
 }
 
 /** A run failure as ERR_BACKEND_FAILED (backend errors pass through). */
 function asFailure(error: unknown, what: string): unknown {
-  if (error instanceof Error && typeof (error as Partial<BackendError>).code === 'string' && (error as BackendError).code.startsWith('ERR_BACKEND_')) return error;
-  return backendError('ERR_BACKEND_FAILED', `onnxruntime: ${what} failed: ${error instanceof Error ? error.message : String(error)}; the model or the device ran out of resources or rejected the inputs`, error);
+  if (
+    error instanceof Error &&
+    typeof (error as Partial<BackendError>).code === 'string' &&
+    (error as BackendError).code.startsWith('ERR_BACKEND_')
+  )
+    return error;
+  return backendError(
+    'ERR_BACKEND_FAILED',
+    `onnxruntime: ${what} failed: ${error instanceof Error ? error.message : String(error)}; the model or the device ran out of resources or rejected the inputs`,
+    error,
+  );
 }
 
 /**
@@ -299,7 +339,10 @@ export async function createOnnxRuntimeBackend(options: OnnxRuntimeBackendOption
   assertDeviceAvailable(options.device);
   const config = await readGenaiConfig(options.modelDir);
   if (!existsSync(config.decoderPath)) {
-    throw backendError('ERR_BACKEND_MODEL', `onnxruntime: the decoder model ${config.decoderPath} (model.decoder.filename in ${config.configPath}) is missing; ${BUILDER_FOLDER_HINT}`);
+    throw backendError(
+      'ERR_BACKEND_MODEL',
+      `onnxruntime: the decoder model ${config.decoderPath} (model.decoder.filename in ${config.configPath}) is missing; ${BUILDER_FOLDER_HINT}`,
+    );
   }
   const session = await openSession(config.decoderPath, {
     device: options.device,

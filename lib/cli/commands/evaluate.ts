@@ -40,14 +40,23 @@ function logPathOf(path: string): string {
 async function handler(args: EvaluateArgs): Promise<void> {
   const logPath = logPathOf(args.log);
   const dataset = loadDataset(args.dataset);
-  const target = args.target === 'auto' ? suiteOfSampleCount(dataset.size) : args.target === 'none' ? undefined : args.target;
-  const evaluation = evaluateAccuracyLog({ logPath, dataset, tokenizer: defaultTokenizer(), dtype: args.dtype, target });
+  const target =
+    args.target === 'auto' ? suiteOfSampleCount(dataset.size) : args.target === 'none' ? undefined : args.target;
+  const evaluation = evaluateAccuracyLog({
+    logPath,
+    dataset,
+    tokenizer: defaultTokenizer(),
+    dtype: args.dtype,
+    target,
+  });
   console.log(formatEvaluationDict(evaluation.scores));
   if (evaluation.check) {
     for (const check of evaluation.check.checks) {
       console.log(`  ${check.passed ? 'pass' : 'FAIL'}  ${check.metric} = ${check.value} (${check.bound})`);
     }
-    console.log(`${evaluation.check.passed ? 'PASS' : 'FAIL'}: ${evaluation.samples} samples against the ${evaluation.target} 99% targets`);
+    console.log(
+      `${evaluation.check.passed ? 'PASS' : 'FAIL'}: ${evaluation.samples} samples against the ${evaluation.target} 99% targets`,
+    );
   }
   const dir = dirname(logPath);
   writeFileSync(join(dir, 'accuracy.json'), `${JSON.stringify(accuracySummary(evaluation), null, 2)}\n`);
@@ -64,13 +73,27 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
   describe: "Score an accuracy log the way MLPerf's evaluation.py does",
   builder: (yargs) =>
     yargs
-      .option('log', { type: 'string', demandOption: true, describe: 'mlperf_log_accuracy.json, or the run folder holding it' })
-      .option('dataset', { type: 'string', default: SAMPLE_DATASET, defaultDescription: 'the shipped sample articles', describe: 'the cnn_eval.json the run used' })
-      .option('dtype', { choices: ['int32', 'int64'] as const, default: 'int32' as const, describe: 'element type of the logged token ids' })
+      .option('log', {
+        type: 'string',
+        demandOption: true,
+        describe: 'mlperf_log_accuracy.json, or the run folder holding it',
+      })
+      .option('dataset', {
+        type: 'string',
+        default: SAMPLE_DATASET,
+        defaultDescription: 'the shipped sample articles',
+        describe: 'the cnn_eval.json the run used',
+      })
+      .option('dtype', {
+        choices: ['int32', 'int64'] as const,
+        default: 'int32' as const,
+        describe: 'element type of the logged token ids',
+      })
       .option('target', {
         choices: ['auto', 'datacenter', 'edge', 'none'] as const,
         default: 'auto' as const,
-        describe: "MLPerf's 99% targets to check (auto: by dataset size, 13,368 datacenter / 5,000 edge, none otherwise)",
+        describe:
+          "MLPerf's 99% targets to check (auto: by dataset size, 13,368 datacenter / 5,000 edge, none otherwise)",
       }) as unknown as Argv<EvaluateArgs>,
   handler,
 };

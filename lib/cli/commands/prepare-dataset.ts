@@ -21,7 +21,10 @@ export const prepareDatasetCommand: CommandModule<object, PrepareArgs> = {
   describe: "Build MLPerf's cnn_eval.json from CNN-DailyMail 3.0.0 (validation split)",
   builder: (yargs) =>
     yargs
-      .option('source', { type: 'string', describe: `Parquet file or URL of the validation split, or a JSON file of {input, output} articles (default: ${CNN_DAILYMAIL_VALIDATION_URL})` })
+      .option('source', {
+        type: 'string',
+        describe: `Parquet file or URL of the validation split, or a JSON file of {input, output} articles (default: ${CNN_DAILYMAIL_VALIDATION_URL})`,
+      })
       .option('output', { type: 'string', default: 'cnn_eval.json', describe: 'file to write' })
       .option('total-count', { type: 'number', describe: 'keep the first N articles' }) as unknown as Argv<PrepareArgs>,
   handler: async (args) => {

@@ -17,7 +17,11 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
   builder: (yargs) =>
     yargs
       .positional('dir', { type: 'string', demandOption: true, describe: 'a folder written by "mlperf-llm run"' })
-      .option('json', { type: 'boolean', default: false, describe: 'print result.json instead of the table' }) as unknown as Argv<ReportArgs>,
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'print result.json instead of the table',
+      }) as unknown as Argv<ReportArgs>,
   handler: (args) => {
     const result = readRunResult(args.dir);
     console.log(args.json ? JSON.stringify(result, null, 2) : formatRunResult(result));

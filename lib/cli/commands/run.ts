@@ -5,7 +5,14 @@
  * @packageDocumentation
  */
 import type { Argv, CommandModule } from 'yargs';
-import { LLM_MODES, LLM_SCENARIOS, suiteOfSampleCount, type LlmMode, type LlmScenario, type Suite } from '../../llm/benchmark-settings.js';
+import {
+  LLM_MODES,
+  LLM_SCENARIOS,
+  suiteOfSampleCount,
+  type LlmMode,
+  type LlmScenario,
+  type Suite,
+} from '../../llm/benchmark-settings.js';
 import { loadDataset } from '../../llm/dataset.js';
 import { evaluateAccuracyLog } from '../../llm/accuracy-eval.js';
 import { runLlmBenchmark } from '../../llm/harness.js';
@@ -41,32 +48,77 @@ interface RunArgs {
 
 function builder(yargs: Argv): Argv<RunArgs> {
   return yargs
-    .option('scenario', { choices: LLM_SCENARIOS, default: 'Offline' as LlmScenario, describe: 'LoadGen scenario (Interactive runs as Server with tighter latency bounds)' })
-    .option('mode', { choices: LLM_MODES, default: 'performance' as LlmMode, describe: 'performance, accuracy (scored afterwards), or submission (both)' })
+    .option('scenario', {
+      choices: LLM_SCENARIOS,
+      default: 'Offline' as LlmScenario,
+      describe: 'LoadGen scenario (Interactive runs as Server with tighter latency bounds)',
+    })
+    .option('mode', {
+      choices: LLM_MODES,
+      default: 'performance' as LlmMode,
+      describe: 'performance, accuracy (scored afterwards), or submission (both)',
+    })
     .option('backend', { choices: BACKENDS, default: 'onnxruntime' as BackendName, describe: 'where tokens come from' })
-    .option('model', { type: 'string', describe: 'onnxruntime: model folder in the onnxruntime-genai builder layout (default: the embedded tiny model); openai: the served model name' })
-    .option('dataset', { type: 'string', default: SAMPLE_DATASET, defaultDescription: 'the shipped sample articles', describe: "MLPerf's cnn_eval.json" })
-    .option('suite', { choices: ['datacenter', 'edge'] as const, describe: 'MLPerf suite (model key and accuracy targets); default edge for SingleStream, else datacenter' })
+    .option('model', {
+      type: 'string',
+      describe:
+        'onnxruntime: model folder in the onnxruntime-genai builder layout (default: the embedded tiny model); openai: the served model name',
+    })
+    .option('dataset', {
+      type: 'string',
+      default: SAMPLE_DATASET,
+      defaultDescription: 'the shipped sample articles',
+      describe: "MLPerf's cnn_eval.json",
+    })
+    .option('suite', {
+      choices: ['datacenter', 'edge'] as const,
+      describe: 'MLPerf suite (model key and accuracy targets); default edge for SingleStream, else datacenter',
+    })
     .option('total-sample-count', { type: 'number', describe: 'use the first N samples of the dataset' })
-    .option('batch-size', { type: 'number', describe: 'most samples generating at once (default: the backend\'s)' })
+    .option('batch-size', { type: 'number', describe: "most samples generating at once (default: the backend's)" })
     .option('max-new-tokens', { type: 'number', default: MAX_NEW_TOKENS, describe: 'generation limit per sample' })
     .option('device', { choices: DEVICES, default: 'cpu' as const, describe: 'onnxruntime execution provider' })
-    .option('dtype', { choices: DTYPES, default: 'auto' as const, describe: 'onnxruntime I/O type (auto: as the model has)' })
-    .option('target-qps', { type: 'number', describe: 'Server/Interactive arrival rate, Offline expected throughput (samples/s)' })
+    .option('dtype', {
+      choices: DTYPES,
+      default: 'auto' as const,
+      describe: 'onnxruntime I/O type (auto: as the model has)',
+    })
+    .option('target-qps', {
+      type: 'number',
+      describe: 'Server/Interactive arrival rate, Offline expected throughput (samples/s)',
+    })
     .option('target-latency', { type: 'number', describe: 'SingleStream expected latency per sample (ms)' })
     .option('min-duration', { type: 'number', describe: 'minimum run duration (ms); MLPerf: 600000' })
     .option('min-query-count', { type: 'number', describe: 'minimum number of queries' })
     .option('user-conf', { type: 'string', describe: 'a user.conf to start from (flags override it)' })
-    .option('output-dir', { type: 'string', describe: 'where logs go (default results/<scenario>-<mode>-<timestamp>/)' })
-    .option('endpoint', { type: 'string', array: true, describe: 'openai backend: base URL of an OpenAI-compatible server' })
-    .option('trace', { type: 'boolean', default: false, describe: "write LoadGen's trace file" }) as unknown as Argv<RunArgs>;
+    .option('output-dir', {
+      type: 'string',
+      describe: 'where logs go (default results/<scenario>-<mode>-<timestamp>/)',
+    })
+    .option('endpoint', {
+      type: 'string',
+      array: true,
+      describe: 'openai backend: base URL of an OpenAI-compatible server',
+    })
+    .option('trace', {
+      type: 'boolean',
+      default: false,
+      describe: "write LoadGen's trace file",
+    }) as unknown as Argv<RunArgs>;
 }
 
 async function handler(args: RunArgs): Promise<void> {
   const dataset = loadDataset(args.dataset);
   const tokenizer = defaultTokenizer();
   const backend = await createBackend(
-    { backend: args.backend, model: args.model, device: args.device, dtype: args.dtype, batchSize: args['batch-size'], endpoints: args.endpoint },
+    {
+      backend: args.backend,
+      model: args.model,
+      device: args.device,
+      dtype: args.dtype,
+      batchSize: args['batch-size'],
+      endpoints: args.endpoint,
+    },
     { dataset, tokenizer },
   );
   const outputDir = args['output-dir'] ?? defaultOutputDir(args.scenario, args.mode);
@@ -74,7 +126,8 @@ async function handler(args: RunArgs): Promise<void> {
   const onSignal = (): void => controller.abort(new Error('interrupted (Ctrl-C)'));
   process.once('SIGINT', onSignal);
   const progress = new ProgressLine();
-  const expected = args.mode === 'performance' ? undefined : Math.min(args['total-sample-count'] ?? dataset.size, dataset.size);
+  const expected =
+    args.mode === 'performance' ? undefined : Math.min(args['total-sample-count'] ?? dataset.size, dataset.size);
   try {
     const result = await runLlmBenchmark({
       scenario: args.scenario,

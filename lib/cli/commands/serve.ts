@@ -23,17 +23,36 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
   describe: 'Serve the onnxruntime backend over an OpenAI-compatible API (completions, streaming)',
   builder: (yargs) =>
     yargs
-      .option('model', { type: 'string', describe: 'model folder in the onnxruntime-genai builder layout (default: the embedded tiny model)' })
+      .option('model', {
+        type: 'string',
+        describe: 'model folder in the onnxruntime-genai builder layout (default: the embedded tiny model)',
+      })
       .option('device', { choices: DEVICES, default: 'cpu' as const })
       .option('dtype', { choices: DTYPES, default: 'auto' as const })
       .option('batch-size', { type: 'number', describe: 'most requests generating at once' })
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'interface to listen on (0.0.0.0 for all)' })
       .option('port', { type: 'number', default: 8000 })
-      .option('served-model-name', { type: 'string', default: 'meta-llama/Llama-3.1-8B-Instruct', describe: 'the name clients pass as "model"' }) as unknown as Argv<ServeArgs>,
+      .option('served-model-name', {
+        type: 'string',
+        default: 'meta-llama/Llama-3.1-8B-Instruct',
+        describe: 'the name clients pass as "model"',
+      }) as unknown as Argv<ServeArgs>,
   handler: async (args) => {
     const tokenizer = defaultTokenizer();
-    const backend = await createBackend({ backend: 'onnxruntime', model: args.model, device: args.device, dtype: args.dtype, batchSize: args['batch-size'] });
-    const server = await startOpenAIServer({ backend, tokenizer, modelName: args['served-model-name'], host: args.host, port: args.port });
+    const backend = await createBackend({
+      backend: 'onnxruntime',
+      model: args.model,
+      device: args.device,
+      dtype: args.dtype,
+      batchSize: args['batch-size'],
+    });
+    const server = await startOpenAIServer({
+      backend,
+      tokenizer,
+      modelName: args['served-model-name'],
+      host: args.host,
+      port: args.port,
+    });
     console.log(`serving ${backend.name} as "${args['served-model-name']}" at ${server.url} (Ctrl-C to stop)`);
     const stop = async (): Promise<void> => {
       await server.close();
