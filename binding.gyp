@@ -26,13 +26,21 @@
     },
     {
       "target_name": "mlperf_loadgen",
-      "sources": ["<!@(node -p \"require('node:fs').readdirSync('native').filter((f) => f.endsWith('.cc')).map((f) => 'native/' + f).join(' ')\")"],
+      "sources": [
+        "<!@(node -p \"require('node:fs').readdirSync('native').filter((f) => f.endsWith('.cc')).map((f) => 'native/' + f).join(' ')\")",
+        "<!@(node -p \"require('node:fs').readdirSync('native/engine').filter((f) => f.endsWith('.cc')).map((f) => 'native/engine/' + f).join(' ')\")",
+      ],
       "dependencies": ["loadgen_core"],
-      "include_dirs": ["<!(node -p \"require('node:path').dirname(require.resolve('node-addon-api/package.json'))\")"],
+      "include_dirs": [
+        "<!(node -p \"require('node:path').dirname(require.resolve('node-addon-api/package.json'))\")",
+        # ONNX Runtime's headers (the pinned Debian package or MLPERF_LOADGEN_ORT_INCLUDE); compile-time only.
+        "<!(node scripts/onnxruntime-headers.mjs dir)",
+      ],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
       "cflags_cc!": ["-fno-exceptions"],
       "cflags_cc": ["-std=c++17", "-O2", "-fexceptions", "-fvisibility=hidden"],
-      "libraries": ["-lpthread"],
+      # dlopen only: no ONNX Runtime or CUDA library is linked.
+      "libraries": ["-lpthread", "-ldl"],
     },
   ],
 }

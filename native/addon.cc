@@ -1,6 +1,7 @@
 // Module entry: per-environment state and the exported functions.
 #include "addon_env.h"
 #include "completion.h"
+#include "engine/engine_binding.h"
 #include "napi_setup.h"
 #include "settings_convert.h"
 #include "test_run.h"
@@ -13,6 +14,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   TestRun::Init(env, exports);
   InitCompletion(env, exports);
   InitSettings(env, exports);
+  InitEngine(env, exports);
   exports.Set("loadgenVersion", Napi::String::New(env, mlperf::LoadgenVersion()));
   return exports;
 }

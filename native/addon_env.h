@@ -23,6 +23,8 @@ struct AddonEnv {
   std::vector<TicketTable::Slot> claimed;
   /// The test this environment started and that has not finished yet, if any.
   TestRun* run = nullptr;
+  /// The generation engine's JS class (engine/engine_binding.cc).
+  Napi::FunctionReference engine_class;
 };
 
 inline AddonEnv& GetAddonEnv(Napi::Env env) { return *env.GetInstanceData<AddonEnv>(); }

@@ -13,9 +13,10 @@ export function sha256(bytes) {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** Runs a command; returns its stdout, or throws PinnedDownloadError with the output's tail. */
-export function runChecked(command, args, what) {
+/** Runs a command (in `cwd` if given); returns its stdout, or throws PinnedDownloadError with the output's tail. */
+export function runChecked(command, args, what, cwd) {
   const result = spawnSync(command, args, {
+    cwd,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
     maxBuffer: 64 * 1024 * 1024,

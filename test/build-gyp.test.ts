@@ -20,7 +20,8 @@ test('binding.gyp builds the addon with node-gyp, and that build runs a test', {
   for (const entry of ['package.json', 'binding.gyp', 'native', 'scripts', 'dist'])
     cpSync(join(packageRoot, entry), join(scratch, entry), { recursive: true });
   mkdirSync(join(scratch, 'third_party'));
-  cpSync(join(packageRoot, 'third_party', 'loadgen.lock.json'), join(scratch, 'third_party', 'loadgen.lock.json'));
+  for (const lock of ['loadgen.lock.json', 'onnxruntime.lock.json'])
+    cpSync(join(packageRoot, 'third_party', lock), join(scratch, 'third_party', lock));
   symlinkSync(join(packageRoot, 'node_modules'), join(scratch, 'node_modules'), 'dir');
 
   const nodeGyp = createRequire(import.meta.url).resolve('node-gyp/bin/node-gyp.js');
@@ -31,8 +32,13 @@ test('binding.gyp builds the addon with node-gyp, and that build runs a test', {
     {
       cwd: scratch,
       encoding: 'utf8',
-      // The scratch copy uses the LoadGen source this checkout already fetched and verified.
-      env: { ...process.env, MLPERF_LOADGEN_SRC: join(packageRoot, 'third_party', 'loadgen') },
+      // The scratch copy uses the LoadGen source and ONNX Runtime headers this checkout already
+      // fetched and verified.
+      env: {
+        ...process.env,
+        MLPERF_LOADGEN_SRC: join(packageRoot, 'third_party', 'loadgen'),
+        MLPERF_LOADGEN_ORT_INCLUDE: join(packageRoot, 'third_party', 'onnxruntime', 'include'),
+      },
     },
   );
   assert.equal(build.status, 0, `node-gyp failed:\n${build.stdout.slice(-3000)}\n${build.stderr.slice(-3000)}`);

@@ -125,7 +125,7 @@ describe('the npm tarball', () => {
     writeFileSync(join(project, 'null-sut-check.mjs'), NULL_SUT_CHECK);
   });
 
-  test('holds the compiled library, types, CLI, examples, prebuild, LoadGen source and licenses, and no tests', () => {
+  test('holds the compiled library, types, CLI, examples, prebuild, LoadGen source, ONNX Runtime headers and licenses, and no tests', () => {
     const paths = new Set(packed.files.map((file) => file.path));
     for (const required of [
       'dist/lib/index.js',
@@ -139,7 +139,12 @@ describe('the npm tarball', () => {
       'third_party/loadgen/mlperf.conf',
       'third_party/loadgen/.sdist-sha256',
       'third_party/punkt/english.json',
+      'third_party/onnxruntime/include/onnxruntime_cxx_api.h',
+      'third_party/onnxruntime/copyright',
+      'third_party/onnxruntime.lock.json',
+      'scripts/onnxruntime-headers.mjs',
       'native/addon.cc',
+      'native/engine/engine.cc',
       'CMakeLists.txt',
       'scripts/install.mjs',
       'LICENSE',
@@ -173,6 +178,11 @@ describe('the npm tarball', () => {
     assert.equal(needs.glibcxx, undefined, `the prebuild needs GLIBCXX ${needs.glibcxx}`);
     assert.deepEqual(
       needs.needed.filter((lib) => /libstdc\+\+|libgcc_s|libc\+\+/.test(lib)),
+      [],
+    );
+    // The engine opens ONNX Runtime and the CUDA driver at run time; the addon links neither.
+    assert.deepEqual(
+      needs.needed.filter((lib) => /onnxruntime|libcuda|libcudart/.test(lib)),
       [],
     );
   });

@@ -14,6 +14,7 @@ export const OnnxDataType = {
   INT64: 7,
   BOOL: 9,
   FLOAT16: 10,
+  BFLOAT16: 16,
 } as const;
 
 /** One of {@link OnnxDataType}'s values. */

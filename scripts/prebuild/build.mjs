@@ -43,16 +43,33 @@ function loadgenSource() {
   return result.stdout.trim();
 }
 
+function onnxRuntimeHeaders() {
+  const result = spawnSync(process.execPath, [join(root, 'scripts', 'onnxruntime-headers.mjs'), 'dir'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (result.status !== 0) fail('could not get the ONNX Runtime headers (message above)');
+  return result.stdout.trim();
+}
+
 /** Every file the prebuild is made from, so a change to any of them marks it stale. */
 function inputFiles() {
   const walk = (dir) =>
     readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
       e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)],
     );
-  const fixed = ['CMakeLists.txt', 'third_party/loadgen.lock.json', 'third_party/zig.lock.json'];
-  const scripts = ['loadgen-source.mjs', 'loadgen-manifest.mjs', 'generate-loadgen-files.mjs'].map((f) =>
-    join('scripts', f),
-  );
+  const fixed = [
+    'CMakeLists.txt',
+    'third_party/loadgen.lock.json',
+    'third_party/onnxruntime.lock.json',
+    'third_party/zig.lock.json',
+  ];
+  const scripts = [
+    'loadgen-source.mjs',
+    'loadgen-manifest.mjs',
+    'generate-loadgen-files.mjs',
+    'onnxruntime-headers.mjs',
+  ].map((f) => join('scripts', f));
   const trees = [...walk(join(root, 'native')), ...walk(join(root, 'scripts', 'prebuild'))].map((f) =>
     relative(root, f),
   );
@@ -88,13 +105,15 @@ if (
 }
 
 const loadgenDir = loadgenSource();
+const ortInclude = onnxRuntimeHeaders();
 const toolchain = zigToolchain();
 const staging = mkdtempSync(join(tmpdir(), 'prebuild-'));
 try {
   for (const entry of ['package.json', 'CMakeLists.txt', 'native', 'scripts'])
     cpSync(join(root, entry), join(staging, entry), { recursive: true });
   mkdirSync(join(staging, 'third_party'));
-  cpSync(join(root, 'third_party', 'loadgen.lock.json'), join(staging, 'third_party', 'loadgen.lock.json'));
+  for (const lockFile of ['loadgen.lock.json', 'onnxruntime.lock.json'])
+    cpSync(join(root, 'third_party', lockFile), join(staging, 'third_party', lockFile));
   symlinkSync(join(root, 'node_modules'), join(staging, 'node_modules'), 'dir');
 
   const prebuildify = join(root, 'node_modules', 'prebuildify', 'bin.js');
@@ -108,6 +127,7 @@ try {
       CC: join(toolchain, 'cc'),
       CXX: join(toolchain, 'c++'),
       MLPERF_LOADGEN_SRC: loadgenDir,
+      MLPERF_LOADGEN_ORT_INCLUDE: ortInclude,
     },
   });
   if (result.status !== 0) fail('prebuildify failed (messages above)');

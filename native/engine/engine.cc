@@ -1,0 +1,393 @@
+#include "engine.h"
+
+#include <algorithm>
+#include <regex>
+#include <utility>
+
+#include "argmax_session.h"
+#include "cuda_driver.h"
+#include "element_type.h"
+#include "host_memory.h"
+#include "kv_cache.h"
+#include "ort_runtime.h"
+#include "slot_budget.h"
+#include "step_runner.h"
+
+namespace loadgen_node {
+
+namespace {
+
+bool IsOutOfMemory(const std::string& message) {
+  static const std::regex pattern("out of memory|failed to allocate|bad_alloc|cudaErrorMemoryAllocation|CUDA failure 2",
+                                  std::regex::icase);
+  return std::regex_search(message, pattern);
+}
+
+std::string Bytes(size_t bytes) {
+  char text[32];
+  snprintf(text, sizeof(text), "%.2f GiB", static_cast<double>(bytes) / (1 << 30));
+  return text;
+}
+
+}  // namespace
+
+Engine::Engine(EngineOptions options, std::function<void()> wake)
+    : options_(std::move(options)), wake_(std::move(wake)) {}
+
+Engine::~Engine() {
+  Stop();
+  Join();
+}
+
+void Engine::Start() { thread_ = std::thread(&Engine::ThreadMain, this); }
+
+void Engine::Join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Engine::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
+  }
+  wake_loop_.notify_all();
+}
+
+void Engine::Submit(uint32_t handle, std::vector<int32_t> prompt, int max_new_tokens) {
+  const int length = static_cast<int>(prompt.size());
+  auto reject = [&](const std::string& why) {
+    return EngineError(kErrRequest, "engine: request " + std::to_string(handle) + ": " + why);
+  };
+  if (length < 1) throw reject("the prompt is empty");
+  if (max_new_tokens < 1) throw reject("max_new_tokens must be at least 1");
+  if (static_cast<int64_t>(length) + max_new_tokens > info_.max_length) {
+    throw reject("the prompt (" + std::to_string(length) + " tokens) plus max_new_tokens (" +
+                 std::to_string(max_new_tokens) + ") exceeds the engine's max_length " +
+                 std::to_string(info_.max_length) + "; create the engine with a larger maxLength");
+  }
+  for (int32_t token : prompt) {
+    if (token < 0 || token >= options_.decoder.vocab_size) {
+      throw reject("token id " + std::to_string(token) + " is outside the vocabulary (0.." +
+                   std::to_string(options_.decoder.vocab_size - 1) + ")");
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (state_ != State::kReady || stop_) throw EngineError(kErrUnavailable, "engine: it is closed");
+    if (!live_.insert(handle).second) throw reject("its handle is already in flight");
+    incoming_.push_back(Request{handle, std::move(prompt), max_new_tokens});
+  }
+  wake_loop_.notify_all();
+}
+
+void Engine::Cancel(uint32_t handle) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!live_.count(handle)) return;
+    cancels_.insert(handle);
+  }
+  wake_loop_.notify_all();
+}
+
+void Engine::Take(Delivery* delivery) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  wake_pending_ = false;
+  std::swap(delivery->events, published_);
+  published_.clear();
+  delivery->state = state_;
+}
+
+void Engine::Publish() {
+  bool wake = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!staged_.empty()) {
+      // Tokens first recorded are ended handles' too: drop them from the live set now, so JS may
+      // reuse a handle as soon as it has seen its last record.
+      const auto& records = staged_.records;
+      for (size_t i = 0; i + 2 < records.size(); i += 3 + records[i + 2]) {
+        if (static_cast<EventKind>(records[i + 1]) != EventKind::kTokens)
+          live_.erase(static_cast<uint32_t>(records[i]));
+      }
+      published_.records.insert(published_.records.end(), records.begin(), records.end());
+      // Failure records index the message list: shift them past what is already published.
+      const int32_t shift = static_cast<int32_t>(published_.messages.size() / 2);
+      for (size_t i = published_.records.size() - records.size(); i + 2 < published_.records.size();
+           i += 3 + published_.records[i + 2]) {
+        if (static_cast<EventKind>(published_.records[i + 1]) == EventKind::kFailed) published_.records[i + 3] += shift;
+      }
+      published_.messages.insert(published_.messages.end(), staged_.messages.begin(), staged_.messages.end());
+      staged_.clear();
+    }
+    if (!published_.empty() && !wake_pending_) wake = wake_pending_ = true;
+  }
+  if (wake) wake_();
+}
+
+void Engine::SetState(State state) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    state_ = state;
+    wake_pending_ = true;
+  }
+  wake_();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The engine thread
+
+void Engine::ThreadMain() {
+  try {
+    Load();
+  } catch (const EngineError& error) {
+    load_error_.reset(new EngineError(error));
+  } catch (const Ort::Exception& error) {
+    load_error_.reset(new EngineError(kErrFailed, std::string("engine: loading failed: ") + error.what()));
+  } catch (const std::exception& error) {
+    load_error_.reset(new EngineError(kErrFailed, std::string("engine: loading failed: ") + error.what()));
+  }
+  if (load_error_) {
+    Unload();
+    SetState(State::kLoadFailed);
+    return;
+  }
+  SetState(State::kReady);
+  Loop();
+  Unload();
+  SetState(State::kStopped);
+}
+
+void Engine::Load() {
+  const OrtRuntime& runtime = LoadOrtRuntime(options_.runtime_path);
+  info_.runtime_version = runtime.version;
+  info_.runtime_path = runtime.path;
+  SessionSettings& settings = options_.session;
+  settings.runtime_folder = FolderOf(runtime.path);
+  if (settings.device == Device::kCuda) {
+    // Fail on a missing driver or device before ONNX Runtime reports it less clearly.
+    CudaMemory(settings.device_id);
+  }
+
+  env_.reset(new Ort::Env(ORT_LOGGING_LEVEL_ERROR, "mlperf-engine"));
+  decoder_.reset(new DecoderModel(*env_, options_.decoder, settings));
+  auto model = options_.argmax_models.find(decoder_->logits_type());
+  if (model == options_.argmax_models.end()) {
+    throw EngineError(kErrModel, options_.decoder.model_path + ": output " + options_.decoder.names.logits + " is " +
+                                     ElementName(decoder_->logits_type()) +
+                                     ", for which the engine has no arg-max model");
+  }
+  argmax_.reset(new ArgmaxSession(*env_, model->second, settings, options_.requested_slots));
+
+  KvShape shape;
+  shape.layers = options_.decoder.layers;
+  shape.kv_heads = options_.decoder.kv_heads;
+  shape.max_length = options_.max_length;
+  shape.head_size = options_.decoder.head_size;
+  shape.type = decoder_->kv_type();
+
+  SlotBudgetInput need;
+  need.device = settings.device;
+  need.requested_slots = options_.requested_slots;
+  need.max_length = options_.max_length;
+  need.vocab_size = options_.decoder.vocab_size;
+  need.attention_heads = options_.attention_heads;
+  need.logits_element_bytes = ElementSize(decoder_->logits_type());
+  need.bytes_per_slot = shape.BytesPerSlot();
+  if (settings.device == Device::kCuda) {
+    CudaMemoryInfo memory = CudaMemory(settings.device_id);
+    info_.free_bytes = memory.free_bytes;
+    info_.total_bytes = memory.total_bytes;
+  } else {
+    HostMemoryInfo memory = HostMemory();
+    info_.free_bytes = memory.available_bytes;
+    info_.total_bytes = memory.total_bytes;
+  }
+  need.free_bytes = info_.free_bytes;
+  if (options_.memory_limit_bytes > 0) need.free_bytes = std::min(need.free_bytes, options_.memory_limit_bytes);
+  SlotBudget budget = ComputeSlotBudget(need);
+  const char* where = settings.device == Device::kCuda ? "device" : "host";
+  if (budget.slots < 1) {
+    throw EngineError(kErrUnavailable,
+                      std::string("engine: not enough ") + where + " memory for one KV-cache slot of maxLength " +
+                          std::to_string(options_.max_length) + ": a slot takes " + Bytes(need.bytes_per_slot) +
+                          ", the engine keeps " + Bytes(budget.reserve_bytes) + " for logits and workspace, and " +
+                          Bytes(need.free_bytes) + " is free once the model is loaded" +
+                          (options_.memory_limit_bytes > 0 ? " (capped by memoryLimitBytes)" : "") +
+                          "; lower maxLength (the longest prompt plus maxNewTokens), use a smaller model or free the " +
+                          where);
+  }
+  shape.slots = budget.slots;
+  info_.requested_slots = options_.requested_slots;
+  info_.fit_slots = budget.fit;
+  info_.slots = budget.slots;
+  info_.max_length = options_.max_length;
+  info_.bytes_per_slot = need.bytes_per_slot;
+  info_.kv_cache_bytes = need.bytes_per_slot * budget.slots;
+  info_.reserve_bytes = budget.reserve_bytes;
+  info_.kv_type = ElementName(decoder_->kv_type());
+  info_.logits_type = ElementName(decoder_->logits_type());
+  try {
+    cache_.reset(new KvCache(decoder_->session(), settings, shape));
+  } catch (const Ort::Exception& error) {
+    const int fewer = std::max(1, budget.slots / 2);
+    throw EngineError(kErrFailed, std::string("engine: allocating the KV cache (") + std::to_string(budget.slots) +
+                                      " slots × " + Bytes(need.bytes_per_slot) + " = " + Bytes(info_.kv_cache_bytes) +
+                                      ") failed: " + error.what() + "; " + Bytes(need.free_bytes) +
+                                      " was reported free. Pass maxConcurrency " + std::to_string(fewer) +
+                                      " (or a smaller maxLength) so fewer slots are allocated");
+  }
+  runner_.reset(new StepRunner(*decoder_, *cache_, *argmax_, settings));
+  try {
+    runner_->CheckSharedBuffers();
+  } catch (const Ort::Exception& error) {
+    if (IsOutOfMemory(error.what())) throw EngineError(kErrFailed, RunFailure("the first run", error));
+    throw EngineError(kErrModel, options_.decoder.model_path +
+                                     " cannot run with its KV cache shared between past "
+                                     "and present (" +
+                                     error.what() +
+                                     "); the engine needs a GroupQueryAttention export with "
+                                     "past_present_share_buffer (the onnxruntime-genai model builder writes one for "
+                                     "-e cuda -p fp16|bf16, and for -e cpu -p fp32)");
+  }
+  slots_.reset(new SlotTable(budget.slots));
+  eos_.insert(options_.eos_token_ids.begin(), options_.eos_token_ids.end());
+}
+
+void Engine::Unload() {
+  runner_.reset();
+  cache_.reset();
+  argmax_.reset();
+  decoder_.reset();
+  env_.reset();
+}
+
+std::string Engine::RunFailure(const char* what, const Ort::Exception& error) const {
+  std::string message = std::string("engine: ") + what + " failed: " + error.what();
+  if (IsOutOfMemory(error.what())) {
+    message += "; the device ran out of memory outside the KV cache (" + std::to_string(info_.slots) +
+               " slots): create the engine with a smaller maxConcurrency or maxLength";
+  }
+  return message;
+}
+
+void Engine::Loop() {
+  for (;;) {
+    std::set<uint32_t> cancels;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      wake_loop_.wait(lock, [&] {
+        return stop_ || !incoming_.empty() || !cancels_.empty() || !queue_.empty() || slots_->BusyPrefix() > 0;
+      });
+      if (stop_) return;
+      for (Request& request : incoming_) queue_.push_back(std::move(request));
+      incoming_.clear();
+      cancels.swap(cancels_);
+    }
+    ApplyCancels(cancels);
+    Publish();
+
+    int prefills = 0;
+    while (!queue_.empty() && slots_->LowestFree() >= 0 &&
+           (options_.max_prefills_per_step <= 0 || prefills < options_.max_prefills_per_step)) {
+      Request request = std::move(queue_.front());
+      queue_.pop_front();
+      Prefill(request);
+      ++prefills;
+      // The first token goes out now: it is the request's time to first token.
+      Publish();
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (stop_) return;
+    }
+    if (slots_->BusyPrefix() > 0) {
+      DecodeStep();
+      Publish();
+    }
+  }
+}
+
+void Engine::ApplyCancels(const std::set<uint32_t>& cancels) {
+  if (cancels.empty()) return;
+  for (auto it = queue_.begin(); it != queue_.end();) {
+    if (cancels.count(it->handle)) {
+      staged_.End(it->handle, EventKind::kReleased);
+      it = queue_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (int i = 0; i < slots_->size(); ++i) {
+    if ((*slots_)[i].busy && cancels.count((*slots_)[i].handle)) End(i, EventKind::kReleased);
+  }
+}
+
+void Engine::Prefill(Request& request) {
+  const int index = slots_->LowestFree();
+  Slot& slot = (*slots_)[index];
+  slot.busy = true;
+  slot.handle = request.handle;
+  slot.max_new = request.max_new;
+  slot.length = static_cast<int>(request.prompt.size());
+  slot.generated = 0;
+  int32_t token;
+  try {
+    token = runner_->Prefill(index, request.prompt.data(), slot.length);
+  } catch (const Ort::Exception& error) {
+    const std::string what = "prefill of request " + std::to_string(request.handle) + " (" +
+                             std::to_string(request.prompt.size()) + " prompt tokens)";
+    FailSlot(index, kErrFailed, RunFailure(what.c_str(), error));
+    return;
+  }
+  Emit(index, token);
+}
+
+void Engine::DecodeStep() {
+  const int rows = slots_->BusyPrefix();
+  step_tokens_.assign(rows, 0);
+  step_lengths_.assign(rows, -1);
+  for (int r = 0; r < rows; ++r) {
+    const Slot& slot = (*slots_)[r];
+    if (!slot.busy) continue;
+    step_tokens_[r] = slot.next;
+    step_lengths_[r] = slot.length;
+  }
+  const int64_t* tokens;
+  try {
+    tokens = runner_->Decode(rows, step_tokens_.data(), step_lengths_.data());
+  } catch (const Ort::Exception& error) {
+    const std::string what = "a decode step of " + std::to_string(rows) + " rows";
+    const std::string message = RunFailure(what.c_str(), error);
+    for (int r = 0; r < rows; ++r)
+      if ((*slots_)[r].busy) FailSlot(r, kErrFailed, message);
+    return;
+  }
+  for (int r = 0; r < rows; ++r) {
+    Slot& slot = (*slots_)[r];
+    if (!slot.busy) continue;
+    slot.length += 1;  // the fed token is now in the cache
+    Emit(r, static_cast<int32_t>(tokens[r]));
+  }
+}
+
+void Engine::Emit(int index, int32_t token) {
+  Slot& slot = (*slots_)[index];
+  slot.generated += 1;
+  slot.next = token;
+  staged_.Tokens(slot.handle, &token, 1);
+  if (eos_.count(token)) {
+    End(index, EventKind::kStop);
+  } else if (slot.generated >= slot.max_new) {
+    End(index, EventKind::kLength);
+  }
+}
+
+void Engine::End(int index, EventKind kind) {
+  staged_.End((*slots_)[index].handle, kind);
+  slots_->Free(index);
+}
+
+void Engine::FailSlot(int index, const char* code, const std::string& message) {
+  staged_.Failed((*slots_)[index].handle, code, message);
+  slots_->Free(index);
+}
+
+}  // namespace loadgen_node

@@ -1,0 +1,83 @@
+#include "session_settings.h"
+
+#include <unistd.h>
+
+#include <regex>
+#include <string>
+#include <vector>
+
+namespace loadgen_node {
+
+namespace {
+
+// The provider's files, next to libonnxruntime.so.1; the shared one is the bridge the CUDA
+// provider is loaded through.
+const char* const kProviderFiles[] = {"libonnxruntime_providers_cuda.so", "libonnxruntime_providers_shared.so"};
+
+// Session log severity: errors only (warnings about nodes placed on the CPU are expected).
+constexpr int kLogSeverityError = 3;
+
+}  // namespace
+
+bool IsProviderLoadFailure(const std::string& message) {
+  static const std::regex pattern(
+      "failed to load (shared )?library|cannot open shared "
+      "object|providers_(cuda|shared)|libcu(dart|blas|dnn|rand|fft)|"
+      "CUDA driver version|no CUDA-capable device",
+      std::regex::icase);
+  return std::regex_search(message, pattern);
+}
+
+EngineError ProviderUnavailable(const SessionSettings& settings, const std::string& detail) {
+  std::vector<std::string> missing;
+  for (const char* file : kProviderFiles) {
+    if (access((settings.runtime_folder + "/" + file).c_str(), R_OK) != 0) missing.push_back(file);
+  }
+  std::string what;
+  if (!missing.empty()) {
+    what = missing[0] + (missing.size() > 1 ? " and " + missing[1] + " are" : std::string(" is")) + " missing from " +
+           settings.runtime_folder;
+  } else {
+    what = "libonnxruntime_providers_cuda.so and libonnxruntime_providers_shared.so are in " + settings.runtime_folder +
+           ", so a library they need is probably missing or of the wrong CUDA major version";
+  }
+  return EngineError(
+      kErrUnavailable,
+      "the CUDA execution provider of ONNX Runtime failed to load (" + detail + "): " + what +
+          ". The provider files must be those of exactly the runtime's version (onnxruntime-node 1.29.0), next to "
+          "its libonnxruntime.so.1, and the CUDA libraries they link — cudart, cuBLAS and cuBLASLt, cuRAND, cuFFT "
+          "and cuDNN 9 of the provider's CUDA major — must be on LD_LIBRARY_PATH. `mlperf-llm setup-cuda` installs "
+          "the provider files and checks those libraries. Or use device 'cpu'.");
+}
+
+Ort::SessionOptions MakeSessionOptions(const SessionSettings& settings) {
+  Ort::SessionOptions options;
+  options.SetGraphOptimizationLevel(GraphOptimizationLevel::ORT_ENABLE_ALL);
+  options.SetLogSeverityLevel(kLogSeverityError);
+  if (settings.intra_op_threads > 0) options.SetIntraOpNumThreads(settings.intra_op_threads);
+  if (settings.device == Device::kCuda) {
+    try {
+      Ort::CUDAProviderOptions cuda;
+      cuda.Update({
+          {"device_id", std::to_string(settings.device_id)},
+          // Grow the arena by what is asked, not to the next power of two: the KV cache takes
+          // most of the device, and a doubling arena would overshoot the memory it was sized by.
+          {"arena_extend_strategy", "kSameAsRequested"},
+      });
+      options.AppendExecutionProvider_CUDA_V2(*cuda);
+    } catch (const Ort::Exception& error) {
+      throw ProviderUnavailable(settings, error.what());
+    }
+  }
+  return options;
+}
+
+Ort::MemoryInfo DeviceMemoryInfo(const SessionSettings& settings) {
+  if (settings.device == Device::kCuda) {
+    // The CUDA provider's default device memory, by the name it registers ("Cuda").
+    return Ort::MemoryInfo("Cuda", OrtDeviceAllocator, settings.device_id, OrtMemTypeDefault);
+  }
+  return Ort::MemoryInfo::CreateCpu(OrtDeviceAllocator, OrtMemTypeDefault);
+}
+
+}  // namespace loadgen_node

@@ -1,0 +1,40 @@
+// Session options for the engine's device, and the error a CUDA provider that fails to load
+// turns into.
+#ifndef LOADGEN_NODE_ENGINE_SESSION_SETTINGS_H_
+#define LOADGEN_NODE_ENGINE_SESSION_SETTINGS_H_
+
+#include <string>
+
+#include "engine_error.h"
+#include "ort_api.h"
+
+namespace loadgen_node {
+
+enum class Device { kCpu, kCuda };
+
+struct SessionSettings {
+  Device device = Device::kCpu;
+  int device_id = 0;
+  /// Threads inside one operator on the CPU; 0 lets ONNX Runtime choose (physical cores).
+  int intra_op_threads = 0;
+  /// Where libonnxruntime.so.1 lives: ONNX Runtime loads its provider libraries from there.
+  std::string runtime_folder;
+};
+
+/// Session options for `settings.device`. For CUDA this loads the provider; a provider that
+/// cannot be loaded throws ProviderUnavailable.
+Ort::SessionOptions MakeSessionOptions(const SessionSettings& settings);
+
+/// The device memory ONNX Runtime allocates on (the KV cache goes there too).
+Ort::MemoryInfo DeviceMemoryInfo(const SessionSettings& settings);
+
+/// Whether an ONNX Runtime error message says a provider library could not be loaded.
+bool IsProviderLoadFailure(const std::string& message);
+
+/// ERR_BACKEND_UNAVAILABLE for a CUDA provider that failed to load, naming the files, the
+/// folder and the libraries they need.
+EngineError ProviderUnavailable(const SessionSettings& settings, const std::string& detail);
+
+}  // namespace loadgen_node
+
+#endif  // LOADGEN_NODE_ENGINE_SESSION_SETTINGS_H_

@@ -1,0 +1,121 @@
+#include "step_runner.h"
+
+#include <algorithm>
+#include <string>
+
+#include "engine_error.h"
+
+namespace loadgen_node {
+
+StepRunner::StepRunner(DecoderModel& decoder, KvCache& cache, ArgmaxSession& argmax, const SessionSettings& settings)
+    : decoder_(decoder),
+      cache_(cache),
+      argmax_(argmax),
+      host_(Ort::MemoryInfo::CreateCpu(OrtDeviceAllocator, OrtMemTypeDefault)),
+      device_(DeviceMemoryInfo(settings)),
+      binding_(new Ort::IoBinding(decoder.session())) {}
+
+void StepRunner::PutId(size_t index, int64_t value) {
+  if (decoder_.ids_type() == ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64) {
+    ids64_[index] = value;
+  } else {
+    ids32_[index] = static_cast<int32_t>(value);
+  }
+}
+
+void StepRunner::PutMask(size_t index, int64_t value) {
+  if (decoder_.mask_type() == ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64) {
+    mask64_[index] = value;
+  } else {
+    mask32_[index] = static_cast<int32_t>(value);
+  }
+}
+
+int32_t StepRunner::Prefill(int slot, const int32_t* prompt, int length) {
+  const size_t count = static_cast<size_t>(length);
+  ids64_.assign(count, 0);
+  ids32_.assign(count, 0);
+  mask64_.assign(count, 0);
+  mask32_.assign(count, 0);
+  for (size_t i = 0; i < count; ++i) {
+    PutId(i, prompt[i]);
+    PutMask(i, 1);
+  }
+  return static_cast<int32_t>(Run(slot, 1, length, length)[0]);
+}
+
+const int64_t* StepRunner::Decode(int rows, const int32_t* tokens, const int* lengths) {
+  int longest = 0;
+  for (int r = 0; r < rows; ++r) longest = std::max(longest, lengths[r]);
+  const int width = longest + 1;
+  const size_t cells = static_cast<size_t>(rows) * width;
+  ids64_.assign(rows, 0);
+  ids32_.assign(rows, 0);
+  mask64_.assign(cells, 0);
+  mask32_.assign(cells, 0);
+  for (int r = 0; r < rows; ++r) {
+    const bool idle = lengths[r] < 0;
+    PutId(r, idle ? 0 : tokens[r]);
+    const int ones = idle ? 1 : lengths[r] + 1;
+    for (int i = 0; i < ones; ++i) PutMask(static_cast<size_t>(r) * width + i, 1);
+  }
+  return Run(0, rows, 1, width);
+}
+
+void StepRunner::CheckSharedBuffers() {
+  ids64_.assign(1, 0);
+  ids32_.assign(1, 0);
+  mask64_.assign(1, 1);
+  mask32_.assign(1, 1);
+  Run(0, 1, 1, 1, true);
+}
+
+const int64_t* StepRunner::Run(int first, int rows, int length, int width, bool check_shared) {
+  const auto& names = decoder_.spec().names;
+  const bool ids64 = decoder_.ids_type() == ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64;
+  const bool mask64 = decoder_.mask_type() == ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64;
+  const int64_t ids_dims[2] = {rows, length};
+  const int64_t mask_dims[2] = {rows, width};
+  const size_t ids_count = static_cast<size_t>(rows) * length;
+  const size_t mask_count = static_cast<size_t>(rows) * width;
+  Ort::IoBinding& binding = *binding_;
+  binding.ClearBoundInputs();
+  binding.ClearBoundOutputs();
+  binding.BindInput(names.input_ids.c_str(),
+                    ids64 ? Ort::Value::CreateTensor<int64_t>(host_, ids64_.data(), ids_count, ids_dims, 2)
+                          : Ort::Value::CreateTensor<int32_t>(host_, ids32_.data(), ids_count, ids_dims, 2));
+  binding.BindInput(names.attention_mask.c_str(),
+                    mask64 ? Ort::Value::CreateTensor<int64_t>(host_, mask64_.data(), mask_count, mask_dims, 2)
+                           : Ort::Value::CreateTensor<int32_t>(host_, mask32_.data(), mask_count, mask_dims, 2));
+  // Logits first: GetOutputValues returns outputs in binding order.
+  binding.BindOutput(names.logits.c_str(), device_);
+  for (int l = 0; l < cache_.shape().layers; ++l) {
+    // The same tensor as past input and present output: GroupQueryAttention's shared buffer.
+    Ort::Value key = cache_.KeyView(l, first, rows);
+    Ort::Value value = cache_.ValueView(l, first, rows);
+    binding.BindInput(decoder_.past_key(l).c_str(), key);
+    binding.BindInput(decoder_.past_value(l).c_str(), value);
+    binding.BindOutput(decoder_.present_key(l).c_str(), key);
+    binding.BindOutput(decoder_.present_value(l).c_str(), value);
+  }
+  decoder_.session().Run(Ort::RunOptions{nullptr}, binding);
+  std::vector<Ort::Value> outputs = binding.GetOutputValues();
+  if (check_shared) {
+    for (int l = 0; l < cache_.shape().layers; ++l) {
+      const void* past = cache_.KeyView(l, first, rows).GetTensorRawData();
+      if (outputs[1 + 2 * l].GetTensorRawData() != past) {
+        throw EngineError(kErrModel, decoder_.spec().model_path + ": output " + decoder_.present_key(l) +
+                                         " was not written into the buffer bound as " + decoder_.past_key(l) +
+                                         "; the engine needs a decoder that appends to its KV cache in place "
+                                         "(GroupQueryAttention with past_present_share_buffer, as the "
+                                         "onnxruntime-genai model builder exports for -e cuda -p fp16|bf16)");
+      }
+    }
+  }
+  const int64_t* tokens = argmax_.Run(outputs[0], rows);
+  // Let the logits go back to the arena now rather than at the next bind.
+  binding.ClearBoundOutputs();
+  return tokens;
+}
+
+}  // namespace loadgen_node

@@ -1,0 +1,65 @@
+// The two runs the engine makes, with their inputs bound to the KV cache in place:
+//
+// - Prefill: one request's whole prompt as batch 1 into its slot (a [1, kv_heads, max_length,
+//   head_size] view of every layer's buffers). attention_mask is `length` ones, so the model's
+//   seqlens_k is length − 1 and total_sequence_length is length: GroupQueryAttention's first-
+//   prompt case, which writes the prompt's keys and values at positions 0 … length − 1.
+// - Decode: one token for each of the rows [0, n), over the slot prefix [0, n). Row r's mask is
+//   len_r + 1 ones, right-padded with zeros to W = max len + 1. GroupQueryAttention reads only the
+//   sum of a row (seqlens_k = len_r, past length len_r), so the token takes position len_r and its
+//   key and value are written there, in the shared buffer. An idle row gets a one-token mask: it
+//   writes position 0 of its own free slot and its token is ignored.
+//
+// Both end with the arg-max session on the logits: only token ids come back.
+#ifndef LOADGEN_NODE_ENGINE_STEP_RUNNER_H_
+#define LOADGEN_NODE_ENGINE_STEP_RUNNER_H_
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "argmax_session.h"
+#include "decoder_model.h"
+#include "kv_cache.h"
+#include "ort_api.h"
+#include "session_settings.h"
+
+namespace loadgen_node {
+
+class StepRunner {
+ public:
+  StepRunner(DecoderModel& decoder, KvCache& cache, ArgmaxSession& argmax, const SessionSettings& settings);
+
+  /// Runs `length` prompt tokens into slot `slot` (empty before); returns the first new token.
+  int32_t Prefill(int slot, const int32_t* prompt, int length);
+
+  /// One decode step over rows [0, rows). `tokens[r]` is fed after `lengths[r]` cached tokens;
+  /// a negative length marks an idle row. Returns one token per row, valid until the next call.
+  const int64_t* Decode(int rows, const int32_t* tokens, const int* lengths);
+
+  /// Prefills one token into slot 0 and checks that every present output came back in the very
+  /// buffer bound as its past: the model appends in place (GroupQueryAttention's shared-buffer
+  /// mode). Throws EngineError (ERR_BACKEND_MODEL) when it does not. Also warms the kernels up.
+  void CheckSharedBuffers();
+
+ private:
+  /// Binds ids [rows, length] and mask [rows, width] from the scratch buffers, the KV view of
+  /// slots [first, first + rows), runs the decoder and returns the arg-max of each row.
+  const int64_t* Run(int first, int rows, int length, int width, bool check_shared = false);
+  void PutId(size_t index, int64_t value);
+  void PutMask(size_t index, int64_t value);
+
+  DecoderModel& decoder_;
+  KvCache& cache_;
+  ArgmaxSession& argmax_;
+  Ort::MemoryInfo host_;
+  Ort::MemoryInfo device_;
+  std::unique_ptr<Ort::IoBinding> binding_;
+  // Host scratch for input_ids and attention_mask in the model's integer type.
+  std::vector<int64_t> ids64_, mask64_;
+  std::vector<int32_t> ids32_, mask32_;
+};
+
+}  // namespace loadgen_node
+
+#endif  // LOADGEN_NODE_ENGINE_STEP_RUNNER_H_
