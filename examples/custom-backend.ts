@@ -1,5 +1,5 @@
 // Using the harness from another project with your own backend: implement `Backend` (token-id
-// prompts in, token events out) and hand it to runLlmBenchmark. This one "generates" by
+// prompts in, each request's events out to the sink it carries) and hand it to runLlmBenchmark. This one "generates" by
 // replaying each prompt's last tokens backwards — a stand-in for your inference engine.
 // Run: npm run example:custom-backend
 import {
@@ -8,23 +8,25 @@ import {
   runLlmBenchmark,
   SAMPLE_DATASET,
   type Backend,
-  type GenerationListener,
   type GenerationRequest,
 } from 'mlperf-loadgen-node';
 
 class ReverseEchoBackend implements Backend {
   readonly name = 'reverse-echo';
-  readonly maxBatchSize = 8;
+  readonly maxConcurrency = 8;
 
-  async generate(requests: readonly GenerationRequest[], listener: GenerationListener): Promise<void> {
+  // Returns at once; every request ends with exactly one onComplete or onError.
+  generate(requests: readonly GenerationRequest[], signal?: AbortSignal): void {
     for (const request of requests) {
-      // Pretend to compute: yield to the event loop as a real engine would between steps.
-      await new Promise((resolve) => setImmediate(resolve));
-      const length = Math.min(request.maxNewTokens, request.prompt.length);
-      const tokens = request.prompt.slice(-length).reverse();
-      listener.onTokens(request.key, tokens.subarray(0, 1));
-      listener.onTokens(request.key, tokens.subarray(1));
-      listener.onComplete(request.key, tokens, length === request.maxNewTokens ? 'length' : 'stop');
+      // Pretend to compute: answer on a later turn of the event loop, as a real engine would.
+      setImmediate(() => {
+        if (signal?.aborted) return request.events.onError(signal.reason);
+        const length = Math.min(request.maxNewTokens, request.prompt.length);
+        const tokens = request.prompt.slice(-length).reverse();
+        request.events.onTokens(tokens.subarray(0, 1));
+        request.events.onTokens(tokens.subarray(1));
+        request.events.onComplete(tokens, length === request.maxNewTokens ? 'length' : 'stop');
+      });
     }
   }
 

@@ -9,7 +9,11 @@ import {
   SAMPLE_DATASET,
 } from 'mlperf-loadgen-node';
 
-const backend = await createOnnxRuntimeBackend({ modelDir: await ensureTinyModel(), device: 'cpu', maxBatchSize: 16 });
+const backend = await createOnnxRuntimeBackend({
+  modelDir: await ensureTinyModel(),
+  device: 'cpu',
+  maxConcurrency: 16,
+});
 try {
   const result = await runLlmBenchmark({
     scenario: 'Offline',

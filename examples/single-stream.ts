@@ -9,7 +9,7 @@ import {
   SAMPLE_DATASET,
 } from 'mlperf-loadgen-node';
 
-const backend = await createOnnxRuntimeBackend({ modelDir: await ensureTinyModel(), device: 'cpu', maxBatchSize: 1 });
+const backend = await createOnnxRuntimeBackend({ modelDir: await ensureTinyModel(), device: 'cpu', maxConcurrency: 1 });
 try {
   const result = await runLlmBenchmark({
     scenario: 'SingleStream',

@@ -4,7 +4,9 @@
  *
  * @packageDocumentation
  */
+export { ERROR_CODES, CodedError, LoadgenError, BackendError, type ErrorCode } from './errors.js';
 export * from './loadgen/index.js';
+export * from './tokenizer/index.js';
 export * from './report/index.js';
 export * from './llm/index.js';
 export * from './backends/index.js';

@@ -111,7 +111,7 @@ test('the replay backend’s accuracy run scores exactly what the Python evaluat
 
 test('the openai backend runs against "mlperf-llm serve" on loopback', async () => {
   const cwd = tempDir('cli-serve');
-  const server = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--batch-size', '8'], {
+  const server = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--max-concurrency', '8'], {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -9,7 +9,7 @@ import { loadDataset, parseDataset } from '../lib/llm/dataset.js';
 import { prepareDataset, readArticlesJson } from '../lib/llm/prepare-dataset.js';
 import { promptFor } from '../lib/llm/prompt.js';
 import { SAMPLE_ARTICLES, SAMPLE_DATASET } from '../lib/llm/sample-dataset.js';
-import { defaultTokenizer } from '../lib/llm/tokenizer.js';
+import { defaultTokenizer } from '../lib/tokenizer/tokenizer.js';
 import { tempDir } from './helpers.js';
 
 test('the shipped sample set is what prepare-dataset makes of the shipped articles', async () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { Backend, GenerationListener, GenerationRequest } from '../lib/backends/backend.js';
+import type { Backend, GenerationRequest } from '../lib/backends/backend.js';
 import { ReplayBackend } from '../lib/backends/replay.js';
 import { loadDataset } from '../lib/llm/dataset.js';
 import { runLlmBenchmark } from '../lib/llm/harness.js';
@@ -46,7 +46,7 @@ for (const scenario of ['Offline', 'Server', 'SingleStream', 'Interactive'] as L
     const result = await runLlmBenchmark({
       scenario,
       mode: 'accuracy',
-      backend: new ReplayBackend({ answers, maxBatchSize: 4 }),
+      backend: new ReplayBackend({ answers, maxConcurrency: 4 }),
       dataset,
       outputDir,
     });
@@ -95,19 +95,20 @@ test('Server performance run: VALID with TTFT/TPOT in result.json, user.conf fro
  */
 class ScratchBackend implements Backend {
   readonly name = 'scratch';
-  readonly maxBatchSize = 4;
+  readonly maxConcurrency = 4;
   readonly #scratch = new Int32Array(4);
 
   constructor(readonly answers: readonly Int32Array[]) {}
 
-  async generate(requests: readonly GenerationRequest[], listener: GenerationListener): Promise<void> {
-    await Promise.resolve();
-    for (const request of requests) {
-      this.#scratch.set(this.answers[request.sampleIndex]!);
-      if (request.sampleIndex % 2 === 0) listener.onTokens(request.key, this.#scratch);
-      listener.onComplete(request.key, this.#scratch, 'stop');
-      this.#scratch.fill(-1);
-    }
+  generate(requests: readonly GenerationRequest[]): void {
+    queueMicrotask(() => {
+      for (const request of requests) {
+        this.#scratch.set(this.answers[request.sampleIndex]!);
+        if (request.sampleIndex % 2 === 0) request.events.onTokens(this.#scratch);
+        request.events.onComplete(this.#scratch, 'stop');
+        this.#scratch.fill(-1);
+      }
+    });
   }
 
   async close(): Promise<void> {}

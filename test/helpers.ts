@@ -3,6 +3,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Backend, FinishReason, GenerationRequest } from '../lib/backends/backend.js';
 import { completeSamples } from '../lib/loadgen/completion.js';
 import type { TestModeName, TestScenarioName } from '../lib/loadgen/enums.js';
 import type { TestSettingsInit } from '../lib/loadgen/settings-init.js';
@@ -57,4 +58,60 @@ export function nullSut(delayMs = 0): { issueQuery(ids: Float64Array, indices: U
       else completeSamples(ids, data, offsets);
     },
   };
+}
+
+/** A request as the tests name them: by a key of their own. */
+export interface KeyedRequest {
+  key: number;
+  prompt: Int32Array;
+  maxNewTokens: number;
+  sampleIndex: number;
+}
+
+/** Receives the events of keyed requests. */
+export interface KeyedListener {
+  onTokens(key: number, tokens: Int32Array): void;
+  onComplete(key: number, tokens: Int32Array, reason: FinishReason): void;
+}
+
+/**
+ * Runs keyed requests on a backend and settles when every one has ended: resolves when all
+ * completed, rejects with the first error (later events of the call are then not passed on).
+ */
+export function generateAll(
+  backend: Backend,
+  requests: readonly KeyedRequest[],
+  listener: KeyedListener,
+  signal?: AbortSignal,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let open = requests.length;
+    let failed = false;
+    if (open === 0) return resolve();
+    const ended = (): void => {
+      if (--open === 0 && !failed) resolve();
+    };
+    backend.generate(
+      requests.map((request): GenerationRequest => ({
+        prompt: request.prompt,
+        maxNewTokens: request.maxNewTokens,
+        sampleIndex: request.sampleIndex,
+        events: {
+          onTokens: (tokens) => {
+            if (!failed) listener.onTokens(request.key, tokens.slice());
+          },
+          onComplete: (tokens, reason) => {
+            if (!failed) listener.onComplete(request.key, tokens, reason);
+            ended();
+          },
+          onError: (error) => {
+            if (!failed) reject(error);
+            failed = true;
+            ended();
+          },
+        },
+      })),
+      signal,
+    );
+  });
 }

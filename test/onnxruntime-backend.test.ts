@@ -6,7 +6,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { env } from 'onnxruntime-node';
-import type { FinishReason, GenerationListener, GenerationRequest } from '../lib/backends/backend.js';
+import type { FinishReason } from '../lib/backends/backend.js';
 import {
   createOnnxRuntimeBackend,
   CUDA_PROVIDER_FILES,
@@ -19,7 +19,7 @@ import { llamaModelFiles, writeModelFolder } from '../lib/model/model-folder.js'
 import { referenceGreedy } from '../lib/model/reference-forward.js';
 import { ensureTinyModel, TINY_MODEL_FILES } from '../lib/model/tiny-llama.js';
 import { TINY_LLAMA, TINY_LLAMA_SEED, tinyLlamaWeights } from '../lib/model/tiny-llama-spec.js';
-import { tempDir } from './helpers.js';
+import { tempDir, generateAll, type KeyedListener, type KeyedRequest } from './helpers.js';
 
 // onnxruntime logs its own provider-loading failure on stderr before throwing; keep test output clean.
 env.logLevel = 'fatal';
@@ -51,7 +51,7 @@ after(async () => {
 });
 
 async function open(options: {
-  maxBatchSize: number;
+  maxConcurrency: number;
   dir?: string;
   eosTokenIds?: number[];
   dtype?: 'fp32' | 'fp16';
@@ -60,7 +60,7 @@ async function open(options: {
   const backend = await createOnnxRuntimeBackend({
     modelDir: options.dir ?? modelDir,
     device: 'cpu',
-    maxBatchSize: options.maxBatchSize,
+    maxConcurrency: options.maxConcurrency,
     intraOpNumThreads: 1,
     ...(options.eosTokenIds ? { eosTokenIds: options.eosTokenIds } : {}),
     ...(options.dtype ? { dtype: options.dtype } : {}),
@@ -71,7 +71,7 @@ async function open(options: {
 }
 
 /** Records every event and checks the listener contract as they arrive. */
-class Recorder implements GenerationListener {
+class Recorder implements KeyedListener {
   readonly streamed = new Map<number, number[]>();
   readonly completed = new Map<number, { tokens: number[]; reason: FinishReason }>();
   readonly tokenCallsAfterComplete: number[] = [];
@@ -106,7 +106,7 @@ class Recorder implements GenerationListener {
   }
 }
 
-const request = (key: number, prompt: Int32Array, maxNewTokens = NEW_TOKENS): GenerationRequest => ({
+const request = (key: number, prompt: Int32Array, maxNewTokens = NEW_TOKENS): KeyedRequest => ({
   key,
   prompt,
   maxNewTokens,
@@ -114,11 +114,11 @@ const request = (key: number, prompt: Int32Array, maxNewTokens = NEW_TOKENS): Ge
 });
 
 test('batch-1 greedy decoding with the KV cache equals the reference forward pass', async () => {
-  const backend = await open({ maxBatchSize: 1 });
+  const backend = await open({ maxConcurrency: 1 });
   assert.equal(backend.name, 'onnxruntime(cpu)');
   for (let i = 0; i < PROMPTS.length; i++) {
     const recorder = new Recorder();
-    await backend.generate([request(i, PROMPTS[i]!)], recorder);
+    await generateAll(backend, [request(i, PROMPTS[i]!)], recorder);
     recorder.assertConsistent([i]);
     assert.deepEqual(
       recorder.completed.get(i),
@@ -129,9 +129,9 @@ test('batch-1 greedy decoding with the KV cache equals the reference forward pas
 });
 
 test('prompts prefilled in chunks (a first prompt, then continuations) give the same tokens', async () => {
-  const backend = await open({ maxBatchSize: 2, prefillChunkSize: 5 });
+  const backend = await open({ maxConcurrency: 2, prefillChunkSize: 5 });
   const recorder = new Recorder();
-  await backend.generate([request(2, PROMPTS[2]!), request(3, PROMPTS[3]!)], recorder);
+  await generateAll(backend, [request(2, PROMPTS[2]!), request(3, PROMPTS[3]!)], recorder);
   recorder.assertConsistent([2, 3]);
   for (const key of [2, 3])
     assert.deepEqual(recorder.completed.get(key)!.tokens, Array.from(expected[key]!), `request ${key}`);
@@ -139,15 +139,16 @@ test('prompts prefilled in chunks (a first prompt, then continuations) give the 
 
 test('a batch of prompts of different lengths, joined mid-flight by a second call, gives the batch-1 tokens', async () => {
   // Four rows for five requests: the last one also waits for a row to free up.
-  const backend = await open({ maxBatchSize: 4 });
+  const backend = await open({ maxConcurrency: 4 });
   const recorder = new Recorder();
   let second: Promise<void> | undefined;
   recorder.onStep = (key, count) => {
     if (key === 0 && count === 3 && second === undefined) {
-      second = backend.generate([request(3, PROMPTS[3]!), request(4, PROMPTS[4]!, NEW_TOKENS + 4)], recorder);
+      second = generateAll(backend, [request(3, PROMPTS[3]!), request(4, PROMPTS[4]!, NEW_TOKENS + 4)], recorder);
     }
   };
-  const first = backend.generate(
+  const first = generateAll(
+    backend,
     [request(0, PROMPTS[0]!), request(1, PROMPTS[1]!, NEW_TOKENS - 6), request(2, PROMPTS[2]!)],
     recorder,
   );
@@ -181,14 +182,15 @@ test('a GroupQueryAttention export (the builder’s operator) and the standard-o
         rotaryCacheLength: 256,
       }),
     );
-    const backend = await open({ maxBatchSize: 3, dir, prefillChunkSize: 8 });
+    const backend = await open({ maxConcurrency: 3, dir, prefillChunkSize: 8 });
     const recorder = new Recorder();
     let joined: Promise<void> | undefined;
     recorder.onStep = (key, count) => {
       if (key === 0 && count === 2)
-        joined ??= backend.generate([request(3, PROMPTS[3]!), request(4, PROMPTS[4]!)], recorder);
+        joined ??= generateAll(backend, [request(3, PROMPTS[3]!), request(4, PROMPTS[4]!)], recorder);
     };
-    await backend.generate(
+    await generateAll(
+      backend,
       [0, 1, 2].map((key) => request(key, PROMPTS[key]!)),
       recorder,
     );
@@ -215,11 +217,11 @@ test('generation stops at an end-of-sequence id from genai_config.json, or from 
   writeFileSync(join(variant, TINY_MODEL_FILES.config), JSON.stringify(config));
 
   for (const backend of [
-    await open({ maxBatchSize: 2, dir: variant }),
-    await open({ maxBatchSize: 2, eosTokenIds: [eos] }),
+    await open({ maxConcurrency: 2, dir: variant }),
+    await open({ maxConcurrency: 2, eosTokenIds: [eos] }),
   ]) {
     const recorder = new Recorder();
-    await backend.generate([request(0, PROMPTS[0]!), request(2, PROMPTS[2]!)], recorder);
+    await generateAll(backend, [request(0, PROMPTS[0]!), request(2, PROMPTS[2]!)], recorder);
     recorder.assertConsistent([0, 2]);
     assert.deepEqual(recorder.completed.get(0), { tokens: Array.from(expected[0]!.subarray(0, 6)), reason: 'stop' });
     // The other row goes on unaffected (its answer has no such token).
@@ -229,7 +231,7 @@ test('generation stops at an end-of-sequence id from genai_config.json, or from 
 });
 
 test('aborting rejects with an AbortError; requests finished before still completed, the rest report nothing more', async () => {
-  const backend = await open({ maxBatchSize: 4 });
+  const backend = await open({ maxConcurrency: 4 });
   const recorder = new Recorder();
   const controller = new AbortController();
   let eventsAtAbort = -1;
@@ -241,7 +243,12 @@ test('aborting rejects with an AbortError; requests finished before still comple
       eventsAtAbort = countEvents();
     }
   };
-  const run = backend.generate([request(0, PROMPTS[0]!, 3), request(2, PROMPTS[2]!, 40)], recorder, controller.signal);
+  const run = generateAll(
+    backend,
+    [request(0, PROMPTS[0]!, 3), request(2, PROMPTS[2]!, 40)],
+    recorder,
+    controller.signal,
+  );
   await assert.rejects(
     run,
     (error: Error & { code?: string }) => error.name === 'AbortError' && error.code === 'ABORT_ERR',
@@ -251,20 +258,21 @@ test('aborting rejects with an AbortError; requests finished before still comple
   assert.equal(countEvents(), eventsAtAbort, 'no events after the abort');
 
   // An already-aborted signal rejects at once; the backend keeps serving other calls.
-  await assert.rejects(backend.generate([request(7, PROMPTS[1]!)], recorder, AbortSignal.abort()), {
+  await assert.rejects(generateAll(backend, [request(7, PROMPTS[1]!)], recorder, AbortSignal.abort()), {
     name: 'AbortError',
   });
   const after = new Recorder();
-  await backend.generate([request(2, PROMPTS[2]!)], after);
+  await generateAll(backend, [request(2, PROMPTS[2]!)], after);
   assert.deepEqual(after.completed.get(2)!.tokens, Array.from(expected[2]!));
 });
 
 test('float16 I/O: KV cache and logits as float16 bit patterns give the float16-rounded reference tokens', async () => {
   const dir = await ensureTinyModel(join(tempDir('ort-fp16'), 'tiny-fp16'), { ioDtype: 'float16' });
-  const backend = await open({ maxBatchSize: 3, dir, dtype: 'fp16' });
+  const backend = await open({ maxConcurrency: 3, dir, dtype: 'fp16' });
   const recorder = new Recorder();
   const keys = [0, 2, 3];
-  await backend.generate(
+  await generateAll(
+    backend,
     keys.map((key) => request(key, PROMPTS[key]!)),
     recorder,
   );
@@ -279,7 +287,7 @@ test('float16 I/O: KV cache and logits as float16 bit patterns give the float16-
   // float16 rounding changes at least one answer, so this really checked the float16 path.
   assert.ok(differsFromFloat32);
   await assert.rejects(
-    open({ maxBatchSize: 1, dir, dtype: 'fp32' }),
+    open({ maxConcurrency: 1, dir, dtype: 'fp32' }),
     (error: Error & { code?: string }) => error.code === 'ERR_BACKEND_MODEL' && /float16/.test(error.message),
   );
 });
@@ -293,7 +301,7 @@ test("device 'cuda' without the CUDA provider libraries is ERR_BACKEND_UNAVAILAB
     assert.match(error.message, /LD_LIBRARY_PATH/);
     return true;
   };
-  await assert.rejects(createOnnxRuntimeBackend({ modelDir, device: 'cuda', maxBatchSize: 1 }), check);
+  await assert.rejects(createOnnxRuntimeBackend({ modelDir, device: 'cuda', maxConcurrency: 1 }), check);
   // onnxruntime's own failure to load the provider maps to the same error.
   await assert.rejects(openSession(join(modelDir, TINY_MODEL_FILES.model), { device: 'cuda' }), check);
 });
@@ -313,7 +321,7 @@ test('broken model folders are ERR_BACKEND_MODEL naming the missing file or key'
     return dir;
   };
   const good = readFileSync(join(modelDir, TINY_MODEL_FILES.config), 'utf8');
-  const open1 = (dir: string) => createOnnxRuntimeBackend({ modelDir: dir, device: 'cpu', maxBatchSize: 1 });
+  const open1 = (dir: string) => createOnnxRuntimeBackend({ modelDir: dir, device: 'cpu', maxConcurrency: 1 });
 
   await assert.rejects(open1(join(root, 'nowhere')), isModelError(/does not exist/));
   await assert.rejects(open1(make('no-config', null, true)), isModelError(/genai_config\.json is missing/));
@@ -340,23 +348,20 @@ test('broken model folders are ERR_BACKEND_MODEL naming the missing file or key'
 });
 
 test('requests the model cannot serve are ERR_BACKEND_REQUEST, before any event', async () => {
-  const backend = await open({ maxBatchSize: 2 });
+  const backend = await open({ maxConcurrency: 2 });
   const recorder = new Recorder();
   const isRequestError = (pattern: RegExp) => (error: Error & { code?: string }) =>
     error.code === 'ERR_BACKEND_REQUEST' && pattern.test(error.message);
   await assert.rejects(
-    backend.generate([request(1, Int32Array.from([128000, 128256]))], recorder),
+    generateAll(backend, [request(1, Int32Array.from([128000, 128256]))], recorder),
     isRequestError(/vocabulary/),
   );
-  await assert.rejects(backend.generate([request(1, new Int32Array(0))], recorder), isRequestError(/non-empty/));
-  await assert.rejects(backend.generate([request(1, PROMPTS[0]!, 0)], recorder), isRequestError(/maxNewTokens/));
+  await assert.rejects(generateAll(backend, [request(1, new Int32Array(0))], recorder), isRequestError(/non-empty/));
+  await assert.rejects(generateAll(backend, [request(1, PROMPTS[0]!, 0)], recorder), isRequestError(/maxNewTokens/));
   await assert.rejects(
-    backend.generate([request(1, PROMPTS[0]!, TINY_LLAMA.contextLength)], recorder),
+    generateAll(backend, [request(1, PROMPTS[0]!, TINY_LLAMA.contextLength)], recorder),
     isRequestError(/context_length/),
   );
-  await assert.rejects(
-    backend.generate([request(1, PROMPTS[0]!), request(1, PROMPTS[1]!)], recorder),
-    isRequestError(/unique/),
-  );
+  // (Request keys are gone: each request carries its own sink, so no two can collide.)
   assert.equal(recorder.streamed.size + recorder.completed.size, 0);
 });

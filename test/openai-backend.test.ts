@@ -4,14 +4,19 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import type { Backend, FinishReason, GenerationListener, GenerationRequest } from '../lib/backends/backend.js';
+import type { Backend, FinishReason } from '../lib/backends/backend.js';
 import { createOnnxRuntimeBackend } from '../lib/backends/onnxruntime/index.js';
 import { createOpenAIBackend, type OpenAIBackend } from '../lib/backends/openai.js';
 import { SseParser } from '../lib/backends/openai-sse.js';
 import { ReplayBackend } from '../lib/backends/replay.js';
-import { LlamaTokenizer } from '../lib/llm/tokenizer.js';
+import { LlamaTokenizer } from '../lib/tokenizer/tokenizer.js';
 import { ensureTinyModel } from '../lib/model/tiny-llama.js';
 import { sampleIndexByPrompt, startOpenAIServer, type OpenAIServer } from '../lib/serve/index.js';
+import { generateAll, type KeyedListener, type KeyedRequest } from './helpers.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runLlmBenchmark } from '../lib/llm/harness.js';
 
 const MODEL = 'test-llama';
 const tokenizer = LlamaTokenizer.load();
@@ -31,7 +36,7 @@ type Event =
   | { kind: 'tokens'; key: number; tokens: number[] }
   | { kind: 'complete'; key: number; tokens: number[]; reason: FinishReason };
 
-function recorder(onEvent?: (event: Event) => void): { events: Event[]; listener: GenerationListener } {
+function recorder(onEvent?: (event: Event) => void): { events: Event[]; listener: KeyedListener } {
   const events: Event[] = [];
   const push = (event: Event): void => {
     events.push(event);
@@ -46,7 +51,7 @@ function recorder(onEvent?: (event: Event) => void): { events: Event[]; listener
   };
 }
 
-function requestsFor(indices: readonly number[], maxNewTokens = 128): GenerationRequest[] {
+function requestsFor(indices: readonly number[], maxNewTokens = 128): KeyedRequest[] {
   return indices.map((sample) => ({ key: 100 + sample, prompt: prompts[sample]!, maxNewTokens, sampleIndex: sample }));
 }
 
@@ -114,14 +119,14 @@ describe('openai backend against serve(replay)', () => {
 
   test('gives the same tokens and finish reasons as the served backend called directly, first token first', async () => {
     const backend = open({ model: MODEL, maxConcurrency: 4 });
-    assert.equal(backend.maxBatchSize, 4);
+    assert.equal(backend.maxConcurrency, 4);
     assert.equal(backend.name, `openai(${server.url})`);
     for (const maxNewTokens of [128, 5]) {
       const requests = requestsFor([0, 1, 2, 3, 4, 5], maxNewTokens);
       const direct = recorder();
-      await replay.generate(requests, direct.listener);
+      await generateAll(replay, requests, direct.listener);
       const viaHttp = recorder();
-      await backend.generate(requests, viaHttp.listener);
+      await generateAll(backend, requests, viaHttp.listener);
       const expected = completions(direct.events);
       const got = completions(viaHttp.events);
       assert.equal(got.size, requests.length);
@@ -137,12 +142,12 @@ describe('openai backend against serve(replay)', () => {
     const backend = open({ dialect: 'trtllm' });
     assert.equal(await backend.client.model(), MODEL);
     const heard = recorder();
-    await backend.generate(requestsFor([7]), heard.listener);
+    await generateAll(backend, requestsFor([7]), heard.listener);
     assert.deepEqual(completions(heard.events).get(107), { tokens: Array.from(answers[7]!), reason: 'stop' });
   });
 
-  test('keeps at most maxConcurrency requests in flight and queues the rest', async () => {
-    // A server of its own, whose count of concurrent requests is this backend's alone.
+  test('the SUT keeps at most maxConcurrency requests in flight through it; the backend queues nothing', async () => {
+    // A server of its own, whose count of concurrent requests is this run's alone.
     const own = await startOpenAIServer({
       backend: replay,
       tokenizer,
@@ -151,21 +156,28 @@ describe('openai backend against serve(replay)', () => {
       sampleIndexOf: sampleIndexByPrompt(prompts),
     });
     try {
-      const backend = open({ endpoint: own.url, model: MODEL, maxConcurrency: 2 });
+      const backend = open({ endpoint: own.url, model: MODEL });
       const inFlight: number[] = [];
-      const heard = recorder(() => inFlight.push(backend.inFlight));
-      // Two calls at once: the limit holds across calls.
-      await Promise.all([
-        backend.generate(requestsFor([0, 1, 2, 3, 4]), heard.listener),
-        backend.generate(requestsFor([5, 6, 7, 8, 9]), heard.listener),
-      ]);
-      const done = completions(heard.events);
-      assert.equal(done.size, 10);
-      for (const [key, { tokens }] of done) assert.deepEqual(tokens, Array.from(answers[key - 100]!));
-      assert.ok(Math.max(...inFlight) <= 2, `in flight: ${Math.max(...inFlight)}`);
+      const probe = setInterval(() => inFlight.push(backend.inFlight), 1);
+      const result = await runLlmBenchmark({
+        scenario: 'Offline',
+        mode: 'performance',
+        backend,
+        dataset: {
+          path: 'the test prompts',
+          size: prompts.length,
+          prompt: (i) => prompts[i]!,
+          article: () => '',
+          reference: () => '',
+        },
+        maxConcurrency: 2,
+        outputDir: mkdtempSync(join(tmpdir(), 'openai-concurrency-')),
+      });
+      clearInterval(probe);
+      assert.equal(result.samplesCompleted, prompts.length);
+      assert.ok(Math.max(0, ...inFlight) <= 2, `in flight: ${Math.max(...inFlight)}`);
       assert.ok(own.stats().peakRunning <= 2, `the server saw ${own.stats().peakRunning} at once`);
       assert.equal(backend.inFlight, 0);
-      assert.equal(backend.queued, 0);
     } finally {
       await own.close();
     }
@@ -177,19 +189,21 @@ describe('openai backend against serve(replay)', () => {
     const heard = recorder((event) => {
       if (event.kind === 'tokens') abort.abort(new Error('enough'));
     });
-    const outcome = await codeAndMessage(backend.generate(requestsFor([3]), heard.listener, abort.signal));
+    const outcome = await codeAndMessage(generateAll(backend, requestsFor([3]), heard.listener, abort.signal));
     assert.equal(outcome.name, 'AbortError');
     assert.deepEqual(
       heard.events.map((e) => e.kind),
       ['tokens'],
     );
     // Aborted before it starts: nothing is sent.
-    await assert.rejects(backend.generate(requestsFor([3]), recorder().listener, abort.signal), { name: 'AbortError' });
+    await assert.rejects(generateAll(backend, requestsFor([3]), recorder().listener, abort.signal), {
+      name: 'AbortError',
+    });
   });
 
   test("a request the server rejects is ERR_BACKEND_REQUEST with the server's message", async () => {
     const wrongModel = open({ model: 'not-served' });
-    const outcome = await codeAndMessage(wrongModel.generate(requestsFor([0]), recorder().listener));
+    const outcome = await codeAndMessage(generateAll(wrongModel, requestsFor([0]), recorder().listener));
     assert.equal(outcome.code, 'ERR_BACKEND_REQUEST');
     assert.match(outcome.message, /HTTP 404/);
     assert.match(outcome.message, /not-served.*does not exist/);
@@ -202,7 +216,7 @@ describe('openai backend against serve(replay)', () => {
       maxNewTokens: 8,
       sampleIndex: -1,
     };
-    const rejected = await codeAndMessage(backend.generate([unknownPrompt], heard.listener));
+    const rejected = await codeAndMessage(generateAll(backend, [unknownPrompt], heard.listener));
     assert.equal(rejected.code, 'ERR_BACKEND_REQUEST');
     assert.match(rejected.message, /HTTP 400.*replay: no reference answer/);
     assert.deepEqual(heard.events, []);
@@ -215,7 +229,7 @@ describe('openai backend against serve(replay)', () => {
     const proxy = await startOpenAIServer({ backend: orphan, tokenizer, modelName: MODEL, port: 0 });
     try {
       const backend = open({ endpoint: proxy.url, model: MODEL });
-      const outcome = await codeAndMessage(backend.generate(requestsFor([0]), recorder().listener));
+      const outcome = await codeAndMessage(generateAll(backend, requestsFor([0]), recorder().listener));
       assert.equal(outcome.code, 'ERR_BACKEND_FAILED');
       assert.match(outcome.message, new RegExp(`${proxy.url}/v1/completions failed \\(HTTP 503\\)`));
       assert.match(outcome.message, new RegExp(`cannot reach http://127\\.0\\.0\\.1:${deadPort}/v1/completions`));
@@ -228,23 +242,27 @@ describe('openai backend against serve(replay)', () => {
   test('a closed backend refuses more work', async () => {
     const backend = createOpenAIBackend({ endpoint: server.url, model: MODEL });
     await backend.close();
-    const outcome = await codeAndMessage(backend.generate(requestsFor([0]), recorder().listener));
+    const outcome = await codeAndMessage(generateAll(backend, requestsFor([0]), recorder().listener));
     assert.equal(outcome.code, 'ERR_BACKEND_UNAVAILABLE');
   });
 });
 
 describe('openai backend against serve(onnxruntime tiny model)', () => {
   test('streams the tokens the model generates when called directly, one chunk per token', async () => {
-    const onnx = await createOnnxRuntimeBackend({ modelDir: await ensureTinyModel(), device: 'cpu', maxBatchSize: 2 });
+    const onnx = await createOnnxRuntimeBackend({
+      modelDir: await ensureTinyModel(),
+      device: 'cpu',
+      maxConcurrency: 2,
+    });
     const server = await startOpenAIServer({ backend: onnx, tokenizer, modelName: 'tiny-llama', port: 0 });
     // One request at a time both ways: the same batch shapes, so the same floating-point sums.
     const backend = createOpenAIBackend({ endpoint: server.url, maxConcurrency: 1 });
     try {
       const requests = requestsFor([0, 1, 2], 24);
       const direct = recorder();
-      for (const request of requests) await onnx.generate([request], direct.listener);
+      for (const request of requests) await generateAll(onnx, [request], direct.listener);
       const viaHttp = recorder();
-      await backend.generate(requests, viaHttp.listener);
+      await generateAll(backend, requests, viaHttp.listener);
       const expected = completions(direct.events);
       assert.deepEqual(completions(viaHttp.events), expected);
       for (const { tokens, reason } of expected.values())
@@ -273,7 +291,7 @@ describe('openai backend without a server', () => {
     ]) {
       const backend = createOpenAIBackend(options);
       try {
-        const outcome = await codeAndMessage(backend.generate(requestsFor([0]), recorder().listener));
+        const outcome = await codeAndMessage(generateAll(backend, requestsFor([0]), recorder().listener));
         assert.equal(outcome.code, 'ERR_BACKEND_UNAVAILABLE');
         assert.match(outcome.message, new RegExp(`http://127\\.0\\.0\\.1:${port}/v1/(completions|models)`));
         assert.match(outcome.message, /ECONNREFUSED.*--endpoint/);
@@ -292,7 +310,7 @@ describe('openai backend without a server', () => {
     const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
     const backend = createOpenAIBackend({ endpoint: url, model: MODEL, requestTimeoutMs: 300 });
     try {
-      const outcome = await codeAndMessage(backend.generate(requestsFor([0]), recorder().listener));
+      const outcome = await codeAndMessage(generateAll(backend, requestsFor([0]), recorder().listener));
       assert.equal(outcome.code, 'ERR_BACKEND_UNAVAILABLE');
       assert.match(outcome.message, new RegExp(`no answer from ${url}/v1/completions within 300 ms`));
       assert.ok(!outcome.message.includes('\n'));

@@ -6,11 +6,12 @@ import OpenAI from 'openai';
 import type { Backend } from '../lib/backends/backend.js';
 import { createOnnxRuntimeBackend } from '../lib/backends/onnxruntime/index.js';
 import { ReplayBackend } from '../lib/backends/replay.js';
-import { LlamaTokenizer } from '../lib/llm/tokenizer.js';
+import { LlamaTokenizer } from '../lib/tokenizer/tokenizer.js';
 import { ensureTinyModel } from '../lib/model/tiny-llama.js';
 import { IncrementalText } from '../lib/serve/incremental-text.js';
 import { sampleIndexByPrompt, startOpenAIServer, type OpenAIServer } from '../lib/serve/index.js';
 import { StopStrings } from '../lib/serve/stop-strings.js';
+import { generateAll } from './helpers.js';
 
 const MODEL = 'test-llama';
 
@@ -34,8 +35,8 @@ const ANSWERS = [
 const prompts = PROMPTS.map((text) => tokenizer.encode(text));
 const answers = ANSWERS.map((text) => Int32Array.from([...tokenizer.encode(text, { addBos: false }), EOT]));
 
-function replay(maxBatchSize = 4): Backend {
-  return new ReplayBackend({ answers, maxBatchSize });
+function replay(maxConcurrency = 4): Backend {
+  return new ReplayBackend({ answers, maxConcurrency });
 }
 
 function clientOf(server: OpenAIServer, apiKey = 'unused'): OpenAI {
@@ -346,7 +347,7 @@ describe('serve', () => {
     assert.ok(streamed instanceof OpenAI.BadRequestError);
   });
 
-  test('concurrent clients are all served, at most maxBatchSize prompts on the backend at once', async () => {
+  test('concurrent clients are all served, at most maxConcurrency prompts on the backend at once', async () => {
     const requests = Array.from({ length: 12 }, async (_, i) => {
       const sample = i % PROMPTS.length;
       // Separate clients: separate connections.
@@ -377,7 +378,7 @@ describe('serve(onnxruntime tiny model)', () => {
   let onnx: Backend;
   let server: OpenAIServer;
   before(async () => {
-    onnx = await createOnnxRuntimeBackend({ modelDir: await ensureTinyModel(), device: 'cpu', maxBatchSize: 2 });
+    onnx = await createOnnxRuntimeBackend({ modelDir: await ensureTinyModel(), device: 'cpu', maxConcurrency: 2 });
     server = await startOpenAIServer({ backend: onnx, tokenizer, modelName: 'tiny-llama', port: 0 });
   });
   after(async () => {
@@ -399,7 +400,7 @@ describe('serve(onnxruntime tiny model)', () => {
     assert.equal(text, tokenizer.decode(Int32Array.from(ids)));
     // The same as asking the backend directly.
     let direct: number[] = [];
-    await onnx.generate([{ key: 1, prompt: prompts[2]!, maxNewTokens: 40, sampleIndex: -1 }], {
+    await generateAll(onnx, [{ key: 1, prompt: prompts[2]!, maxNewTokens: 40, sampleIndex: -1 }], {
       onTokens() {},
       onComplete: (_key, tokens) => (direct = Array.from(tokens)),
     });

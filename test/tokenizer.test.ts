@@ -7,10 +7,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { BYTE_TO_CHAR, toByteLevel } from '../lib/llm/tokenizer-bytes.js';
-import { bundledTokenizerPath } from '../lib/llm/tokenizer-file.js';
-import { forEachPreToken, LLAMA3_SPLIT_PATTERN } from '../lib/llm/tokenizer-pretokenize.js';
-import { defaultTokenizer, LlamaTokenizer } from '../lib/llm/tokenizer.js';
+import { BYTE_TO_CHAR, toByteLevel } from '../lib/tokenizer/bytes.js';
+import { bundledTokenizerPath } from '../lib/tokenizer/tokenizer-file.js';
+import { forEachPreToken, LLAMA3_SPLIT_PATTERN } from '../lib/tokenizer/pretokenize.js';
+import { defaultTokenizer, LlamaTokenizer } from '../lib/tokenizer/tokenizer.js';
 
 interface EncodeCase {
   name: string;

@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
-import type { GenerationListener, GenerationRequest } from '../../lib/backends/backend.js';
+import type { GenerationRequest } from '../../lib/backends/backend.js';
 import { createOnnxRuntimeBackend } from '../../lib/backends/onnxruntime-loader.js';
 import { loadDataset, type Dataset } from '../../lib/llm/dataset.js';
 import { runLlmBenchmark } from '../../lib/llm/harness.js';
@@ -43,30 +43,38 @@ function benchDataset(count: number): Dataset {
 }
 
 async function decodeLoopTokensPerSecond(dataset: Dataset, modelDir: string): Promise<number> {
-  const backend = await createOnnxRuntimeBackend({ modelDir, device: 'cpu', maxBatchSize: batch });
+  const backend = await createOnnxRuntimeBackend({ modelDir, device: 'cpu', maxConcurrency: batch });
   try {
-    const requests: GenerationRequest[] = Array.from({ length: dataset.size }, (_, i) => ({
-      key: i,
-      prompt: dataset.prompt(i),
-      maxNewTokens: MAX_NEW_TOKENS,
-      sampleIndex: i,
-    }));
     let tokens = 0;
-    const listener: GenerationListener = {
-      onTokens: () => undefined,
-      onComplete: (_key, generated) => (tokens += generated.length),
-    };
-    // Same admission as the SUT: never more than `batch` requests in flight, refilled as they finish.
     const started = performance.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: batch }, async () => {
-        while (next < requests.length) {
-          const request = requests[next++]!;
-          await backend.generate([request], listener);
+    // Same admission as the SUT: never more than `batch` requests in flight, refilled as they finish.
+    await new Promise<void>((resolve, reject) => {
+      let next = 0;
+      let open = 0;
+      const admit = (): void => {
+        while (open < batch && next < dataset.size) {
+          const index = next++;
+          open++;
+          const request: GenerationRequest = {
+            prompt: dataset.prompt(index),
+            maxNewTokens: MAX_NEW_TOKENS,
+            sampleIndex: index,
+            events: {
+              onTokens: () => undefined,
+              onComplete: (generated) => {
+                tokens += generated.length;
+                open--;
+                if (next === dataset.size && open === 0) resolve();
+                else admit();
+              },
+              onError: reject,
+            },
+          };
+          backend.generate([request]);
         }
-      }),
-    );
+      };
+      admit();
+    });
     return tokens / ((performance.now() - started) / 1000);
   } finally {
     await backend.close();
@@ -74,14 +82,14 @@ async function decodeLoopTokensPerSecond(dataset: Dataset, modelDir: string): Pr
 }
 
 async function harnessTokensPerSecond(dataset: Dataset, modelDir: string): Promise<number> {
-  const backend = await createOnnxRuntimeBackend({ modelDir, device: 'cpu', maxBatchSize: batch });
+  const backend = await createOnnxRuntimeBackend({ modelDir, device: 'cpu', maxConcurrency: batch });
   try {
     const result = await runLlmBenchmark({
       scenario: 'Offline',
       mode: 'performance',
       backend,
       dataset,
-      batchSize: batch,
+      maxConcurrency: batch,
       minDurationMs: 1000,
       minQueryCount: dataset.size,
       outputDir: tempDir('bench-harness-run'),

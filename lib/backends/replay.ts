@@ -5,50 +5,53 @@
  *
  * @packageDocumentation
  */
-import type { Backend, GenerationListener, GenerationRequest } from './backend.js';
-import { abortErrorFrom, type BackendError, backendError } from './errors.js';
+import type { Backend, GenerationRequest } from './backend.js';
+import { BackendError, abortError } from '../errors.js';
 
 /** Options of {@link ReplayBackend}. */
 export interface ReplayOptions {
   /** Token ids of each sample's answer, by dataset index. */
   answers: readonly Int32Array[];
   /** How many requests it "works on" at once (it answers instantly). Default 1024. */
-  maxBatchSize?: number;
+  maxConcurrency?: number;
 }
 
 /** Answers every request with the prepared tokens of its sample, at once. */
 export class ReplayBackend implements Backend {
   readonly name = 'replay';
-  readonly maxBatchSize: number;
+  readonly maxConcurrency: number;
   readonly #answers: readonly Int32Array[];
 
   constructor(options: ReplayOptions) {
     this.#answers = options.answers;
-    this.maxBatchSize = options.maxBatchSize ?? 1024;
+    this.maxConcurrency = options.maxConcurrency ?? 1024;
   }
 
-  async generate(
-    requests: readonly GenerationRequest[],
-    listener: GenerationListener,
-    signal?: AbortSignal,
-  ): Promise<void> {
+  generate(requests: readonly GenerationRequest[], signal?: AbortSignal): void {
     // Answers arrive asynchronously, as from a real backend.
-    await Promise.resolve();
-    if (signal?.aborted) throw abortErrorFrom(signal);
-    for (const request of requests) {
-      const answer = this.#answers[request.sampleIndex];
-      if (answer === undefined) throw this.#unknownSample(request);
-      const tokens = answer.subarray(0, Math.max(1, request.maxNewTokens));
-      listener.onTokens(request.key, tokens.subarray(0, 1));
-      if (tokens.length > 1) listener.onTokens(request.key, tokens.subarray(1));
-      listener.onComplete(request.key, tokens, tokens.length < answer.length ? 'length' : 'stop');
-    }
+    queueMicrotask(() => {
+      for (const request of requests) {
+        if (signal?.aborted) {
+          request.events.onError(abortError('generation', signal.reason));
+          continue;
+        }
+        const answer = this.#answers[request.sampleIndex];
+        if (answer === undefined) {
+          request.events.onError(this.#unknownSample(request));
+          continue;
+        }
+        const tokens = answer.subarray(0, Math.max(1, request.maxNewTokens));
+        request.events.onTokens(tokens.subarray(0, 1));
+        if (tokens.length > 1) request.events.onTokens(tokens.subarray(1));
+        request.events.onComplete(tokens.slice(), tokens.length < answer.length ? 'length' : 'stop');
+      }
+    });
   }
 
   async close(): Promise<void> {}
 
   #unknownSample(request: GenerationRequest): BackendError {
-    return backendError(
+    return new BackendError(
       'ERR_BACKEND_REQUEST',
       `replay: no reference answer for sample ${request.sampleIndex} (the dataset has ${this.#answers.length}); replay needs requests that name a dataset sample`,
     );

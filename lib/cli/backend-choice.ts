@@ -5,13 +5,13 @@
  * @packageDocumentation
  */
 import type { Backend } from '../backends/backend.js';
-import { backendError } from '../backends/errors.js';
 import { createOnnxRuntimeBackend } from '../backends/onnxruntime-loader.js';
 import { createOpenAIBackend } from '../backends/openai.js';
 import { ReplayBackend } from '../backends/replay.js';
 import type { Dataset } from '../llm/dataset.js';
-import type { LlamaTokenizer } from '../llm/tokenizer.js';
+import type { LlamaTokenizer } from '../tokenizer/tokenizer.js';
 import { ensureTinyModel } from '../model/tiny-llama.js';
+import { BackendError } from '../errors.js';
 
 export const BACKENDS = ['onnxruntime', 'openai', 'replay'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -25,12 +25,12 @@ export interface BackendChoice {
   model?: string | undefined;
   device: (typeof DEVICES)[number];
   dtype: (typeof DTYPES)[number];
-  batchSize?: number | undefined;
+  maxConcurrency?: number | undefined;
   endpoints?: string[] | undefined;
 }
 
-/** Default batch size of the onnxruntime backend when none is given. */
-export const DEFAULT_ONNX_BATCH = 16;
+/** Default concurrency (rows decoded together) of the onnxruntime backend when none is given. */
+export const DEFAULT_ONNX_CONCURRENCY = 16;
 
 /** What replay answers from: the dataset's references, tokenized. */
 export interface ReplaySource {
@@ -45,19 +45,19 @@ export async function createBackend(choice: BackendChoice, replay?: ReplaySource
       return createOnnxRuntimeBackend({
         modelDir: choice.model ?? (await ensureTinyModel()),
         device: choice.device,
-        maxBatchSize: choice.batchSize ?? DEFAULT_ONNX_BATCH,
+        maxConcurrency: choice.maxConcurrency ?? DEFAULT_ONNX_CONCURRENCY,
         ...(choice.dtype === 'auto' ? {} : { dtype: choice.dtype }),
       });
     case 'openai': {
       const endpoints = choice.endpoints ?? [];
       if (endpoints.length === 0) {
-        throw backendError(
+        throw new BackendError(
           'ERR_BACKEND_UNAVAILABLE',
           'the openai backend needs --endpoint <url> of an OpenAI-compatible server (e.g. --endpoint http://127.0.0.1:8000)',
         );
       }
       if (endpoints.length > 1) {
-        throw backendError(
+        throw new BackendError(
           'ERR_BACKEND_REQUEST',
           `got ${endpoints.length} endpoints; this version drives one OpenAI-compatible endpoint per run — pass a single --endpoint`,
         );
@@ -65,7 +65,7 @@ export async function createBackend(choice: BackendChoice, replay?: ReplaySource
       const backend = createOpenAIBackend({
         endpoint: endpoints[0]!,
         ...(choice.model === undefined ? {} : { model: choice.model }),
-        ...(choice.batchSize === undefined ? {} : { maxConcurrency: choice.batchSize }),
+        ...(choice.maxConcurrency === undefined ? {} : { maxConcurrency: choice.maxConcurrency }),
       });
       // Fail before LoadGen starts if the server is not there. Without --model, the lookup of the
       // served model is that check, and every request reuses its answer.
@@ -74,14 +74,17 @@ export async function createBackend(choice: BackendChoice, replay?: ReplaySource
     }
     case 'replay': {
       if (replay === undefined)
-        throw backendError('ERR_BACKEND_REQUEST', 'the replay backend needs the dataset whose references it replays');
+        throw new BackendError(
+          'ERR_BACKEND_REQUEST',
+          'the replay backend needs the dataset whose references it replays',
+        );
       const { dataset, tokenizer } = replay;
       const answers = Array.from({ length: dataset.size }, (_, i) =>
         tokenizer.encode(dataset.reference(i), { addBos: false }),
       );
       return new ReplayBackend({
         answers,
-        ...(choice.batchSize === undefined ? {} : { maxBatchSize: choice.batchSize }),
+        ...(choice.maxConcurrency === undefined ? {} : { maxConcurrency: choice.maxConcurrency }),
       });
     }
   }

@@ -11,20 +11,11 @@ import { prepareDatasetCommand } from './commands/prepare-dataset.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { serveCommand } from './commands/serve.js';
+import { isCoded } from '../errors.js';
 
 /** Prints a known failure as one line (its message names the fix); anything else with its stack. */
 function reportFailure(error: unknown): never {
-  // A backend failure inside a LoadGen run arrives wrapped; its cause says what to fix.
-  const cause = (error as { cause?: unknown } | undefined)?.cause;
-  if (
-    (error as { code?: unknown }).code === 'ERR_LOADGEN_CALLBACK_FAILED' &&
-    cause instanceof Error &&
-    typeof (cause as { code?: unknown }).code === 'string'
-  ) {
-    error = cause;
-  }
-  const coded = error instanceof Error && typeof (error as { code?: unknown }).code === 'string';
-  if (coded || error instanceof TypeError) {
+  if (isCoded(error) || error instanceof TypeError) {
     console.error(`mlperf-llm: ${(error as Error).message.split('\n')[0]}`);
   } else {
     console.error(error);

@@ -8,8 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { codedError, type CodedError } from '../coded-error.js';
-import { LLAMA31_SPECIAL_TOKENS } from '../model/llama-architecture.js';
+import { LLAMA31_SPECIAL_TOKENS } from '../llama31.js';
+import { CodedError } from '../errors.js';
 
 /** One record as the file holds it. */
 export interface CnnRecord {
@@ -37,14 +37,24 @@ export interface Dataset {
   reference(index: number): string;
 }
 
-/** Error codes of dataset loading. */
-export type DatasetErrorCode = 'ERR_DATASET_READ' | 'ERR_DATASET_FORMAT';
+/** A dataset that cannot be read or is malformed (`ERR_DATASET_READ`, `ERR_DATASET_FORMAT`), with its path. */
+export class DatasetError extends CodedError {
+  /** The dataset file. */
+  readonly path: string;
 
-/** A dataset error with a stable code. */
-export type DatasetError = CodedError<DatasetErrorCode> & { path: string };
+  constructor(code: 'ERR_DATASET_READ' | 'ERR_DATASET_FORMAT', path: string, message: string, cause?: unknown) {
+    super(code, message, { cause });
+    this.path = path;
+  }
+}
 
-function datasetError(code: DatasetErrorCode, path: string, message: string, cause?: unknown): DatasetError {
-  return Object.assign(codedError(code, message, cause), { path });
+function datasetError(
+  code: 'ERR_DATASET_READ' | 'ERR_DATASET_FORMAT',
+  path: string,
+  message: string,
+  cause?: unknown,
+): DatasetError {
+  return new DatasetError(code, path, message, cause);
 }
 
 const MAX_TOKEN_ID = LLAMA31_SPECIAL_TOKENS.vocabSize;

@@ -1,6 +1,7 @@
 /**
  * One MLPerf Llama-3.1-8B run: user.conf and LoadGen settings, the dataset's QSL, the LLM SUT on
- * a backend, LoadGen's run, and result.json beside LoadGen's four log files.
+ * a backend, LoadGen's run, the accuracy score of accuracy and submission runs, and result.json
+ * beside LoadGen's four log files (written once, the same for the library and the CLI).
  *
  * @packageDocumentation
  */
@@ -9,12 +10,15 @@ import { join, resolve } from 'node:path';
 import type { Backend } from '../backends/backend.js';
 import { loadgenVersion } from '../loadgen/index.js';
 import { runTest } from '../loadgen/run-test.js';
-import { summarizeRun, writeRunResult, type RunResult } from '../report/run-result.js';
+import { evaluateAccuracyLog, type TokenDecoder } from '../accuracy/score-log.js';
+import { accuracySummary, summarizeRun, writeRunResult, type RunResult } from '../report/run-result.js';
+import { defaultTokenizer } from '../tokenizer/tokenizer.js';
 import {
   benchmarkTestSettings,
   defaultSuite,
   loadgenScenario,
   modelKey,
+  suiteOfSampleCount,
   writeUserConf,
   type LlmMode,
   type LlmScenario,
@@ -37,8 +41,8 @@ export interface LlmBenchmarkOptions {
   totalSampleCount?: number | undefined;
   /** Default 128 (MLPerf). */
   maxNewTokens?: number | undefined;
-  /** Most samples generating at once; default the backend's maxBatchSize. */
-  batchSize?: number | undefined;
+  /** Most samples generating at once; default the backend's `maxConcurrency`. */
+  maxConcurrency?: number | undefined;
   targetQps?: number | undefined;
   targetLatencyMs?: number | undefined;
   minDurationMs?: number | undefined;
@@ -49,12 +53,24 @@ export interface LlmBenchmarkOptions {
   outputDir: string;
   /** Write LoadGen's trace file (large for long runs). Default false. */
   enableTrace?: boolean | undefined;
+  /**
+   * Ends the run early: LoadGen's logs are still written completely, and the promise rejects
+   * with an `ABORT_ERR` error.
+   */
   signal?: AbortSignal | undefined;
+  /** Decodes the logged tokens of accuracy and submission runs; default the Llama-3.1 tokenizer. */
+  tokenizer?: TokenDecoder | undefined;
   /** Called about twice a second while the run goes. */
   onProgress?: ((progress: Readonly<SutProgress>, elapsedSeconds: number) => void) | undefined;
 }
 
-/** Runs the benchmark and returns its result (also written to `<outputDir>/result.json`). */
+/**
+ * Runs the benchmark and returns its result (also written to `<outputDir>/result.json`);
+ * accuracy and submission runs are scored as MLPerf's evaluation.py scores them (against the
+ * 99% targets when the dataset is an official one).
+ *
+ * @throws an `ABORT_ERR` error when `signal` fired; the backend's error when generation failed
+ */
 export async function runLlmBenchmark(options: LlmBenchmarkOptions): Promise<RunResult> {
   const outputDir = resolve(options.outputDir);
   mkdirSync(outputDir, { recursive: true });
@@ -77,7 +93,7 @@ export async function runLlmBenchmark(options: LlmBenchmarkOptions): Promise<Run
     qsl,
     maxNewTokens: options.maxNewTokens ?? MAX_NEW_TOKENS,
     reportFirstToken: settings.use_token_latencies && loadgenScenario(options.scenario) !== 'Offline',
-    maxInFlight: options.batchSize,
+    maxConcurrency: options.maxConcurrency,
     signal: options.signal,
   });
 
@@ -114,6 +130,16 @@ export async function runLlmBenchmark(options: LlmBenchmarkOptions): Promise<Run
     logDir: outputDir,
     loadgenVersion,
   });
+  if (options.mode !== 'performance') {
+    const evaluation = evaluateAccuracyLog({
+      logPath: join(outputDir, 'mlperf_log_accuracy.json'),
+      dataset: options.dataset,
+      tokenizer: options.tokenizer ?? defaultTokenizer(),
+      // MLPerf's targets hold for the full datasets only; a sample set gets scores alone.
+      target: suiteOfSampleCount(qsl.totalSampleCount),
+    });
+    result.accuracy = accuracySummary(evaluation);
+  }
   writeRunResult(result);
   return result;
 }

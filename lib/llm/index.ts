@@ -3,16 +3,8 @@
  *
  * @packageDocumentation
  */
-export {
-  loadDataset,
-  parseDataset,
-  type CnnRecord,
-  type Dataset,
-  type DatasetError,
-  type DatasetErrorCode,
-} from './dataset.js';
+export { loadDataset, parseDataset, type CnnRecord, type Dataset, type DatasetError } from './dataset.js';
 export { PROMPT_TEMPLATE, promptFor, MAX_NEW_TOKENS } from './prompt.js';
-export { LlamaTokenizer, defaultTokenizer } from './tokenizer.js';
 export { DatasetQsl } from './qsl.js';
 export { LlmSut, type LlmSutOptions, type SutProgress } from './sut.js';
 export { runLlmBenchmark, type LlmBenchmarkOptions } from './harness.js';
@@ -35,7 +27,7 @@ export {
   type AccuracyLogOptions,
   type AccuracyLogResult,
   type TokenDtype,
-} from './accuracy-eval.js';
+} from '../accuracy/score-log.js';
 export {
   prepareDataset,
   buildRecords,

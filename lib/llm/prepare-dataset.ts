@@ -12,9 +12,9 @@ import { dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
-import { codedError, type CodedError } from '../coded-error.js';
 import type { CnnRecord } from './dataset.js';
 import { PROMPT_TEMPLATE, promptFor } from './prompt.js';
+import { CodedError } from '../errors.js';
 
 /** Where CNN-DailyMail 3.0.0's validation split is published as Parquet (Hugging Face Hub). */
 export const CNN_DAILYMAIL_VALIDATION_URL =
@@ -31,27 +31,20 @@ export interface PromptEncoder {
   encode(text: string): Int32Array;
 }
 
-/** Error codes of dataset preparation. */
-export type PrepareErrorCode = 'ERR_PREPARE_SOURCE' | 'ERR_PREPARE_DOWNLOAD';
-
-function prepareError(code: PrepareErrorCode, message: string, cause?: unknown): CodedError<PrepareErrorCode> {
-  return codedError(code, message, cause);
-}
-
 /** Downloads a URL to a file (atomically: a partial download never looks complete). */
 export async function downloadFile(url: string, path: string): Promise<void> {
   let response: Response;
   try {
     response = await fetch(url);
   } catch (error) {
-    throw prepareError(
+    throw new CodedError(
       'ERR_PREPARE_DOWNLOAD',
       `cannot download ${url} (${(error as Error).message}); without network access, download the file elsewhere and pass it with --source <file>`,
-      error,
+      { cause: error },
     );
   }
   if (!response.ok || response.body === null) {
-    throw prepareError(
+    throw new CodedError(
       'ERR_PREPARE_DOWNLOAD',
       `download of ${url} failed with HTTP ${response.status}; pass a local copy with --source <file>`,
     );
@@ -67,7 +60,7 @@ export async function downloadFile(url: string, path: string): Promise<void> {
 
 /** Reads the article/highlights columns of a CNN-DailyMail Parquet file, in file order. */
 export async function readCnnDailyMailParquet(path: string): Promise<SourceArticle[]> {
-  if (!existsSync(path)) throw prepareError('ERR_PREPARE_SOURCE', `source ${path} does not exist`);
+  if (!existsSync(path)) throw new CodedError('ERR_PREPARE_SOURCE', `source ${path} does not exist`);
   let rows: Record<string, unknown>[];
   try {
     rows = (await parquetReadObjects({
@@ -75,15 +68,15 @@ export async function readCnnDailyMailParquet(path: string): Promise<SourceArtic
       columns: ['article', 'highlights'],
     })) as Record<string, unknown>[];
   } catch (error) {
-    throw prepareError(
+    throw new CodedError(
       'ERR_PREPARE_SOURCE',
       `cannot read ${path} as CNN-DailyMail Parquet (${(error as Error).message}); pass the 3.0.0 validation split file`,
-      error,
+      { cause: error },
     );
   }
   return rows.map((row, index) => {
     if (typeof row.article !== 'string' || typeof row.highlights !== 'string') {
-      throw prepareError(
+      throw new CodedError(
         'ERR_PREPARE_SOURCE',
         `${path}: row ${index} has no string "article" and "highlights" columns`,
       );
@@ -98,13 +91,15 @@ export function readArticlesJson(path: string): SourceArticle[] {
   try {
     records = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw prepareError('ERR_PREPARE_SOURCE', `cannot read ${path} as JSON (${(error as Error).message})`, error);
+    throw new CodedError('ERR_PREPARE_SOURCE', `cannot read ${path} as JSON (${(error as Error).message})`, {
+      cause: error,
+    });
   }
   if (!Array.isArray(records))
-    throw prepareError('ERR_PREPARE_SOURCE', `${path} must hold a JSON array of {input, output} articles`);
+    throw new CodedError('ERR_PREPARE_SOURCE', `${path} must hold a JSON array of {input, output} articles`);
   return records.map((record: { input?: unknown; output?: unknown }, index) => {
     if (typeof record?.input !== 'string' || typeof record?.output !== 'string') {
-      throw prepareError(
+      throw new CodedError(
         'ERR_PREPARE_SOURCE',
         `${path}: record ${index} needs string fields "input" (article) and "output" (summary)`,
       );

@@ -2,23 +2,31 @@
  * The LLM system under test: turns the samples LoadGen issues into generation requests on a
  * backend and reports tokens back to LoadGen.
  *
- * Scheduling is one mechanism for every scenario: issued samples wait in a FIFO queue and are
- * admitted while fewer than `maxInFlight` are generating; completions make room for the next. In
- * Offline the one big query fills the backend's batch and keeps it full; in Server queries join
- * as they arrive (IssueQuery returns at once); in SingleStream there is only ever one sample.
- * Backends batch whatever is in flight (continuous batching where they can).
+ * The SUT is the one admission point: issued samples wait in a FIFO queue and are handed to the
+ * backend while fewer than `maxConcurrency` are generating; completions make room for the next.
+ * In Offline the one big query fills the backend's batch and keeps it full; in Server queries
+ * join as they arrive (IssueQuery returns at once); in SingleStream there is only ever one sample.
+ * Backends batch whatever is in flight (continuous batching where they can) and queue nothing of
+ * their own.
  *
- * Every sample is completed exactly once, with its generated token ids as int32 bytes and
+ * Every sample is one request object that receives its own events, so no token needs a lookup.
+ * Each sample is completed exactly once, with its generated token ids as int32 bytes and
  * `n_tokens`; with token latencies outside Offline its first token is reported first. Reports
  * made during one turn of the event loop go to LoadGen in one batched call, and the samples
  * admitted in their place go to the backend in one call.
  *
+ * Failures flow one way: a request that fails (or a report LoadGen refuses) ends the run through
+ * the control runTest handed the SUT, and runTest rejects with that error.
+ *
  * @packageDocumentation
  */
-import type { Backend, GenerationListener, GenerationRequest } from '../backends/backend.js';
+import { setMaxListeners } from 'node:events';
+import type { Backend, FinishReason, GenerationEvents, GenerationRequest } from '../backends/backend.js';
+import { BackendError } from '../errors.js';
 import { completeFirstTokens, completeSamples } from '../loadgen/completion.js';
-import type { SystemUnderTest } from '../loadgen/run-test.js';
+import type { SystemUnderTest, TestControl } from '../loadgen/run-test.js';
 import type { DatasetQsl } from './qsl.js';
+import { ReportBatch } from './report-batch.js';
 
 /** Options of {@link LlmSut}. */
 export interface LlmSutOptions {
@@ -28,10 +36,10 @@ export interface LlmSutOptions {
   maxNewTokens: number;
   /** Report first tokens (Server/SingleStream with token latencies). */
   reportFirstToken: boolean;
-  /** Most samples generating at once; default the backend's maxBatchSize. */
-  maxInFlight?: number;
+  /** Most samples generating at once; default the backend's `maxConcurrency`. */
+  maxConcurrency?: number | undefined;
   /** Stops generation when the run is aborted. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** Counters for progress lines and results. */
@@ -42,97 +50,68 @@ export interface SutProgress {
   inFlight: number;
 }
 
-interface PendingQuery {
-  remaining: number;
-  resolve(): void;
-  reject(error: unknown): void;
+/** What a sample's request reports to. */
+interface SampleSink {
+  tokens(sample: SampleRequest, tokens: Int32Array): void;
+  complete(sample: SampleRequest, tokens: Int32Array): void;
+  failed(sample: SampleRequest, error: unknown): void;
 }
 
-/** A sample issued and not completed yet. */
-interface IssuedSample {
-  readonly query: PendingQuery;
-  firstTokenReported: boolean;
-}
+/** One issued sample: the backend request and the sink of its own events. */
+class SampleRequest implements GenerationRequest, GenerationEvents {
+  readonly events: GenerationEvents = this;
+  firstTokenReported = false;
+  done = false;
 
-/**
- * The (id, tokens) reports of one event-loop turn, packed as LoadGen's batched calls take them.
- * Tokens are copied in as they arrive (backends may reuse their arrays). The buffers serve turn
- * after turn: LoadGen copies what it keeps before its call returns.
- */
-class ReportBatch {
-  #ids = new Float64Array(64);
-  #counts = new Int32Array(64);
-  #offsets = new Uint32Array(65);
-  #data = new Int32Array(1024);
-  #size = 0;
-  /** Int32s of #data in use. */
-  #used = 0;
+  constructor(
+    readonly sink: SampleSink,
+    /** LoadGen's response id. */
+    readonly id: number,
+    readonly prompt: Int32Array,
+    readonly maxNewTokens: number,
+    readonly sampleIndex: number,
+  ) {}
 
-  get size(): number {
-    return this.#size;
+  onTokens(tokens: Int32Array): void {
+    this.sink.tokens(this, tokens);
   }
 
-  add(id: number, tokens: Int32Array): void {
-    const index = this.#size;
-    if (index === this.#ids.length) {
-      this.#ids = grown(this.#ids, index * 2);
-      this.#counts = grown(this.#counts, index * 2);
-      this.#offsets = grown(this.#offsets, index * 2 + 1);
-    }
-    if (this.#used + tokens.length > this.#data.length)
-      this.#data = grown(this.#data, Math.max(this.#data.length * 2, this.#used + tokens.length));
-    this.#ids[index] = id;
-    this.#counts[index] = tokens.length;
-    this.#offsets[index] = this.#used * 4;
-    this.#data.set(tokens, this.#used);
-    this.#used += tokens.length;
-    this.#size = index + 1;
+  onComplete(tokens: Int32Array, _reason: FinishReason): void {
+    this.sink.complete(this, tokens);
   }
 
-  /** Empties the batch; the views it returns stay valid until the next add. */
-  take(): { ids: Float64Array; data: Int32Array; offsets: Uint32Array; counts: Int32Array } {
-    const size = this.#size;
-    this.#offsets[size] = this.#used * 4;
-    const taken = {
-      ids: this.#ids.subarray(0, size),
-      data: this.#data.subarray(0, this.#used),
-      offsets: this.#offsets.subarray(0, size + 1),
-      counts: this.#counts.subarray(0, size),
-    };
-    this.#size = 0;
-    this.#used = 0;
-    return taken;
+  onError(error: unknown): void {
+    this.sink.failed(this, error);
   }
-}
-
-function grown<T extends Float64Array | Int32Array | Uint32Array>(array: T, length: number): T {
-  const next = new (array.constructor as new (length: number) => T)(length);
-  next.set(array as ArrayLike<number>);
-  return next;
 }
 
 /** The SUT LoadGen drives in the LLM benchmark. */
 export class LlmSut implements SystemUnderTest {
   readonly name: string;
   readonly #options: LlmSutOptions;
-  readonly #maxInFlight: number;
-  readonly #queue: GenerationRequest[] = [];
+  readonly #maxConcurrency: number;
+  readonly #queue: SampleRequest[] = [];
   #queueHead = 0;
-  /** By response id. */
-  readonly #issued = new Map<number, IssuedSample>();
   readonly #firstTokens = new ReportBatch();
   readonly #completions = new ReportBatch();
   #flushScheduled = false;
   readonly #progress: SutProgress = { issued: 0, completed: 0, generatedTokens: 0, inFlight: 0 };
-  readonly #listener: GenerationListener;
+  readonly #sink: SampleSink;
+  #control: TestControl | undefined;
+  /** Aborts the requests in flight when the run fails. */
+  #stop = new AbortController();
+  #backendSignal: AbortSignal = this.#stop.signal;
+  /** Set once the run is failing: nothing more is admitted or reported. */
+  #failed = false;
 
   constructor(options: LlmSutOptions) {
     this.#options = options;
-    this.#maxInFlight = Math.max(1, options.maxInFlight ?? options.backend.maxBatchSize);
+    this.#maxConcurrency = Math.max(1, options.maxConcurrency ?? options.backend.maxConcurrency);
     this.name = `LlmSut(${options.backend.name})`;
-    this.#listener = {
-      onTokens: (key, tokens) => this.#onTokens(key, tokens),
-      onComplete: (key, tokens) => this.#onComplete(key, tokens),
+    this.#sink = {
+      tokens: (sample, tokens) => this.#onTokens(sample, tokens),
+      complete: (sample, tokens) => this.#onComplete(sample, tokens),
+      failed: (sample, error) => this.#onError(sample, error),
     };
   }
 
@@ -141,25 +120,36 @@ export class LlmSut implements SystemUnderTest {
     return this.#progress;
   }
 
-  /** Queues the samples and returns a promise settled when they are all done (or generation fails). */
-  issueQuery(ids: Float64Array, indices: Uint32Array): Promise<void> {
+  /** The most samples generating at once. */
+  get maxConcurrency(): number {
+    return this.#maxConcurrency;
+  }
+
+  startTest(control: TestControl): void {
+    this.#control = control;
+    this.#failed = false;
+    this.#stop = new AbortController();
+    const { signal } = this.#options;
+    this.#backendSignal = signal ? AbortSignal.any([signal, this.#stop.signal]) : this.#stop.signal;
+    // Every request in flight listens to it: thousands in an Offline run.
+    setMaxListeners(0, this.#backendSignal);
+  }
+
+  /** Queues the samples and admits what fits; returns at once. */
+  issueQuery(ids: Float64Array, indices: Uint32Array): void {
     const { qsl, maxNewTokens } = this.#options;
-    return new Promise<void>((resolve, reject) => {
-      const query: PendingQuery = { remaining: ids.length, resolve, reject };
-      for (let i = 0; i < ids.length; i++) {
-        const key = ids[i]!;
-        const sampleIndex = indices[i]!;
-        this.#issued.set(key, { query, firstTokenReported: false });
-        this.#queue.push({ key, prompt: qsl.prompt(sampleIndex), maxNewTokens, sampleIndex });
-      }
-      this.#progress.issued += ids.length;
-      this.#admit();
-    });
+    for (let i = 0; i < ids.length; i++) {
+      const index = indices[i]!;
+      this.#queue.push(new SampleRequest(this.#sink, ids[i]!, qsl.prompt(index), maxNewTokens, index));
+    }
+    this.#progress.issued += ids.length;
+    this.#admit();
   }
 
   /** Hands queued requests to the backend while there is room. */
   #admit(): void {
-    const room = this.#maxInFlight - this.#progress.inFlight;
+    if (this.#failed) return;
+    const room = this.#maxConcurrency - this.#progress.inFlight;
     const waiting = this.#queue.length - this.#queueHead;
     const count = Math.min(room, waiting);
     if (count <= 0) return;
@@ -170,35 +160,48 @@ export class LlmSut implements SystemUnderTest {
       this.#queueHead = 0;
     }
     this.#progress.inFlight += count;
-    this.#options.backend
-      .generate(batch, this.#listener, this.#options.signal)
-      .then(undefined, (error: unknown) => this.#fail(batch, error));
-  }
-
-  #onTokens(key: number, tokens: Int32Array): void {
-    if (!this.#options.reportFirstToken || tokens.length === 0) return;
-    const sample = this.#issued.get(key);
-    if (sample !== undefined && !sample.firstTokenReported) this.#reportFirstToken(key, sample, tokens);
-  }
-
-  #onComplete(key: number, tokens: Int32Array): void {
-    const sample = this.#issued.get(key);
-    this.#issued.delete(key);
-    // LoadGen wants the first token before the completion, also from a backend that streams nothing.
-    if (this.#options.reportFirstToken && sample !== undefined && !sample.firstTokenReported && tokens.length > 0) {
-      this.#reportFirstToken(key, sample, tokens.subarray(0, 1));
+    try {
+      this.#options.backend.generate(batch, this.#backendSignal);
+    } catch (error) {
+      // A backend must report failures as events; one that throws still ends the run cleanly.
+      this.#fail(error);
     }
-    this.#completions.add(key, tokens);
+  }
+
+  #onTokens(sample: SampleRequest, tokens: Int32Array): void {
+    if (!this.#options.reportFirstToken || sample.firstTokenReported || sample.done || tokens.length === 0) return;
+    this.#reportFirstToken(sample, tokens);
+  }
+
+  #onComplete(sample: SampleRequest, tokens: Int32Array): void {
+    if (sample.done) {
+      this.#fail(this.#repeated(sample));
+      return;
+    }
+    sample.done = true;
+    // LoadGen wants the first token before the completion, also from a backend that streams nothing.
+    if (this.#options.reportFirstToken && !sample.firstTokenReported && tokens.length > 0) {
+      this.#reportFirstToken(sample, tokens.subarray(0, 1));
+    }
+    this.#completions.add(sample.id, tokens);
     this.#progress.inFlight--;
     this.#progress.completed++;
     this.#progress.generatedTokens += tokens.length;
     this.#scheduleFlush();
-    if (sample !== undefined && --sample.query.remaining === 0) sample.query.resolve();
   }
 
-  #reportFirstToken(key: number, sample: IssuedSample, tokens: Int32Array): void {
+  #onError(sample: SampleRequest, error: unknown): void {
+    if (sample.done) return;
+    sample.done = true;
+    this.#progress.inFlight--;
+    // An abort of the run is the run's own doing: runTest reports it as such.
+    if (this.#options.signal?.aborted) return;
+    this.#fail(error);
+  }
+
+  #reportFirstToken(sample: SampleRequest, tokens: Int32Array): void {
     sample.firstTokenReported = true;
-    this.#firstTokens.add(key, tokens);
+    this.#firstTokens.add(sample.id, tokens);
     this.#scheduleFlush();
   }
 
@@ -211,23 +214,35 @@ export class LlmSut implements SystemUnderTest {
   /** Reports everything collected this turn (first tokens before completions), then fills the room completions made. */
   #flush(): void {
     this.#flushScheduled = false;
-    if (this.#firstTokens.size > 0) {
-      const { ids, data, offsets } = this.#firstTokens.take();
-      completeFirstTokens(ids, data, offsets);
-    }
-    if (this.#completions.size > 0) {
-      const { ids, data, offsets, counts } = this.#completions.take();
-      completeSamples(ids, data, offsets, counts);
+    try {
+      if (this.#firstTokens.size > 0) {
+        const { ids, data, offsets } = this.#firstTokens.take();
+        if (!this.#failed) completeFirstTokens(ids, data, offsets);
+      }
+      if (this.#completions.size > 0) {
+        const { ids, data, offsets, counts } = this.#completions.take();
+        if (!this.#failed) completeSamples(ids, data, offsets, counts);
+      }
+    } catch (error) {
+      this.#fail(error);
+      return;
     }
     this.#admit();
   }
 
-  /** A backend failure fails every query it touched, which ends the LoadGen run with the error as cause. */
-  #fail(batch: readonly GenerationRequest[], error: unknown): void {
-    for (const request of batch) {
-      const sample = this.#issued.get(request.key);
-      this.#issued.delete(request.key);
-      sample?.query.reject(error);
-    }
+  /** Ends the run with `error` (the first failure wins); LoadGen's logs are still written. */
+  #fail(error: unknown): void {
+    if (this.#failed) return;
+    this.#failed = true;
+    this.#stop.abort(error);
+    if (this.#control === undefined) throw error;
+    this.#control.fail(error);
+  }
+
+  #repeated(sample: SampleRequest): BackendError {
+    return new BackendError(
+      'ERR_BACKEND_FAILED',
+      `backend ${this.#options.backend.name} reported sample ${sample.sampleIndex} as finished twice; each request ends once (a bug of the backend)`,
+    );
   }
 }

@@ -16,7 +16,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
-import { LoadgenError } from './errors.js';
+import { LoadgenError } from '../errors.js';
 
 /** Where a loaded addon came from. */
 export type AddonKind = 'prebuild' | 'source build';

@@ -4,9 +4,9 @@
  *
  * @packageDocumentation
  */
-import { codedTypeError, describe } from './errors.js';
 import { native } from './native.js';
 import type { QuerySampleResponse } from './samples.js';
+import { codedTypeError, describeValue } from '../errors.js';
 
 /** A response in the shape of {@link QuerySampleResponse}; plain objects are fine. */
 export type ResponseLike = Pick<QuerySampleResponse, 'id'> &
@@ -35,14 +35,14 @@ function bytesOf(response: ResponseLike, index: number, caller: string): Uint8Ar
   if (!ArrayBuffer.isView(data)) {
     throw codedTypeError(
       'ERR_INVALID_ARG_TYPE',
-      `${caller}: responses[${index}].data must be a TypedArray, Buffer or DataView (got ${describe(data)})`,
+      `${caller}: responses[${index}].data must be a TypedArray, Buffer or DataView (got ${describeValue(data)})`,
     );
   }
   const size = response.size ?? data.byteLength;
   if (!Number.isInteger(size) || size < 0 || size > data.byteLength) {
     throw codedTypeError(
       'ERR_INVALID_ARG_TYPE',
-      `${caller}: responses[${index}].size must be an integer from 0 to data.byteLength (${data.byteLength}); got ${describe(size)}`,
+      `${caller}: responses[${index}].size must be an integer from 0 to data.byteLength (${data.byteLength}); got ${describeValue(size)}`,
     );
   }
   return new Uint8Array(data.buffer, data.byteOffset, size);
@@ -62,7 +62,7 @@ function pack(responses: ArrayLike<ResponseLike>, caller: string, withTokens: bo
   if (responses === null || typeof responses !== 'object' || typeof responses.length !== 'number') {
     throw codedTypeError(
       'ERR_INVALID_ARG_TYPE',
-      `${caller}: responses must be an array of QuerySampleResponse (got ${describe(responses)})`,
+      `${caller}: responses must be an array of QuerySampleResponse (got ${describeValue(responses)})`,
     );
   }
   const count = responses.length;
@@ -75,7 +75,7 @@ function pack(responses: ArrayLike<ResponseLike>, caller: string, withTokens: bo
     if (response === null || typeof response !== 'object' || typeof response.id !== 'number') {
       throw codedTypeError(
         'ERR_INVALID_ARG_TYPE',
-        `${caller}: responses[${i}] must be a QuerySampleResponse with a numeric id (got ${describe(response)})`,
+        `${caller}: responses[${i}] must be a QuerySampleResponse with a numeric id (got ${describeValue(response)})`,
       );
     }
     ids[i] = response.id;
@@ -90,7 +90,7 @@ function pack(responses: ArrayLike<ResponseLike>, caller: string, withTokens: bo
       if (!Number.isInteger(tokens) || tokens < -(2 ** 31) || tokens >= 2 ** 31) {
         throw codedTypeError(
           'ERR_INVALID_ARG_TYPE',
-          `${caller}: responses[${i}].n_tokens must be a 32-bit integer (got ${describe(tokens)})`,
+          `${caller}: responses[${i}].n_tokens must be a 32-bit integer (got ${describeValue(tokens)})`,
         );
       }
       nTokens ??= new Int32Array(count);

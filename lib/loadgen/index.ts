@@ -32,8 +32,7 @@ export { runTest } from './run-test.js';
 export type { RunTestOptions, RunTestResult, SystemUnderTest, QuerySampleLibrary, LogFiles } from './run-test.js';
 export type { TestSettingsInit, LogOptions, SnakeToCamel } from './settings-init.js';
 export type { RunStats } from './test-execution.js';
-export { LoadgenError } from './errors.js';
-export type { LoadgenErrorCode } from './errors.js';
+export { LoadgenError, CodedError, ERROR_CODES, type ErrorCode } from '../errors.js';
 export { diagnoseConfigFile } from './config-diagnosis.js';
 export type { ConfigProblem } from './config-diagnosis.js';
 

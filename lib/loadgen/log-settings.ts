@@ -4,9 +4,9 @@
  * @packageDocumentation
  */
 import { LoggingMode, enumValue } from './enums.js';
-import { codedTypeError, describe } from './errors.js';
 import type { NativeLogSettings } from './native.js';
 import { toUint64 } from './settings-payload.js';
+import { codedTypeError, describeValue } from '../errors.js';
 
 /** Where and how LoadGen names its four log files. */
 export class LogOutputSettings {
@@ -39,7 +39,7 @@ export class LogSettings {
 function invalid(name: string, expected: string, value: unknown): TypeError {
   return codedTypeError(
     'ERR_LOADGEN_INVALID_SETTINGS',
-    `logSettings.${name} must be ${expected} (got ${describe(value)})`,
+    `logSettings.${name} must be ${expected} (got ${describeValue(value)})`,
   );
 }
 

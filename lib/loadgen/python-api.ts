@@ -7,11 +7,11 @@
  *
  * @packageDocumentation
  */
-import { LoadgenError, codedTypeError, describe } from './errors.js';
 import { LogSettings } from './log-settings.js';
 import { QuerySample } from './samples.js';
 import { executeTest } from './test-execution.js';
 import type { TestSettings } from './test-settings.js';
+import { LoadgenError, codedTypeError, describeValue } from '../errors.js';
 
 /** A callback result: nothing, or a promise the binding watches for rejection. */
 export type MaybePromise = void | Promise<void> | PromiseLike<void>;
@@ -52,7 +52,7 @@ export class QSLHandle {
 
 function requireFunction(value: unknown, what: string): void {
   if (typeof value !== 'function')
-    throw codedTypeError('ERR_INVALID_ARG_TYPE', `${what} must be a function (got ${describe(value)})`);
+    throw codedTypeError('ERR_INVALID_ARG_TYPE', `${what} must be a function (got ${describeValue(value)})`);
 }
 
 /**
@@ -129,7 +129,7 @@ export function DestroySUT(sut: SUTHandle): void {
   if (!(sut instanceof SUTHandle))
     throw codedTypeError(
       'ERR_INVALID_ARG_TYPE',
-      `DestroySUT: expected a handle from ConstructSUT (got ${describe(sut)})`,
+      `DestroySUT: expected a handle from ConstructSUT (got ${describeValue(sut)})`,
     );
   sut.destroyed = true;
 }
@@ -142,7 +142,7 @@ export function DestroyQSL(qsl: QSLHandle): void {
   if (!(qsl instanceof QSLHandle))
     throw codedTypeError(
       'ERR_INVALID_ARG_TYPE',
-      `DestroyQSL: expected a handle from ConstructQSL (got ${describe(qsl)})`,
+      `DestroyQSL: expected a handle from ConstructQSL (got ${describeValue(qsl)})`,
     );
   qsl.destroyed = true;
 }
@@ -177,9 +177,9 @@ export async function StartTestWithLogSettings(
   audit_config_filename = 'audit.config',
 ): Promise<void> {
   if (!(sut instanceof SUTHandle))
-    throw codedTypeError('ERR_INVALID_ARG_TYPE', `sut must be a handle from ConstructSUT (got ${describe(sut)})`);
+    throw codedTypeError('ERR_INVALID_ARG_TYPE', `sut must be a handle from ConstructSUT (got ${describeValue(sut)})`);
   if (!(qsl instanceof QSLHandle))
-    throw codedTypeError('ERR_INVALID_ARG_TYPE', `qsl must be a handle from ConstructQSL (got ${describe(qsl)})`);
+    throw codedTypeError('ERR_INVALID_ARG_TYPE', `qsl must be a handle from ConstructQSL (got ${describeValue(qsl)})`);
   if (sut.destroyed || qsl.destroyed) {
     throw new LoadgenError(
       'ERR_LOADGEN_DESTROYED',
@@ -187,9 +187,12 @@ export async function StartTestWithLogSettings(
     );
   }
   if (settings === null || typeof settings !== 'object')
-    throw codedTypeError('ERR_INVALID_ARG_TYPE', `settings must be a TestSettings (got ${describe(settings)})`);
+    throw codedTypeError('ERR_INVALID_ARG_TYPE', `settings must be a TestSettings (got ${describeValue(settings)})`);
   if (!(log_settings instanceof LogSettings)) {
-    throw codedTypeError('ERR_INVALID_ARG_TYPE', `log_settings must be a LogSettings (got ${describe(log_settings)})`);
+    throw codedTypeError(
+      'ERR_INVALID_ARG_TYPE',
+      `log_settings must be a LogSettings (got ${describeValue(log_settings)})`,
+    );
   }
   await executeTest({
     sutName: sut.name,

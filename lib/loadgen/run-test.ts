@@ -7,12 +7,12 @@
  */
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { codedTypeError, describe } from './errors.js';
 import type { LogSettings } from './log-settings.js';
 import type { MaybePromise } from './python-api.js';
 import { type LogOptions, type TestSettingsInit, logSettingsFrom, testSettingsFrom } from './settings-init.js';
 import { executeTest, type RunStats } from './test-execution.js';
 import type { TestSettings } from './test-settings.js';
+import { codedTypeError, describeValue } from '../errors.js';
 
 /** The system under test, as {@link runTest} drives it. */
 export interface SystemUnderTest {
@@ -26,6 +26,21 @@ export interface SystemUnderTest {
   issueQuery(ids: Float64Array, indices: Uint32Array): MaybePromise;
   /** Called after the last query of a series. */
   flushQueries?(): MaybePromise;
+  /**
+   * Called once when the test starts, before the first query, with the test's control: a SUT
+   * that cannot go on calls `control.fail(error)` instead of throwing from a callback.
+   */
+  startTest?(control: TestControl): void;
+}
+
+/** What a running test offers its SUT. */
+export interface TestControl {
+  /**
+   * Ends the test early because the SUT cannot go on. The binding answers every outstanding
+   * sample itself, LoadGen still writes its logs (recording the failure), and {@link runTest}
+   * rejects with `error` itself. Only the first call counts.
+   */
+  fail(error: unknown): void;
 }
 
 /** The query sample library, as {@link runTest} drives it. */
@@ -113,6 +128,7 @@ function logFilesIn(outdir: string, log: LogSettings): LogFiles {
  * @throws TypeError for malformed options or settings (the message names the field)
  * @throws LoadgenError `ERR_LOADGEN_CALLBACK_FAILED` (cause: the original error) if a callback
  *   threw or rejected, `ABORT_ERR` if the signal fired, `ERR_LOADGEN_BUSY` if another test is running
+ * @throws the SUT's own error when it ended the test with {@link TestControl.fail}
  */
 export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
   if (options === null || typeof options !== 'object')
@@ -121,11 +137,11 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
   if (sut === null || typeof sut !== 'object' || typeof sut.issueQuery !== 'function') {
     throw codedTypeError(
       'ERR_INVALID_ARG_TYPE',
-      `runTest: sut must be an object with an issueQuery(ids, indices) method (got ${describe(sut)})`,
+      `runTest: sut must be an object with an issueQuery(ids, indices) method (got ${describeValue(sut)})`,
     );
   }
   if (qsl === null || typeof qsl !== 'object')
-    throw codedTypeError('ERR_INVALID_ARG_TYPE', `runTest: qsl must be an object (got ${describe(qsl)})`);
+    throw codedTypeError('ERR_INVALID_ARG_TYPE', `runTest: qsl must be an object (got ${describeValue(qsl)})`);
   const settings = testSettingsFrom(options.settings);
   const log = logSettingsFrom(options.log);
   const outdir = resolve(log.log_output.outdir);
@@ -140,6 +156,7 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
     flush: sut.flushQueries ? () => sut.flushQueries!() : noop,
     load: qsl.loadSamplesToRam ? (indices) => qsl.loadSamplesToRam!(indices) : noop,
     unload: qsl.unloadSamplesFromRam ? (indices) => qsl.unloadSamplesFromRam!(indices) : noop,
+    start: sut.startTest ? (control) => sut.startTest!(control) : noop,
     settings,
     logSettings: log,
     auditConfig: options.auditConfig ?? 'audit.config',

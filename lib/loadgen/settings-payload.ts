@@ -6,8 +6,8 @@
  * @packageDocumentation
  */
 import { TestMode, TestScenario, enumValue } from './enums.js';
-import { codedTypeError, describe } from './errors.js';
 import type { NativeTestSettings } from './native.js';
+import { codedTypeError, describeValue } from '../errors.js';
 
 /** How a field travels: its JS type and checks. */
 type FieldKind = 'scenario' | 'mode' | 'double' | 'positive' | 'fraction' | 'uint64' | 'seed' | 'bool' | 'int';
@@ -76,7 +76,7 @@ const UINT64_LIMIT = 1n << 64n;
 function invalid(owner: string, name: string, expected: string, value: unknown): TypeError {
   return codedTypeError(
     'ERR_LOADGEN_INVALID_SETTINGS',
-    `${owner}.${name} must be ${expected} (got ${describe(value)})`,
+    `${owner}.${name} must be ${expected} (got ${describeValue(value)})`,
   );
 }
 

@@ -7,11 +7,12 @@
  */
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { LoadgenError, codedTypeError, describe } from './errors.js';
 import type { LogSettings } from './log-settings.js';
 import { toNativeLogSettings } from './log-settings.js';
 import { native, type RunStats } from './native.js';
 import { toNativeTestSettings } from './settings-payload.js';
+import { CodedError, LoadgenError, abortError, codedTypeError, describeValue, messageOf } from '../errors.js';
+import type { TestControl } from './run-test.js';
 
 export type { RunStats } from './native.js';
 
@@ -25,6 +26,8 @@ export interface TestPlan {
   flush(): unknown;
   load(indices: Uint32Array): unknown;
   unload(indices: Uint32Array): unknown;
+  /** Called once before LoadGen starts, with the test's control. */
+  start?(control: TestControl): void;
   /** A TestSettings, or any object with its fields. */
   settings: object;
   logSettings: LogSettings;
@@ -52,15 +55,11 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : typeof error === 'string' ? error : describe(error);
-}
-
 function checkCount(value: unknown, name: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 2 ** 32 - 1) {
     throw codedTypeError(
       'ERR_INVALID_ARG_TYPE',
-      `${name} must be an integer from 1 to 2^32-1 (got ${describe(value)})`,
+      `${name} must be an integer from 1 to 2^32-1 (got ${describeValue(value)})`,
     );
   }
   return value;
@@ -82,11 +81,11 @@ function checkLogFolder(outdir: string): void {
   }
 }
 
-function abortError(signal: AbortSignal): LoadgenError {
-  return new LoadgenError(
-    'ABORT_ERR',
-    `The test was aborted (${messageOf(signal.reason)}). LoadGen's logs were written and flushed, and record the abort; the run is not a valid result.`,
-    { cause: signal.reason },
+function abortedTest(signal: AbortSignal): CodedError {
+  return abortError(
+    'The test',
+    signal.reason,
+    "LoadGen's logs were written and flushed, and record the abort; the run is not a valid result",
   );
 }
 
@@ -101,17 +100,20 @@ export async function executeTest(plan: TestPlan): Promise<RunStats> {
   const settings = toNativeTestSettings(plan.settings);
   const logSettings = toNativeLogSettings(plan.logSettings);
   if (typeof plan.auditConfig !== 'string')
-    throw codedTypeError('ERR_INVALID_ARG_TYPE', `auditConfig must be a file name (got ${describe(plan.auditConfig)})`);
+    throw codedTypeError(
+      'ERR_INVALID_ARG_TYPE',
+      `auditConfig must be a file name (got ${describeValue(plan.auditConfig)})`,
+    );
   const busyPoll = plan.busyPollMicroseconds ?? DEFAULT_BUSY_POLL_MICROSECONDS;
   if (typeof busyPoll !== 'number' || !(busyPoll >= 0 && busyPoll <= 1_000_000)) {
     throw codedTypeError(
       'ERR_INVALID_ARG_TYPE',
-      `busyPollMicroseconds must be a number from 0 to 1e6 (got ${describe(busyPoll)})`,
+      `busyPollMicroseconds must be a number from 0 to 1e6 (got ${describeValue(busyPoll)})`,
     );
   }
   checkLogFolder(logSettings.log_output.outdir);
   const { signal } = plan;
-  if (signal?.aborted) throw abortError(signal);
+  if (signal?.aborted) throw abortedTest(signal);
   if (testRunning) {
     throw new LoadgenError(
       'ERR_LOADGEN_BUSY',
@@ -119,11 +121,20 @@ export async function executeTest(plan: TestPlan): Promise<RunStats> {
     );
   }
 
-  let failure: { error: unknown } | undefined;
+  // The first failure ends the test: a callback that threw (wrapped as ERR_LOADGEN_CALLBACK_FAILED),
+  // or the SUT's own TestControl.fail (its error as is).
+  let failure: { error: unknown; fromSut: boolean } | undefined;
   const fail = (error: unknown): void => {
     if (failure) return;
-    failure = { error };
+    failure = { error, fromSut: false };
     native.abortTest(`a callback failed: ${messageOf(error)}`);
+  };
+  const control: TestControl = {
+    fail(error: unknown): void {
+      if (failure) return;
+      failure = { error, fromSut: true };
+      native.abortTest(`the SUT failed: ${messageOf(error)}`);
+    },
   };
   // A callback that throws or returns a rejected promise ends the run. Written out per callback
   // (no closure per call): onIssue is the hot path.
@@ -168,6 +179,7 @@ export async function executeTest(plan: TestPlan): Promise<RunStats> {
     native.abortTest('the process is exiting', true);
   };
 
+  plan.start?.(control);
   testRunning = true;
   signal?.addEventListener('abort', onAbort, { once: true });
   process.once('exit', onExit);
@@ -191,6 +203,7 @@ export async function executeTest(plan: TestPlan): Promise<RunStats> {
     signal?.removeEventListener('abort', onAbort);
     process.removeListener('exit', onExit);
   }
+  if (failure?.fromSut) throw failure.error;
   if (failure) {
     throw new LoadgenError(
       'ERR_LOADGEN_CALLBACK_FAILED',
@@ -198,6 +211,6 @@ export async function executeTest(plan: TestPlan): Promise<RunStats> {
       { cause: failure.error },
     );
   }
-  if (stats.aborted && signal?.aborted) throw abortError(signal);
+  if (stats.aborted && signal?.aborted) throw abortedTest(signal);
   return stats;
 }

@@ -6,10 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { TestMode, TestScenario } from './enums.js';
-import { LoadgenError, codedTypeError } from './errors.js';
 import { native } from './native.js';
 import { TEST_SETTINGS_FIELDS, fromNativeTestSettings, toNativeTestSettings } from './settings-payload.js';
 import { diagnoseConfigFile } from './config-diagnosis.js';
+import { LoadgenError, codedTypeError } from '../errors.js';
 
 /** Which kind of config file {@link TestSettings.FromConfig} reads (LoadGen's `conf_type`). */
 export const ConfigType = Object.freeze({ MlperfConf: 0, UserConf: 1, AuditConfig: 2 } as const);

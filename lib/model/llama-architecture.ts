@@ -34,14 +34,6 @@ export interface LlamaArchitecture {
   padTokenId: number;
 }
 
-/** The Llama-3.1 tokenizer's special ids: `<|begin_of_text|>`, and end-of-text / end-of-message / end-of-turn. */
-export const LLAMA31_SPECIAL_TOKENS = {
-  bos: 128000,
-  eos: [128001, 128008, 128009] as readonly number[],
-  pad: 128001,
-  vocabSize: 128256,
-} as const;
-
 /**
  * The rotary inverse frequencies θ^(-2i/d), i < d/2, rescaled the way Llama 3.1 does: long
  * wavelengths divided by `factor`, short ones kept, a smooth blend in between. Rounded to float32,

@@ -29,7 +29,7 @@ import { GraphBuilder } from './graph-builder.js';
 import { type LlamaArchitecture, ropeInverseFrequencies } from './llama-architecture.js';
 import type { LlamaLayerWeights, LlamaWeights } from './llama-weights.js';
 import { OnnxDataType, type OnnxModel } from './onnx-proto.js';
-import { BUILDER_IO_NAMES, layerName } from './genai-names.js';
+import { BUILDER_IO_NAMES, layerName } from '../genai-layout.js';
 
 /** The float type of the model's float inputs and outputs (past/present KV, logits). */
 export type IoDtype = 'float32' | 'float16';

@@ -11,7 +11,7 @@ import type { LlamaArchitecture } from './llama-architecture.js';
 import { buildLlamaOnnx, type LlamaOnnxOptions } from './llama-onnx.js';
 import type { LlamaWeights } from './llama-weights.js';
 import { encodeModel } from './onnx-proto.js';
-import { GENAI_CONFIG_FILE } from './genai-names.js';
+import { GENAI_CONFIG_FILE } from '../genai-layout.js';
 
 /** File names inside a model folder. */
 export const MODEL_FOLDER_FILES = {

@@ -6,7 +6,7 @@
  *
  * @packageDocumentation
  */
-import { roundToFloat16 } from './float16.js';
+import { roundToFloat16 } from '../util/float16.js';
 import { type LlamaArchitecture, ropeInverseFrequencies } from './llama-architecture.js';
 import type { LlamaWeights } from './llama-weights.js';
 

@@ -5,7 +5,8 @@
  *
  * @packageDocumentation
  */
-import { LLAMA31_SPECIAL_TOKENS, type LlamaArchitecture } from './llama-architecture.js';
+import { LLAMA31_CONTEXT_LENGTH, LLAMA31_SPECIAL_TOKENS } from '../llama31.js';
+import type { LlamaArchitecture } from './llama-architecture.js';
 import { generateLlamaWeights, type LlamaWeights } from './llama-weights.js';
 
 /** The tiny model's architecture: Llama 3.1 8B's structure and vocabulary, 2 layers of width 32. */
@@ -20,7 +21,7 @@ export const TINY_LLAMA: LlamaArchitecture = Object.freeze({
   rmsNormEps: 1e-5,
   ropeTheta: 500000,
   ropeScaling: Object.freeze({ factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositionEmbeddings: 8192 }),
-  contextLength: 131072,
+  contextLength: LLAMA31_CONTEXT_LENGTH,
   tieWordEmbeddings: true,
   bosTokenId: LLAMA31_SPECIAL_TOKENS.bos,
   eosTokenIds: LLAMA31_SPECIAL_TOKENS.eos,

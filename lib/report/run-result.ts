@@ -7,8 +7,9 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { codedError } from '../coded-error.js';
 import { readDetail, type DetailLog } from './detail.js';
+import type { AccuracyLogResult } from '../accuracy/score-log.js';
+import { CodedError } from '../errors.js';
 
 /** Percentiles in nanoseconds, keyed like `p50`, `p90`. */
 export type Percentiles = Record<string, number>;
@@ -146,7 +147,10 @@ export function writeRunResult(result: RunResult): string {
 export function readRunResult(dir: string): RunResult {
   const path = join(dir, 'result.json');
   if (!existsSync(path)) {
-    throw codedError('ERR_REPORT_NOT_A_RUN', `${dir} holds no result.json; pass a folder written by "mlperf-llm run"`);
+    throw new CodedError(
+      'ERR_REPORT_NOT_A_RUN',
+      `${dir} holds no result.json; pass a folder written by "mlperf-llm run"`,
+    );
   }
   return JSON.parse(readFileSync(path, 'utf8')) as RunResult;
 }
@@ -188,4 +192,13 @@ export function formatRunResult(result: RunResult): string {
   rows.push(['logs', result.logDir]);
   const width = Math.max(...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`).join('\n');
+}
+
+/** The accuracy fields stored in result.json. */
+export function accuracySummary(evaluation: AccuracyLogResult): Record<string, unknown> {
+  return {
+    ...evaluation.scores,
+    samples: evaluation.samples,
+    ...(evaluation.target ? { target: evaluation.target, passed: evaluation.check?.passed } : {}),
+  };
 }

@@ -5,13 +5,13 @@
  *
  * @packageDocumentation
  */
-import type { Backend, FinishReason, GenerationListener } from '../backends/backend.js';
-import { abortErrorFrom, backendError } from '../backends/errors.js';
-import type { ConcurrencyLimiter } from '../backends/concurrency-limiter.js';
+import type { Backend, FinishReason, GenerationEvents } from '../backends/backend.js';
+import type { ConcurrencyLimiter } from '../util/concurrency-limiter.js';
 import type { CompletionPrompt } from './completion-request.js';
 import { IncrementalText, settledLength } from './incremental-text.js';
 import type { StopStrings } from './stop-strings.js';
 import type { ServeTokenizer } from './text-tokenizer.js';
+import { abortError } from '../errors.js';
 
 /** New output of a running completion. */
 export interface CompletionPiece {
@@ -37,7 +37,7 @@ export interface CompletionResult {
 export interface CompletionRunOptions {
   readonly backend: Backend;
   readonly tokenizer: ServeTokenizer;
-  /** Keeps the backend within its `maxBatchSize`. */
+  /** Keeps at most `maxConcurrency` prompts on the backend. */
   readonly slots: ConcurrencyLimiter;
   /** The backend request key, unique among requests in flight. */
   readonly key: number;
@@ -101,8 +101,15 @@ export async function runCompletion(options: CompletionRunOptions): Promise<Comp
     return all.slice();
   };
 
-  const listener: GenerationListener = {
-    onTokens(_key, tokens) {
+  // The slot stays taken until the backend has really let go of the request (its last event).
+  let released = false;
+  const releaseOnce = (): void => {
+    if (released) return;
+    released = true;
+    release();
+  };
+  const events: GenerationEvents = {
+    onTokens(tokens) {
       if (done) return;
       if (!options.detokenize) {
         sent += tokens.length;
@@ -118,7 +125,8 @@ export async function runCompletion(options: CompletionRunOptions): Promise<Comp
       sent += tokens.length;
       onPiece?.({ text: piece, tokens });
     },
-    onComplete(_key, tokens, reason) {
+    onComplete(tokens, reason) {
+      releaseOnce();
       if (done) return;
       if (!options.detokenize) return finish({ text: '', tokens: tokens.slice(), finishReason: reason });
       if (!incremental) return finish({ text: tokenizer.decode(tokens), tokens: tokens.slice(), finishReason: reason });
@@ -129,45 +137,29 @@ export async function runCompletion(options: CompletionRunOptions): Promise<Comp
       if (stoppedAt(whole, Math.max(1, unreported))) return;
       finish({ text: whole, tokens: tokens.slice(), finishReason: reason });
     },
+    onError(error) {
+      releaseOnce();
+      if (done) return;
+      done = true;
+      settle.reject(signal.aborted ? abortError('generation', signal.reason) : error);
+    },
   };
 
-  let generation: Promise<void>;
   try {
-    generation = backend.generate(
+    backend.generate(
       [
         {
-          key: options.key,
           prompt: options.prompt.tokens,
           maxNewTokens: options.prompt.maxNewTokens,
           sampleIndex: options.sampleIndex,
+          events,
         },
       ],
-      listener,
       AbortSignal.any([signal, ownAbort.signal]),
     );
   } catch (error) {
-    // A backend that throws instead of rejecting must not keep the slot.
-    generation = Promise.reject(error);
+    // A backend that throws instead of reporting onError must not keep the slot.
+    events.onError(error);
   }
-  generation.then(
-    () => {
-      if (!done) {
-        done = true;
-        settle.reject(
-          backendError(
-            'ERR_BACKEND_FAILED',
-            `backend ${backend.name} finished without completing the request; this is a bug of the backend`,
-          ),
-        );
-      }
-    },
-    (error: unknown) => {
-      if (done) return;
-      done = true;
-      settle.reject(signal.aborted ? abortErrorFrom(signal) : error);
-    },
-  );
-  // The slot stays taken until the backend has really let go of the request.
-  generation.catch(() => {}).finally(release);
   return outcome;
 }

@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { Backend } from '../backends/backend.js';
-import type { ConcurrencyLimiter } from '../backends/concurrency-limiter.js';
+import type { ConcurrencyLimiter } from '../util/concurrency-limiter.js';
 import { ApiError, apiErrorFromBackend } from './api-error.js';
 import { type CompletionContext, type CompletionJob, parseCompletionRequest } from './completion-request.js';
 import { type CompletionPiece, type CompletionResult, runCompletion } from './completion-run.js';
@@ -23,7 +23,7 @@ import { StopStrings } from './stop-strings.js';
 /** What the endpoint serves with. */
 export interface CompletionsEndpointContext extends CompletionContext {
   readonly backend: Backend;
-  /** Keeps the backend within its `maxBatchSize`, across all requests. */
+  /** Keeps at most `maxConcurrency` prompts on the backend, across all requests. */
   readonly slots: ConcurrencyLimiter;
   /** The dataset sample of a prompt (for replay); absent: -1. */
   readonly sampleIndexOf?: (prompt: Int32Array) => number;

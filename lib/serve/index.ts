@@ -6,11 +6,5 @@
 export { ApiError, type ApiErrorBody, type ApiErrorType } from './api-error.js';
 export { DEFAULT_MAX_TOKENS, type CompletionJob, type CompletionPrompt } from './completion-request.js';
 export { sampleIndexByPrompt } from './sample-lookup.js';
-export {
-  LLAMA31_CONTEXT_LENGTH,
-  startOpenAIServer,
-  type OpenAIServer,
-  type OpenAIServerOptions,
-  type OpenAIServerStats,
-} from './server.js';
+export { startOpenAIServer, type OpenAIServer, type OpenAIServerOptions, type OpenAIServerStats } from './server.js';
 export type { ServeTokenizer } from './text-tokenizer.js';

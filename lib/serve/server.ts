@@ -10,19 +10,22 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Backend } from '../backends/backend.js';
-import { ConcurrencyLimiter } from '../backends/concurrency-limiter.js';
-import { codedError } from '../coded-error.js';
+import { ConcurrencyLimiter } from '../util/concurrency-limiter.js';
+import { LLAMA31_CONTEXT_LENGTH } from '../llama31.js';
 import { ApiError } from './api-error.js';
 import { serveCompletions, writeError, writeJson, type CompletionsEndpointContext } from './completions-endpoint.js';
 import type { ServeTokenizer } from './text-tokenizer.js';
-
-/** Llama 3.1's context length in tokens. */
-export const LLAMA31_CONTEXT_LENGTH = 131_072;
+import { CodedError } from '../errors.js';
 
 /** Options of {@link startOpenAIServer}. */
 export interface OpenAIServerOptions {
-  /** Generates the completions; gets at most `backend.maxBatchSize` prompts at once. */
+  /** Generates the completions; gets at most `maxConcurrency` prompts at once. */
   backend: Backend;
+  /**
+   * Most prompts on the backend at once; the rest wait here in arrival order (a server needs its
+   * own admission point: its clients do not coordinate). Default `backend.maxConcurrency`.
+   */
+  maxConcurrency?: number;
   /** Encodes text prompts (with BOS, like the dataset's `tok_input`) and decodes completions. */
   tokenizer: ServeTokenizer;
   /** The model name clients pass as `model` and `GET /v1/models` lists. */
@@ -48,7 +51,7 @@ export interface OpenAIServerOptions {
 export interface OpenAIServerStats {
   /** Prompts the backend works on now. */
   running: number;
-  /** Prompts waiting for the backend (it has `maxBatchSize` running). */
+  /** Prompts waiting for the backend (it has `maxConcurrency` running). */
   waiting: number;
   /** The most prompts the backend has worked on at once. */
   peakRunning: number;
@@ -77,7 +80,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions): Promise<O
     tokenizer: options.tokenizer,
     modelName: options.modelName,
     contextLength: options.contextLength ?? LLAMA31_CONTEXT_LENGTH,
-    slots: new ConcurrencyLimiter(options.backend.maxBatchSize),
+    slots: new ConcurrencyLimiter(options.maxConcurrency ?? options.backend.maxConcurrency),
     sampleIndexOf: options.sampleIndexOf,
     nextKey: () => (key = (key + 1) % Number.MAX_SAFE_INTEGER),
   };
@@ -151,7 +154,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions): Promise<O
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
       const message = `serve: cannot listen on ${host}:${options.port ?? 8000} (${error.code ?? error.message}); pick a free --port or another --host`;
-      reject(codedError('ERR_SERVE_LISTEN', message, error));
+      reject(new CodedError('ERR_SERVE_LISTEN', message, { cause: error }));
     };
     server.once('error', onError);
     server.listen(options.port ?? 8000, host, () => {

@@ -12,9 +12,9 @@
  * @packageDocumentation
  */
 import { type InferenceSession, Tensor } from 'onnxruntime-node';
-import { type BackendError, backendError } from '../errors.js';
 import { type GenaiDecoderConfig, layerName } from './genai-config.js';
 import { KvBatch, type KvLayout, type KvType } from './kv-batch.js';
+import { BackendError } from '../../errors.js';
 
 /** The I/O float type a caller may insist on. */
 export type DtypeOption = 'fp32' | 'fp16';
@@ -91,7 +91,7 @@ export class DecoderSession {
   }
 
   #mismatch(detail: string): BackendError {
-    return backendError(
+    return new BackendError(
       'ERR_BACKEND_MODEL',
       `onnxruntime: ${this.config.decoderPath} does not match ${this.config.configPath}: ${detail}`,
     );
@@ -167,7 +167,7 @@ export class DecoderSession {
     const dims = keys[0]!.dims;
     if (dims[0] !== batch || dims[2] !== width) {
       // A shared-buffer export (present as wide as the past buffer) cannot be driven this way.
-      throw backendError(
+      throw new BackendError(
         'ERR_BACKEND_MODEL',
         `onnxruntime: ${this.#presentKeys[0]} came back [${dims.join(', ')}], expected [${batch}, ${this.kvLayout.kvHeads}, ${width}, ${this.kvLayout.headSize}]; the model must append to separate past/present buffers`,
       );

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { InferenceSession } from 'onnxruntime-node';
-import { type BackendError, backendError } from '../errors.js';
+import { BackendError } from '../../errors.js';
 
 /** Where the backend runs the model. */
 export type Device = 'cpu' | 'cuda';
@@ -35,13 +35,13 @@ export function cudaUnavailableError(detail: string, cause?: unknown): BackendEr
     missing.length > 0
       ? `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} missing from ${folder}`
       : `the provider libraries in ${folder} are present, so a CUDA or cuDNN library they depend on is probably missing`;
-  return backendError(
+  return new BackendError(
     'ERR_BACKEND_UNAVAILABLE',
     `onnxruntime: the CUDA execution provider is unavailable (${detail}): ${what}. ` +
       `To run on a GPU, put ${CUDA_PROVIDER_FILES.join(' and ')} from the official onnxruntime GPU build of exactly version ${ONNXRUNTIME_VERSION} (the Microsoft.ML.OnnxRuntime.Gpu.Linux ${ONNXRUNTIME_VERSION} package, runtimes/linux-x64/native/; despite the installer's "cuda12" label it is a CUDA 13 build) into ${folder} — ` +
       `onnxruntime-node's own installer does this: ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install — ` +
       `and put the CUDA 13 runtime (libcudart.so.13, libcublas.so.13, libcublasLt.so.13, libcurand.so.10, libcufft) and cuDNN 9 libraries on LD_LIBRARY_PATH. Or use device 'cpu'.`,
-    cause,
+    { cause },
   );
 }
 
@@ -61,7 +61,7 @@ function isProviderLoadFailure(error: unknown): boolean {
 export function assertDeviceAvailable(device: Device): void {
   if (device !== 'cuda') return;
   if (process.platform !== 'linux' || process.arch !== 'x64') {
-    throw backendError(
+    throw new BackendError(
       'ERR_BACKEND_UNAVAILABLE',
       `onnxruntime: device 'cuda' is supported on linux/x64 only (this is ${process.platform}/${process.arch}); use device 'cpu'`,
     );
@@ -102,10 +102,10 @@ export async function openSession(modelPath: string, settings: SessionSettings):
   } catch (error) {
     if (settings.device === 'cuda' && isProviderLoadFailure(error))
       throw cudaUnavailableError((error as Error).message, error);
-    throw backendError(
+    throw new BackendError(
       'ERR_BACKEND_MODEL',
       `onnxruntime: cannot load ${modelPath}: ${(error as Error).message}; check that the file is a complete ONNX model (re-export or re-download it)`,
-      error,
+      { cause: error },
     );
   }
 }

@@ -7,10 +7,10 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { BUILDER_IO_NAMES, type DecoderIoNames, GENAI_CONFIG_FILE } from '../../model/genai-names.js';
-import { type BackendError, backendError } from '../errors.js';
+import { BUILDER_IO_NAMES, type DecoderIoNames, GENAI_CONFIG_FILE } from '../../genai-layout.js';
+import { BackendError } from '../../errors.js';
 
-export { GENAI_CONFIG_FILE, type DecoderIoNames, layerName } from '../../model/genai-names.js';
+export { GENAI_CONFIG_FILE, type DecoderIoNames, layerName } from '../../genai-layout.js';
 
 /** What a model-builder export folder contains, for error messages. */
 export const BUILDER_FOLDER_HINT =
@@ -47,7 +47,7 @@ export async function readGenaiConfig(modelDir: string): Promise<GenaiDecoderCon
   const folder = resolve(modelDir);
   const folderStat = await stat(folder).catch(() => null);
   if (folderStat === null || !folderStat.isDirectory()) {
-    throw backendError(
+    throw new BackendError(
       'ERR_BACKEND_MODEL',
       `onnxruntime: model folder ${folder} does not exist or is not a directory; ${BUILDER_FOLDER_HINT}`,
     );
@@ -57,24 +57,24 @@ export async function readGenaiConfig(modelDir: string): Promise<GenaiDecoderCon
   try {
     text = await readFile(configPath, 'utf8');
   } catch (error) {
-    throw backendError(
+    throw new BackendError(
       'ERR_BACKEND_MODEL',
       `onnxruntime: ${configPath} is missing or unreadable; ${BUILDER_FOLDER_HINT}`,
-      error,
+      { cause: error },
     );
   }
   let root: Json;
   try {
     root = JSON.parse(text) as Json;
   } catch (error) {
-    throw backendError(
+    throw new BackendError(
       'ERR_BACKEND_MODEL',
       `onnxruntime: ${configPath} is not valid JSON (${(error as Error).message}); restore the file the model builder wrote`,
-      error,
+      { cause: error },
     );
   }
   const invalid = (key: string, expected: string): BackendError =>
-    backendError(
+    new BackendError(
       'ERR_BACKEND_MODEL',
       `onnxruntime: ${configPath}: "${key}" is missing or not ${expected}; a model-builder genai_config.json has it — regenerate the config (builder option --extra_options config_only=true) or fix the key`,
     );

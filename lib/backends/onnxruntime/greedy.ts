@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import type { Tensor } from 'onnxruntime-node';
-import { float16Table } from '../../model/float16.js';
+import { float16Table } from '../../util/float16.js';
 import { floatTensorData } from './kv-batch.js';
 
 /**

@@ -5,7 +5,7 @@
  * Each request is prefilled alone (batch 1, every prompt token but the last, KV cache only), then
  * joins the running batch with its last prompt token pending. Every step feeds one token per row
  * — right-padded KV, per-row attention-mask lengths — so the first step of a row yields its first
- * token. Concurrent generate() calls merge into the same loop up to maxBatchSize rows; a row leaves
+ * token. Concurrent generate() calls merge into the same loop up to maxConcurrency rows; a row leaves
  * at an end-of-sequence token or after maxNewTokens. onnxruntime-node runs a session on the JS
  * thread, so the loop yields to the event loop after every run.
  *
@@ -13,13 +13,13 @@
  */
 import { existsSync } from 'node:fs';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { Backend, FinishReason, GenerationListener, GenerationRequest } from '../backend.js';
-import { abortErrorFrom, type BackendError, backendError } from '../errors.js';
+import type { Backend, FinishReason, GenerationRequest } from '../backend.js';
 import { DecoderSession, type DtypeOption } from './decoder-session.js';
 import { assertDeviceAvailable, type Device, openSession } from './execution-provider.js';
 import { BUILDER_FOLDER_HINT, readGenaiConfig } from './genai-config.js';
 import { greedyTokens } from './greedy.js';
 import { KvBatch, type KvLayout } from './kv-batch.js';
+import { BackendError, abortError } from '../../errors.js';
 
 /** Options of {@link createOnnxRuntimeBackend}. */
 export interface OnnxRuntimeBackendOptions {
@@ -28,7 +28,7 @@ export interface OnnxRuntimeBackendOptions {
   /** Execution provider. */
   device: Device;
   /** Most rows decoded together. */
-  maxBatchSize: number;
+  maxConcurrency: number;
   /** The model's float I/O type; detected from the model when left out, checked when given. */
   dtype?: DtypeOption;
   /** CUDA device ordinal. Default 0. */
@@ -47,21 +47,24 @@ export interface OnnxRuntimeBackendOptions {
 /** Default of {@link OnnxRuntimeBackendOptions.prefillChunkSize}. */
 export const DEFAULT_PREFILL_CHUNK_SIZE = 512;
 
-/** One generate() call: its listener and how many of its requests are still open. */
-interface Call {
-  readonly listener: GenerationListener;
-  readonly keys: readonly number[];
-  remaining: number;
-  settled: boolean;
-  resolve(): void;
-  reject(error: unknown): void;
-  detach(): void;
+/** The abort wiring of one generate() call: its listener stays until the call's last job ends. */
+interface CallSignal {
+  readonly signal: AbortSignal;
+  readonly onAbort: () => void;
+  open: number;
+}
+
+/** A request the backend has accepted, until it ends. */
+interface Job {
+  readonly request: GenerationRequest;
+  readonly call: CallSignal | null;
+  /** Whether its onComplete or onError has been called. */
+  ended: boolean;
 }
 
 /** A request in the decode batch. */
 interface Row {
-  readonly request: GenerationRequest;
-  readonly call: Call;
+  readonly job: Job;
   /** Valid KV slots (tokens already run through the model). */
   length: number;
   /** The token the next step feeds. */
@@ -75,14 +78,13 @@ interface Row {
 /** Greedy continuous-batching generation over an onnxruntime decoder session. */
 export class OnnxRuntimeBackend implements Backend {
   readonly name: string;
-  readonly maxBatchSize: number;
+  readonly maxConcurrency: number;
   readonly #decoder: DecoderSession;
   readonly #eos: ReadonlySet<number>;
   readonly #prefillChunkSize: number;
-  readonly #waiting: { request: GenerationRequest; call: Call }[] = [];
-  readonly #inFlightKeys = new Set<number>();
-  /** Calls not yet resolved or rejected. */
-  readonly #openCalls = new Set<Call>();
+  readonly #waiting: Job[] = [];
+  /** Jobs not ended yet. */
+  readonly #open = new Set<Job>();
   #active: Row[] = [];
   /** The rows of the last step, in batch order, and the KV batch it returned. */
   #last: { rows: readonly Row[]; kv: KvBatch } | null = null;
@@ -93,126 +95,110 @@ export class OnnxRuntimeBackend implements Backend {
   /** Use {@link createOnnxRuntimeBackend}, which opens and validates the model. */
   constructor(
     decoder: DecoderSession,
-    options: { device: Device; maxBatchSize: number; eosTokenIds?: readonly number[]; prefillChunkSize?: number },
+    options: { device: Device; maxConcurrency: number; eosTokenIds?: readonly number[]; prefillChunkSize?: number },
   ) {
     this.#decoder = decoder;
     this.#prefillChunkSize = options.prefillChunkSize ?? DEFAULT_PREFILL_CHUNK_SIZE;
     this.name = `onnxruntime(${options.device})`;
-    this.maxBatchSize = options.maxBatchSize;
+    this.maxConcurrency = options.maxConcurrency;
     this.#eos = new Set(options.eosTokenIds ?? decoder.config.eosTokenIds);
   }
 
-  /** Queues the requests into the running batch; see {@link Backend.generate}. */
-  generate(requests: readonly GenerationRequest[], listener: GenerationListener, signal?: AbortSignal): Promise<void> {
-    if (this.#closed)
-      return Promise.reject(
-        backendError('ERR_BACKEND_UNAVAILABLE', 'onnxruntime: the backend is closed; create a new one'),
-      );
-    if (signal?.aborted) return Promise.reject(abortErrorFrom(signal));
-    const invalid = this.#validate(requests);
-    if (invalid !== null) return Promise.reject(invalid);
-    if (requests.length === 0) return Promise.resolve();
-
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => this.#fail(call, abortErrorFrom(signal!));
-      const call: Call = {
-        listener,
-        keys: requests.map((r) => r.key),
-        remaining: requests.length,
-        settled: false,
-        resolve,
-        reject,
-        detach: () => signal?.removeEventListener('abort', onAbort),
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.#openCalls.add(call);
-      for (const key of call.keys) this.#inFlightKeys.add(key);
-      for (const request of requests) this.#waiting.push({ request, call });
-      if (!this.#running) {
-        this.#running = true;
-        this.#loop = this.#run();
+  /** Adds the requests to the running batch; see {@link Backend.generate}. */
+  generate(requests: readonly GenerationRequest[], signal?: AbortSignal): void {
+    const call: CallSignal | null = signal
+      ? {
+          signal,
+          open: 0,
+          onAbort: () => jobs.forEach((job) => this.#end(job, abortError('generation', signal.reason))),
+        }
+      : null;
+    const jobs = requests.map((request): Job => ({ request, call, ended: false }));
+    for (const job of jobs) {
+      const refusal = this.#closed
+        ? new BackendError('ERR_BACKEND_UNAVAILABLE', 'onnxruntime: the backend is closed; create a new one')
+        : signal?.aborted
+          ? abortError('generation', signal.reason)
+          : this.#validate(job.request);
+      if (refusal !== null) {
+        job.ended = true;
+        job.request.events.onError(refusal);
+        continue;
       }
-    });
+      if (call) call.open++;
+      this.#open.add(job);
+      this.#waiting.push(job);
+    }
+    if (call && call.open > 0) call.signal.addEventListener('abort', call.onAbort, { once: true });
+    if (this.#waiting.length > 0 && !this.#running) {
+      this.#running = true;
+      this.#loop = this.#run();
+    }
   }
 
-  /** Fails the calls still generating (ERR_BACKEND_UNAVAILABLE), waits for the step in progress, releases the session. */
+  /** Ends the requests still open (ERR_BACKEND_UNAVAILABLE), waits for the step in progress, releases the session. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const closed = backendError('ERR_BACKEND_UNAVAILABLE', 'onnxruntime: the backend was closed while generating');
-    for (const call of [...this.#openCalls]) this.#fail(call, closed);
+    const closed = new BackendError('ERR_BACKEND_UNAVAILABLE', 'onnxruntime: the backend was closed while generating');
+    for (const job of [...this.#open]) this.#end(job, closed);
     await this.#loop;
     await this.#decoder.session.release();
   }
 
-  /** The first problem with the requests as an ERR_BACKEND_REQUEST, or null. */
-  #validate(requests: readonly GenerationRequest[]): BackendError | null {
+  /** The first problem with a request as an ERR_BACKEND_REQUEST, or null. */
+  #validate(request: GenerationRequest): BackendError | null {
     const { vocabSize, contextLength } = this.#decoder.config;
-    const keys = new Set<number>();
-    for (const request of requests) {
-      const problem = (text: string): BackendError =>
-        backendError('ERR_BACKEND_REQUEST', `onnxruntime: request ${request.key}: ${text}`);
-      if (this.#inFlightKeys.has(request.key) || keys.has(request.key))
-        return problem('its key is already in flight; keys must be unique among requests in flight');
-      keys.add(request.key);
-      if (!(request.prompt instanceof Int32Array) || request.prompt.length === 0)
-        return problem('the prompt must be a non-empty Int32Array of token ids');
-      if (!Number.isInteger(request.maxNewTokens) || request.maxNewTokens < 1)
-        return problem(`maxNewTokens must be a positive integer, got ${request.maxNewTokens}`);
-      const bad = request.prompt.find((id) => id < 0 || id >= vocabSize);
-      if (bad !== undefined)
-        return problem(
-          `token id ${bad} is outside the model's vocabulary (0..${vocabSize - 1}); tokenize with the model's tokenizer`,
-        );
-      if (request.prompt.length + request.maxNewTokens > contextLength) {
-        return problem(
-          `prompt (${request.prompt.length} tokens) plus maxNewTokens (${request.maxNewTokens}) exceeds the model's context_length ${contextLength}; shorten the prompt or lower maxNewTokens`,
-        );
-      }
+    const problem = (text: string): BackendError =>
+      new BackendError('ERR_BACKEND_REQUEST', `onnxruntime: sample ${request.sampleIndex}: ${text}`);
+    if (!(request.prompt instanceof Int32Array) || request.prompt.length === 0)
+      return problem('the prompt must be a non-empty Int32Array of token ids');
+    if (!Number.isInteger(request.maxNewTokens) || request.maxNewTokens < 1)
+      return problem(`maxNewTokens must be a positive integer, got ${request.maxNewTokens}`);
+    const bad = request.prompt.find((id) => id < 0 || id >= vocabSize);
+    if (bad !== undefined)
+      return problem(
+        `token id ${bad} is outside the model's vocabulary (0..${vocabSize - 1}); tokenize with the model's tokenizer`,
+      );
+    if (request.prompt.length + request.maxNewTokens > contextLength) {
+      return problem(
+        `prompt (${request.prompt.length} tokens) plus maxNewTokens (${request.maxNewTokens}) exceeds the model's context_length ${contextLength}; shorten the prompt or lower maxNewTokens`,
+      );
     }
     return null;
   }
 
-  /** Settles a call with an error; its rows leave the batch at the next step boundary. */
-  #fail(call: Call, error: unknown): void {
-    if (call.settled) return;
-    call.settled = true;
-    call.detach();
-    this.#openCalls.delete(call);
-    for (const key of call.keys) this.#inFlightKeys.delete(key);
-    for (let i = this.#waiting.length - 1; i >= 0; i--) if (this.#waiting[i]!.call === call) this.#waiting.splice(i, 1);
-    call.reject(error);
+  /** Marks a job ended; false if it had ended already. */
+  #settle(job: Job): boolean {
+    if (job.ended) return false;
+    job.ended = true;
+    this.#open.delete(job);
+    if (job.call && --job.call.open === 0) job.call.signal.removeEventListener('abort', job.call.onAbort);
+    return true;
+  }
+
+  /** Ends a job with an error (once); its row leaves the batch at the next step boundary. */
+  #end(job: Job, error: unknown): void {
+    if (this.#settle(job)) job.request.events.onError(error);
   }
 
   #finish(row: Row, reason: FinishReason): void {
-    const { call, request } = row;
-    try {
-      call.listener.onComplete(request.key, Int32Array.from(row.generated), reason);
-    } catch (error) {
-      this.#fail(call, error);
-      return;
-    }
-    this.#inFlightKeys.delete(request.key);
-    if (--call.remaining === 0) {
-      call.settled = true;
-      call.detach();
-      this.#openCalls.delete(call);
-      call.resolve();
-    }
+    if (this.#settle(row.job)) row.job.request.events.onComplete(Int32Array.from(row.generated), reason);
   }
 
   /** The step loop; runs while any request is waiting or active. */
   async #run(): Promise<void> {
     try {
       for (;;) {
-        this.#active = this.#active.filter((row) => !row.call.settled);
-        while (this.#active.length < this.maxBatchSize && this.#waiting.length > 0) {
-          const { request, call } = this.#waiting.shift()!;
-          const row = await this.#prefill(request, call);
-          if (row !== null && !call.settled) this.#active.push(row);
+        this.#active = this.#active.filter((row) => !row.job.ended);
+        while (this.#active.length < this.maxConcurrency && this.#waiting.length > 0) {
+          const job = this.#waiting.shift()!;
+          if (job.ended) continue;
+          const row = await this.#prefill(job);
+          if (row !== null && !job.ended) this.#active.push(row);
           await yieldToEventLoop();
         }
-        this.#active = this.#active.filter((row) => !row.call.settled);
+        this.#active = this.#active.filter((row) => !row.job.ended);
         if (this.#active.length === 0) {
           if (this.#waiting.length === 0) return;
           continue;
@@ -221,9 +207,9 @@ export class OnnxRuntimeBackend implements Backend {
         await yieldToEventLoop();
       }
     } catch (error) {
-      // Not expected (run failures are handled per step); never leave a caller waiting forever.
+      // Not expected (run failures are handled per step); never leave a request open forever.
       const failure = asFailure(error, 'the decode loop');
-      for (const call of [...this.#openCalls]) this.#fail(call, failure);
+      for (const job of [...this.#open]) this.#end(job, failure);
       this.#active = [];
     } finally {
       // Cleared synchronously with the last check, so a generate() arriving later starts a new loop.
@@ -233,11 +219,10 @@ export class OnnxRuntimeBackend implements Backend {
   }
 
   /** Runs a request's prompt (all but its last token) into a KV cache of its own. */
-  async #prefill(request: GenerationRequest, call: Call): Promise<Row | null> {
-    const prompt = request.prompt;
+  async #prefill(job: Job): Promise<Row | null> {
+    const prompt = job.request.prompt;
     const row: Row = {
-      request,
-      call,
+      job,
       length: prompt.length - 1,
       pending: prompt[prompt.length - 1]!,
       generated: [],
@@ -249,7 +234,7 @@ export class OnnxRuntimeBackend implements Backend {
       row.kv = await this.#decoder.prefill(prompt.subarray(0, row.length), this.#prefillChunkSize);
       return row;
     } catch (error) {
-      this.#fail(call, asFailure(error, `prefill of request ${request.key} (${prompt.length} prompt tokens)`));
+      this.#end(job, asFailure(error, `prefill of sample ${job.request.sampleIndex} (${prompt.length} prompt tokens)`));
       return null;
     }
   }
@@ -271,27 +256,23 @@ export class OnnxRuntimeBackend implements Backend {
       next = greedyTokens(result.logits);
     } catch (error) {
       const failure = asFailure(error, `decode step of ${rows.length} rows`);
-      for (const row of rows) this.#fail(row.call, failure);
+      for (const row of rows) this.#end(row.job, failure);
       this.#last = null;
       return;
     }
     const survivors: Row[] = [];
+    const token = new Int32Array(1);
     rows.forEach((row, i) => {
-      if (row.call.settled) return; // aborted or failed while the step ran
+      if (row.job.ended) return; // aborted or failed while the step ran
       row.length += 1;
       row.kv = result.present;
       row.kvIndex = i;
-      const token = next[i]!;
-      row.generated.push(token);
-      row.pending = token;
-      try {
-        row.call.listener.onTokens(row.request.key, Int32Array.of(token));
-      } catch (error) {
-        this.#fail(row.call, error);
-        return;
-      }
-      if (this.#eos.has(token)) this.#finish(row, 'stop');
-      else if (row.generated.length >= row.request.maxNewTokens) this.#finish(row, 'length');
+      token[0] = next[i]!;
+      row.generated.push(token[0]);
+      row.pending = token[0];
+      row.job.request.events.onTokens(token);
+      if (this.#eos.has(token[0])) this.#finish(row, 'stop');
+      else if (row.generated.length >= row.job.request.maxNewTokens) this.#finish(row, 'length');
       else survivors.push(row);
     });
     this.#last = { rows, kv: result.present };
@@ -317,10 +298,10 @@ function asFailure(error: unknown, what: string): unknown {
     (error as BackendError).code.startsWith('ERR_BACKEND_')
   )
     return error;
-  return backendError(
+  return new BackendError(
     'ERR_BACKEND_FAILED',
     `onnxruntime: ${what} failed: ${error instanceof Error ? error.message : String(error)}; the model or the device ran out of resources or rejected the inputs`,
-    error,
+    { cause: error },
   );
 }
 
@@ -330,16 +311,16 @@ function asFailure(error: unknown, what: string): unknown {
  * model is missing or malformed.
  */
 export async function createOnnxRuntimeBackend(options: OnnxRuntimeBackendOptions): Promise<OnnxRuntimeBackend> {
-  for (const key of ['maxBatchSize', 'prefillChunkSize'] as const) {
+  for (const key of ['maxConcurrency', 'prefillChunkSize'] as const) {
     const value = options[key];
-    if ((value !== undefined || key === 'maxBatchSize') && (!Number.isInteger(value) || value! < 1)) {
-      throw backendError('ERR_BACKEND_REQUEST', `onnxruntime: ${key} must be a positive integer, got ${value}`);
+    if ((value !== undefined || key === 'maxConcurrency') && (!Number.isInteger(value) || value! < 1)) {
+      throw new BackendError('ERR_BACKEND_REQUEST', `onnxruntime: ${key} must be a positive integer, got ${value}`);
     }
   }
   assertDeviceAvailable(options.device);
   const config = await readGenaiConfig(options.modelDir);
   if (!existsSync(config.decoderPath)) {
-    throw backendError(
+    throw new BackendError(
       'ERR_BACKEND_MODEL',
       `onnxruntime: the decoder model ${config.decoderPath} (model.decoder.filename in ${config.configPath}) is missing; ${BUILDER_FOLDER_HINT}`,
     );
@@ -358,7 +339,7 @@ export async function createOnnxRuntimeBackend(options: OnnxRuntimeBackendOption
   }
   return new OnnxRuntimeBackend(decoder, {
     device: options.device,
-    maxBatchSize: options.maxBatchSize,
+    maxConcurrency: options.maxConcurrency,
     ...(options.eosTokenIds !== undefined ? { eosTokenIds: options.eosTokenIds } : {}),
     ...(options.prefillChunkSize !== undefined ? { prefillChunkSize: options.prefillChunkSize } : {}),
   });

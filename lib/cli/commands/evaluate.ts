@@ -9,11 +9,11 @@ import { dirname, join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { formatEvaluationDict } from '../../accuracy/format.js';
 import type { AccuracyTarget } from '../../accuracy/targets.js';
-import { evaluateAccuracyLog, type AccuracyLogResult, type TokenDtype } from '../../llm/accuracy-eval.js';
+import { evaluateAccuracyLog, type TokenDtype } from '../../accuracy/score-log.js';
 import { suiteOfSampleCount } from '../../llm/benchmark-settings.js';
 import { loadDataset } from '../../llm/dataset.js';
-import { defaultTokenizer } from '../../llm/tokenizer.js';
-import { readRunResult, writeRunResult } from '../../report/run-result.js';
+import { defaultTokenizer } from '../../tokenizer/tokenizer.js';
+import { accuracySummary, readRunResult, writeRunResult } from '../../report/run-result.js';
 import { SAMPLE_DATASET } from '../defaults.js';
 
 interface EvaluateArgs {
@@ -21,15 +21,6 @@ interface EvaluateArgs {
   dataset: string;
   dtype: TokenDtype;
   target: AccuracyTarget | 'none' | 'auto';
-}
-
-/** The accuracy fields stored in result.json. */
-export function accuracySummary(evaluation: AccuracyLogResult): Record<string, unknown> {
-  return {
-    ...evaluation.scores,
-    samples: evaluation.samples,
-    ...(evaluation.target ? { target: evaluation.target, passed: evaluation.check?.passed } : {}),
-  };
 }
 
 function logPathOf(path: string): string {

@@ -7,7 +7,7 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { CNN_DAILYMAIL_VALIDATION_URL, prepareDataset } from '../../llm/prepare-dataset.js';
-import { defaultTokenizer } from '../../llm/tokenizer.js';
+import { defaultTokenizer } from '../../tokenizer/tokenizer.js';
 import { cacheDir } from '../defaults.js';
 
 interface PrepareArgs {

@@ -5,24 +5,15 @@
  * @packageDocumentation
  */
 import type { Argv, CommandModule } from 'yargs';
-import {
-  LLM_MODES,
-  LLM_SCENARIOS,
-  suiteOfSampleCount,
-  type LlmMode,
-  type LlmScenario,
-  type Suite,
-} from '../../llm/benchmark-settings.js';
+import { LLM_MODES, LLM_SCENARIOS, type LlmMode, type LlmScenario, type Suite } from '../../llm/benchmark-settings.js';
 import { loadDataset } from '../../llm/dataset.js';
-import { evaluateAccuracyLog } from '../../llm/accuracy-eval.js';
 import { runLlmBenchmark } from '../../llm/harness.js';
 import { MAX_NEW_TOKENS } from '../../llm/prompt.js';
-import { defaultTokenizer } from '../../llm/tokenizer.js';
-import { formatRunResult, writeRunResult } from '../../report/run-result.js';
+import { defaultTokenizer } from '../../tokenizer/tokenizer.js';
+import { formatRunResult } from '../../report/run-result.js';
 import { BACKENDS, createBackend, DEVICES, DTYPES, type BackendName } from '../backend-choice.js';
 import { defaultOutputDir, SAMPLE_DATASET } from '../defaults.js';
 import { ProgressLine, progressLine } from '../progress.js';
-import { accuracySummary } from './evaluate.js';
 
 interface RunArgs {
   scenario: LlmScenario;
@@ -32,7 +23,7 @@ interface RunArgs {
   dataset: string;
   suite?: Suite;
   'total-sample-count'?: number;
-  'batch-size'?: number;
+  'max-concurrency'?: number;
   'max-new-tokens': number;
   device: (typeof DEVICES)[number];
   dtype: (typeof DTYPES)[number];
@@ -75,7 +66,7 @@ function builder(yargs: Argv): Argv<RunArgs> {
       describe: 'MLPerf suite (model key and accuracy targets); default edge for SingleStream, else datacenter',
     })
     .option('total-sample-count', { type: 'number', describe: 'use the first N samples of the dataset' })
-    .option('batch-size', { type: 'number', describe: "most samples generating at once (default: the backend's)" })
+    .option('max-concurrency', { type: 'number', describe: "most samples generating at once (default: the backend's)" })
     .option('max-new-tokens', { type: 'number', default: MAX_NEW_TOKENS, describe: 'generation limit per sample' })
     .option('device', { choices: DEVICES, default: 'cpu' as const, describe: 'onnxruntime execution provider' })
     .option('dtype', {
@@ -116,7 +107,7 @@ async function handler(args: RunArgs): Promise<void> {
       model: args.model,
       device: args.device,
       dtype: args.dtype,
-      batchSize: args['batch-size'],
+      maxConcurrency: args['max-concurrency'],
       endpoints: args.endpoint,
     },
     { dataset, tokenizer },
@@ -137,7 +128,7 @@ async function handler(args: RunArgs): Promise<void> {
       dataset,
       totalSampleCount: args['total-sample-count'],
       maxNewTokens: args['max-new-tokens'],
-      batchSize: args['batch-size'],
+      maxConcurrency: args['max-concurrency'],
       targetQps: args['target-qps'],
       targetLatencyMs: args['target-latency'],
       minDurationMs: args['min-duration'],
@@ -146,20 +137,10 @@ async function handler(args: RunArgs): Promise<void> {
       outputDir,
       enableTrace: args.trace,
       signal: controller.signal,
+      tokenizer,
       onProgress: (p, elapsed) => progress.update(progressLine(p, elapsed, expected)),
     });
     progress.done();
-    if (args.mode !== 'performance') {
-      const evaluation = evaluateAccuracyLog({
-        logPath: `${result.logDir}/mlperf_log_accuracy.json`,
-        dataset,
-        tokenizer,
-        // MLPerf's targets hold for the full datasets only; a sample set gets scores alone.
-        target: suiteOfSampleCount(result.dataset.samples),
-      });
-      result.accuracy = accuracySummary(evaluation);
-      writeRunResult(result);
-    }
     console.log(formatRunResult(result));
   } finally {
     progress.done();

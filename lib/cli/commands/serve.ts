@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import type { Argv, CommandModule } from 'yargs';
-import { defaultTokenizer } from '../../llm/tokenizer.js';
+import { defaultTokenizer } from '../../tokenizer/tokenizer.js';
 import { startOpenAIServer } from '../../serve/index.js';
 import { createBackend, DEVICES, DTYPES } from '../backend-choice.js';
 
@@ -12,7 +12,7 @@ interface ServeArgs {
   model?: string;
   device: (typeof DEVICES)[number];
   dtype: (typeof DTYPES)[number];
-  'batch-size'?: number;
+  'max-concurrency'?: number;
   host: string;
   port: number;
   'served-model-name': string;
@@ -29,7 +29,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       })
       .option('device', { choices: DEVICES, default: 'cpu' as const })
       .option('dtype', { choices: DTYPES, default: 'auto' as const })
-      .option('batch-size', { type: 'number', describe: 'most requests generating at once' })
+      .option('max-concurrency', { type: 'number', describe: 'most requests generating at once' })
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'interface to listen on (0.0.0.0 for all)' })
       .option('port', { type: 'number', default: 8000 })
       .option('served-model-name', {
@@ -44,7 +44,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       model: args.model,
       device: args.device,
       dtype: args.dtype,
-      batchSize: args['batch-size'],
+      maxConcurrency: args['max-concurrency'],
     });
     const server = await startOpenAIServer({
       backend,

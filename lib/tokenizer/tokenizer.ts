@@ -5,13 +5,11 @@
  * @packageDocumentation
  */
 
-import { BytePairEncoder } from './tokenizer-bpe.js';
-import { tokenBytes } from './tokenizer-bytes.js';
-import { tokenizerError } from './tokenizer-errors.js';
+import { BytePairEncoder } from './bpe.js';
+import { tokenBytes } from './bytes.js';
 import { bundledTokenizerPath, readTokenizerSpec, type TokenizerSpec } from './tokenizer-file.js';
-import { forEachPreToken } from './tokenizer-pretokenize.js';
-
-export { tokenizerError, type TokenizerError, type TokenizerErrorCode } from './tokenizer-errors.js';
+import { forEachPreToken } from './pretokenize.js';
+import { CodedError } from '../errors.js';
 
 /** Options of {@link LlamaTokenizer.encode}. */
 export interface EncodeOptions {
@@ -58,10 +56,10 @@ export class LlamaTokenizer {
     try {
       this.bpe = new BytePairEncoder(spec);
     } catch (cause) {
-      throw tokenizerError(
+      throw new CodedError(
         'ERR_TOKENIZER_LOAD',
         `tokenizer file ${spec.path} is inconsistent (${(cause as Error).message}): download the model's tokenizer.json again`,
-        cause,
+        { cause },
       );
     }
     this.prefixIds = spec.prefixIds;
@@ -100,7 +98,7 @@ export class LlamaTokenizer {
     const idOf = (name: string): number => {
       const id = addedIds.get(name);
       if (id === undefined) {
-        throw tokenizerError(
+        throw new CodedError(
           'ERR_TOKENIZER_LOAD',
           `tokenizer file ${spec.path} has no ${name} token: use the tokenizer.json of a Llama-3.1 model`,
         );
@@ -126,7 +124,7 @@ export class LlamaTokenizer {
    */
   encode(text: string, options?: EncodeOptions): Int32Array {
     if (typeof text !== 'string') {
-      throw tokenizerError(
+      throw new CodedError(
         'ERR_TOKENIZER_INPUT',
         `encode expects a string, got ${typeof text}: pass the text to tokenize`,
       );
@@ -188,7 +186,7 @@ export class LlamaTokenizer {
 
   private checkedId(id: number, index: number): number {
     if (!Number.isInteger(id) || id < 0 || id >= this.vocabSize || this.known[id] !== 1) {
-      throw tokenizerError(
+      throw new CodedError(
         'ERR_TOKENIZER_ID',
         `token id ${String(id)} at position ${index} is not in the Llama-3.1 vocabulary (ids 0 to ${this.vocabSize - 1}): ` +
           'pass ids produced by this tokenizer or the model',

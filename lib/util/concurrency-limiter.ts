@@ -1,25 +1,25 @@
 /**
- * A first-come, first-served limit on concurrent work: the `openai` backend keeps at most
- * `maxConcurrency` HTTP requests in flight, and `serve` hands its backend at most `maxBatchSize`
- * prompts at once. Waiters leave the queue when their signal fires.
+ * A first-come, first-served limit on concurrent work: `serve` hands its backend at most
+ * `maxConcurrency` prompts at once, whatever its clients send. Waiters leave the queue when their
+ * signal fires.
  *
  * @packageDocumentation
  */
-import { abortErrorFrom } from './errors.js';
+import { abortError } from '../errors.js';
 
-/** Gives out at most `limit` slots at once; the rest wait in arrival order. */
+/** Gives out at most `maxConcurrency` slots at once; the rest wait in arrival order. */
 export class ConcurrencyLimiter {
   /** The most slots held at once. */
-  readonly limit: number;
+  readonly maxConcurrency: number;
   #active = 0;
   #peak = 0;
   readonly #waiters: Array<() => void> = [];
 
-  /** @param limit - the most slots held at once, a positive integer. */
-  constructor(limit: number) {
-    if (!Number.isInteger(limit) || limit < 1)
-      throw new RangeError(`concurrency limit must be a positive integer, got ${limit}`);
-    this.limit = limit;
+  /** @param maxConcurrency - the most slots held at once, a positive integer. */
+  constructor(maxConcurrency: number) {
+    if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1)
+      throw new RangeError(`maxConcurrency must be a positive integer, got ${maxConcurrency}`);
+    this.maxConcurrency = maxConcurrency;
   }
 
   /** Slots held now. */
@@ -42,8 +42,8 @@ export class ConcurrencyLimiter {
    * rejects with an AbortError if `signal` fires first, leaving the queue.
    */
   acquire(signal?: AbortSignal): Promise<() => void> {
-    if (signal?.aborted) return Promise.reject(abortErrorFrom(signal));
-    if (this.#active < this.limit) return Promise.resolve(this.#take());
+    if (signal?.aborted) return Promise.reject(abortError('generation', signal.reason));
+    if (this.#active < this.maxConcurrency) return Promise.resolve(this.#take());
     return new Promise((resolve, reject) => {
       const grant = (): void => {
         signal?.removeEventListener('abort', onAbort);
@@ -52,7 +52,7 @@ export class ConcurrencyLimiter {
       const onAbort = (): void => {
         const at = this.#waiters.indexOf(grant);
         if (at >= 0) this.#waiters.splice(at, 1);
-        reject(abortErrorFrom(signal!));
+        reject(abortError('generation', signal!.reason));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#waiters.push(grant);

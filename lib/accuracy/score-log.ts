@@ -5,11 +5,20 @@
  *
  * @packageDocumentation
  */
-import { checkAccuracy, type AccuracyTarget } from '../accuracy/targets.js';
-import { evaluateSummaries, type AccuracyScores } from '../accuracy/evaluate.js';
-import { codedError } from '../coded-error.js';
+import { checkAccuracy, type AccuracyTarget } from './targets.js';
+import { evaluateSummaries, type AccuracyScores } from './evaluate.js';
 import { readAccuracyLog } from '../report/accuracy-log.js';
-import type { Dataset } from './dataset.js';
+import { CodedError } from '../errors.js';
+
+/** The reference summaries a log is scored against (a loaded cnn_eval.json). */
+export interface ReferenceSet {
+  /** Where it was read from, for messages. */
+  readonly path: string;
+  /** Number of samples. */
+  readonly size: number;
+  /** The reference summary of sample i. */
+  reference(index: number): string;
+}
 
 /** Decodes token ids to text (LlamaTokenizer). */
 export interface TokenDecoder {
@@ -22,7 +31,7 @@ export type TokenDtype = 'int32' | 'int64';
 /** Options of {@link evaluateAccuracyLog}. */
 export interface AccuracyLogOptions {
   logPath: string;
-  dataset: Dataset;
+  dataset: ReferenceSet;
   tokenizer: TokenDecoder;
   dtype?: TokenDtype;
   /** Pass/fail thresholds to check; none when omitted. */
@@ -57,7 +66,7 @@ export function evaluateAccuracyLog(options: AccuracyLogOptions): AccuracyLogRes
     if (seen.has(entry.qslIndex)) continue;
     seen.add(entry.qslIndex);
     if (entry.qslIndex >= options.dataset.size) {
-      throw codedError(
+      throw new CodedError(
         'ERR_ACCURACY_DATASET',
         `${options.logPath} names sample ${entry.qslIndex}, but ${options.dataset.path} has ${options.dataset.size}; pass the dataset the run used (--dataset)`,
       );

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 
-import { toByteLevel } from './tokenizer-bytes.js';
+import { toByteLevel } from './bytes.js';
 
 // Pairs, merge results and heap entries are packed into one number each. Ids and ranks stay
 // below 2^21 (the constructor checks), so every packed value is an exact double.
