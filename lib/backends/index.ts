@@ -11,3 +11,4 @@ export {
   type OnnxRuntimeBackend,
   type OnnxRuntimeBackendOptions,
 } from './onnxruntime-loader.js';
+export { createEngineBackend, EngineBackend, type EngineBackendOptions } from './engine/index.js';

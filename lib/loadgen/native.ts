@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import { isInstalledCopy, packageRoot } from '../package-paths.js';
+import type { NativeEngineBinding } from '../backends/engine/native-engine.js';
 import { type AddonFile, loadAddon } from './addon-loader.js';
 
 /** TestSettings as native code reads and writes them: C++ field names, uint64 fields as bigint. */
@@ -61,8 +62,8 @@ export interface NativeStartConfig {
   onQslRequest(kind: 'load' | 'unload', seq: number, indices: Uint32Array): void;
 }
 
-/** Everything the addon exports. */
-export interface NativeBinding {
+/** Everything the addon exports (the generation engine's export is typed in lib/backends/engine/). */
+export interface NativeBinding extends NativeEngineBinding {
   readonly loadgenVersion: string;
   startTest(config: NativeStartConfig): Promise<RunStats>;
   abortTest(reason: string, waitForLoadgen?: boolean): boolean;
@@ -102,6 +103,7 @@ const REQUIRED_EXPORTS: ReadonlyArray<keyof NativeBinding> = [
   'testSettingsDefaults',
   'logSettingsDefaults',
   'testSettingsFromConfig',
+  'createEngine',
 ];
 
 const loaded = loadAddon<NativeBinding>(packageRoot, isInstalledCopy, REQUIRED_EXPORTS);

@@ -7,8 +7,17 @@
 import type { LlamaArchitecture } from './llama-architecture.js';
 import { LLAMA_IO_NAMES } from './llama-onnx.js';
 
-/** The genai_config.json object for a Llama decoder written by {@link buildLlamaOnnx} to `filename` in the folder. */
-export function genaiConfigFor(arch: LlamaArchitecture, filename: string): Record<string, unknown> {
+/**
+ * The genai_config.json object for a Llama decoder written by {@link buildLlamaOnnx} to `filename`
+ * in the folder. `pastPresentShareBuffer` says the graph can append to its KV cache in place (the
+ * GroupQueryAttention variant can, as the builder's GroupQueryAttention exports do; the
+ * standard-op graph writes a fresh present).
+ */
+export function genaiConfigFor(
+  arch: LlamaArchitecture,
+  filename: string,
+  pastPresentShareBuffer = false,
+): Record<string, unknown> {
   return {
     model: {
       bos_token_id: arch.bosTokenId,
@@ -48,8 +57,7 @@ export function genaiConfigFor(arch: LlamaArchitecture, filename: string): Recor
       no_repeat_ngram_size: 0,
       num_beams: 1,
       num_return_sequences: 1,
-      // The tiny graph implements the separate past/present buffers only.
-      past_present_share_buffer: false,
+      past_present_share_buffer: pastPresentShareBuffer,
       repetition_penalty: 1.0,
       temperature: 1.0,
       top_k: 1,

@@ -33,7 +33,9 @@ export function llamaModelFiles(
 ): ModelFolderFiles {
   return {
     model: encodeModel(buildLlamaOnnx(arch, weights, options)).toBytes(),
-    config: genaiConfigText(genaiConfigFor(arch, MODEL_FOLDER_FILES.model)),
+    config: genaiConfigText(
+      genaiConfigFor(arch, MODEL_FOLDER_FILES.model, options.attention === 'group-query-attention'),
+    ),
   };
 }
 

@@ -24,8 +24,15 @@ bool IsOutOfMemory(const std::string& message) {
 }
 
 std::string Bytes(size_t bytes) {
+  const char* units[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+  double value = static_cast<double>(bytes);
+  int unit = 0;
+  while (value >= 1024 && unit < 4) {
+    value /= 1024;
+    ++unit;
+  }
   char text[32];
-  snprintf(text, sizeof(text), "%.2f GiB", static_cast<double>(bytes) / (1 << 30));
+  snprintf(text, sizeof(text), unit == 0 ? "%.0f %s" : "%.2f %s", value, units[unit]);
   return text;
 }
 
@@ -164,11 +171,14 @@ void Engine::Load() {
   SessionSettings& settings = options_.session;
   settings.runtime_folder = FolderOf(runtime.path);
   if (settings.device == Device::kCuda) {
-    // Fail on a missing driver or device before ONNX Runtime reports it less clearly.
+    // Fail on missing provider files, a missing driver or device before ONNX Runtime reports
+    // them less clearly.
+    CheckProviderFiles(settings);
     CudaMemory(settings.device_id);
   }
 
-  env_.reset(new Ort::Env(ORT_LOGGING_LEVEL_ERROR, "mlperf-engine"));
+  // Fatal only: every failure reaches the engine as a status and is reported with its context.
+  env_.reset(new Ort::Env(ORT_LOGGING_LEVEL_FATAL, "mlperf-engine"));
   decoder_.reset(new DecoderModel(*env_, options_.decoder, settings));
   auto model = options_.argmax_models.find(decoder_->logits_type());
   if (model == options_.argmax_models.end()) {

@@ -14,8 +14,9 @@ namespace {
 // provider is loaded through.
 const char* const kProviderFiles[] = {"libonnxruntime_providers_cuda.so", "libonnxruntime_providers_shared.so"};
 
-// Session log severity: errors only (warnings about nodes placed on the CPU are expected).
-constexpr int kLogSeverityError = 3;
+// Session log severity: fatal only. Warnings (nodes placed on the CPU) are expected, and a failed
+// run's error comes back to the engine as a status, which it reports with its own context.
+constexpr int kLogSeverityFatal = 4;
 
 }  // namespace
 
@@ -28,11 +29,26 @@ bool IsProviderLoadFailure(const std::string& message) {
   return std::regex_search(message, pattern);
 }
 
-EngineError ProviderUnavailable(const SessionSettings& settings, const std::string& detail) {
+namespace {
+
+std::vector<std::string> MissingProviderFiles(const SessionSettings& settings) {
   std::vector<std::string> missing;
   for (const char* file : kProviderFiles) {
     if (access((settings.runtime_folder + "/" + file).c_str(), R_OK) != 0) missing.push_back(file);
   }
+  return missing;
+}
+
+}  // namespace
+
+void CheckProviderFiles(const SessionSettings& settings) {
+  if (settings.device == Device::kCuda && !MissingProviderFiles(settings).empty()) {
+    throw ProviderUnavailable(settings, "the provider libraries are not installed");
+  }
+}
+
+EngineError ProviderUnavailable(const SessionSettings& settings, const std::string& detail) {
+  const std::vector<std::string> missing = MissingProviderFiles(settings);
   std::string what;
   if (!missing.empty()) {
     what = missing[0] + (missing.size() > 1 ? " and " + missing[1] + " are" : std::string(" is")) + " missing from " +
@@ -53,7 +69,7 @@ EngineError ProviderUnavailable(const SessionSettings& settings, const std::stri
 Ort::SessionOptions MakeSessionOptions(const SessionSettings& settings) {
   Ort::SessionOptions options;
   options.SetGraphOptimizationLevel(GraphOptimizationLevel::ORT_ENABLE_ALL);
-  options.SetLogSeverityLevel(kLogSeverityError);
+  options.SetLogSeverityLevel(kLogSeverityFatal);
   if (settings.intra_op_threads > 0) options.SetIntraOpNumThreads(settings.intra_op_threads);
   if (settings.device == Device::kCuda) {
     try {
