@@ -244,6 +244,12 @@ test('aborting ends the open requests with an AbortError; the engine serves the 
     (error: Error & { code?: string }) => error.name === 'AbortError' && error.code === 'ABORT_ERR',
   );
   assert.deepEqual(recorder.completed.get(0), { tokens: Array.from(expected[0]!.subarray(0, 3)), reason: 'length' });
+  // Aborted in the same turn as submitted: released before they reach a slot, with no events.
+  const early = new AbortController();
+  const none = new Recorder();
+  const pending = generateAll(engine, [request(4, PROMPTS[4]!), request(5, PROMPTS[5]!)], none, early.signal);
+  early.abort('changed my mind');
+  await assert.rejects(pending, { name: 'AbortError' });
   // Cancelled handles come back; the slots are free again.
   for (let round = 0; round < 3; round++) {
     const after = new Recorder();
@@ -251,6 +257,7 @@ test('aborting ends the open requests with an AbortError; the engine serves the 
     after.assertConsistent([1, 2]);
     assert.deepEqual(after.completed.get(2)!.tokens, Array.from(expected[2]!));
   }
+  assert.equal(none.streamed.size + none.completed.size, 0);
 });
 
 test('requests the engine cannot serve end with ERR_BACKEND_REQUEST; the others are served', async () => {
@@ -455,4 +462,43 @@ test('a wrong runtime path or a missing driver is a coded error when an engine i
       /^ERR_BACKEND_UNAVAILABLE: the NVIDIA driver library libcuda\.so\.1 cannot be loaded.*use device 'cpu'/,
     );
   assert.equal(report.completed, 8);
+});
+
+test('the step benchmark runs on the CPU with the tiny model and reports every batch size', () => {
+  const out = join(root, 'steps.json');
+  const result = spawnSync(
+    process.execPath,
+    [
+      join(packageRoot, 'dist', 'bench', 'gpu', 'engine-steps.js'),
+      '--tiny',
+      '--batches',
+      '1,3',
+      '--prompt-length',
+      '20',
+      '--new-tokens',
+      '6',
+      '--threads',
+      '1',
+      '--out',
+      out,
+    ],
+    { encoding: 'utf8', timeout: 120_000 },
+  );
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /ms\/step/);
+  const report = JSON.parse(readFileSync(out, 'utf8')) as {
+    info: { slots: number; maxLength: number };
+    results: { batch: number; msPerStep: number; fullBatchSteps: number; decodeTokensPerSecond: number }[];
+  };
+  assert.equal(report.info.slots, 3);
+  assert.equal(report.info.maxLength, 26);
+  assert.deepEqual(
+    report.results.map((row) => row.batch),
+    [1, 3],
+  );
+  for (const row of report.results) {
+    // Every request's first token comes from its prefill; the other five from full-batch steps.
+    assert.equal(row.fullBatchSteps, 5, `batch ${row.batch}`);
+    assert.ok(row.msPerStep > 0 && row.decodeTokensPerSecond > 0);
+  }
 });

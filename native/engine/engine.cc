@@ -1,6 +1,7 @@
 #include "engine.h"
 
 #include <algorithm>
+#include <chrono>
 #include <regex>
 #include <utility>
 
@@ -21,6 +22,11 @@ bool IsOutOfMemory(const std::string& message) {
   static const std::regex pattern("out of memory|failed to allocate|bad_alloc|cudaErrorMemoryAllocation|CUDA failure 2",
                                   std::regex::icase);
   return std::regex_search(message, pattern);
+}
+
+uint64_t NanosecondsSince(std::chrono::steady_clock::time_point start) {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count());
 }
 
 std::string Bytes(size_t bytes) {
@@ -82,12 +88,24 @@ void Engine::Submit(uint32_t handle, std::vector<int32_t> prompt, int max_new_to
     std::lock_guard<std::mutex> lock(mutex_);
     if (state_ != State::kReady || stop_) throw EngineError(kErrUnavailable, "engine: it is closed");
     if (!live_.insert(handle).second) throw reject("its handle is already in flight");
-    incoming_.push_back(Request{handle, std::move(prompt), max_new_tokens});
   }
+  staged_requests_.push_back(Request{handle, std::move(prompt), max_new_tokens});
+}
+
+void Engine::Commit() {
+  if (staged_requests_.empty()) return;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (Request& request : staged_requests_) incoming_.push_back(std::move(request));
+  }
+  staged_requests_.clear();
   wake_loop_.notify_all();
 }
 
 void Engine::Cancel(uint32_t handle) {
+  // A request still staged reaches the queue first, and the loop applies cancellations after
+  // taking new requests, so it is released from there.
+  Commit();
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!live_.count(handle)) return;
@@ -260,6 +278,7 @@ void Engine::Load() {
                                      "-e cuda -p fp16|bf16, and for -e cpu -p fp32)");
   }
   slots_.reset(new SlotTable(budget.slots));
+  stats_.reset(new StepStats(budget.slots));
   eos_.insert(options_.eos_token_ids.begin(), options_.eos_token_ids.end());
 }
 
@@ -339,8 +358,10 @@ void Engine::Prefill(Request& request) {
   slot.length = static_cast<int>(request.prompt.size());
   slot.generated = 0;
   int32_t token;
+  const auto started = std::chrono::steady_clock::now();
   try {
     token = runner_->Prefill(index, request.prompt.data(), slot.length);
+    stats_->AddPrefill(slot.length, NanosecondsSince(started));
   } catch (const Ort::Exception& error) {
     const std::string what = "prefill of request " + std::to_string(request.handle) + " (" +
                              std::to_string(request.prompt.size()) + " prompt tokens)";
@@ -354,15 +375,19 @@ void Engine::DecodeStep() {
   const int rows = slots_->BusyPrefix();
   step_tokens_.assign(rows, 0);
   step_lengths_.assign(rows, -1);
+  int busy = 0;
   for (int r = 0; r < rows; ++r) {
     const Slot& slot = (*slots_)[r];
     if (!slot.busy) continue;
     step_tokens_[r] = slot.next;
     step_lengths_[r] = slot.length;
+    ++busy;
   }
   const int64_t* tokens;
+  const auto started = std::chrono::steady_clock::now();
   try {
     tokens = runner_->Decode(rows, step_tokens_.data(), step_lengths_.data());
+    stats_->AddDecode(busy, NanosecondsSince(started));
   } catch (const Ort::Exception& error) {
     const std::string what = "a decode step of " + std::to_string(rows) + " rows";
     const std::string message = RunFailure(what.c_str(), error);

@@ -28,6 +28,7 @@
 #include "ort_api.h"
 #include "session_settings.h"
 #include "slot_table.h"
+#include "step_stats.h"
 
 namespace loadgen_node {
 
@@ -85,9 +86,12 @@ class Engine {
 
   /// Starts the thread; it loads, then reports kReady (or kLoadFailed and ends).
   void Start();
-  /// Queues a request. Throws EngineError (ERR_BACKEND_REQUEST) for one the engine cannot
-  /// serve, or a handle already in flight.
+  /// Stages a request (JS thread). Throws EngineError (ERR_BACKEND_REQUEST) for one the engine
+  /// cannot serve, or a handle already in flight.
   void Submit(uint32_t handle, std::vector<int32_t> prompt, int max_new_tokens);
+  /// Hands every staged request to the engine thread at once (JS thread), so requests submitted
+  /// together are prefilled together before the next decode step.
+  void Commit();
   /// Drops a request in flight (reported as kReleased); ignored for one already ended.
   void Cancel(uint32_t handle);
   /// Ends the loop at the next step boundary; the thread then frees everything and reports
@@ -99,6 +103,8 @@ class Engine {
   void Take(Delivery* delivery);
   /// Valid once the state is kReady.
   const EngineInfo& info() const { return info_; }
+  /// Run times so far (valid once kReady); `reset` starts counting afresh.
+  StepStats::Snapshot Stats(bool reset) { return stats_ ? stats_->Take(reset) : StepStats::Snapshot(); }
   /// Valid once the state is kLoadFailed.
   const EngineError& load_error() const { return *load_error_; }
 
@@ -139,11 +145,14 @@ class Engine {
   std::unique_ptr<KvCache> cache_;
   std::unique_ptr<StepRunner> runner_;
   std::unique_ptr<SlotTable> slots_;
+  std::unique_ptr<StepStats> stats_;  // made before kReady, read from the JS thread
   std::deque<Request> queue_;
   std::set<int32_t> eos_;
   EventLog staged_;  // recorded during a step, published after it
   std::vector<int32_t> step_tokens_;
   std::vector<int> step_lengths_;
+
+  std::vector<Request> staged_requests_;  // JS thread only, until Commit
 
   // Shared with the JS thread.
   std::mutex mutex_;

@@ -132,9 +132,11 @@ class EngineObject : public Napi::ObjectWrap<EngineObject> {
     return DefineClass(env, "Engine",
                        {
                            InstanceMethod<&EngineObject::Submit>("submit"),
+                           InstanceMethod<&EngineObject::Commit>("commit"),
                            InstanceMethod<&EngineObject::Cancel>("cancel"),
                            InstanceMethod<&EngineObject::SetKeepAlive>("setKeepAlive"),
                            InstanceMethod<&EngineObject::Close>("close"),
+                           InstanceMethod<&EngineObject::Stats>("stats"),
                            InstanceAccessor<&EngineObject::Info>("info"),
                        });
   }
@@ -264,6 +266,11 @@ class EngineObject : public Napi::ObjectWrap<EngineObject> {
     return env.Undefined();
   }
 
+  Napi::Value Commit(const Napi::CallbackInfo& info) {
+    if (!finished_ && !closing_) engine_->Commit();
+    return info.Env().Undefined();
+  }
+
   Napi::Value Cancel(const Napi::CallbackInfo& info) {
     if (info.Length() < 1 || !info[0].IsNumber())
       throw CodedTypeError(info.Env(), "ERR_INVALID_ARG_TYPE", "cancel(handle)");
@@ -308,6 +315,32 @@ class EngineObject : public Napi::ObjectWrap<EngineObject> {
       closed_.reset(new Napi::Promise::Deferred(env));
     }
     return closed_->Promise();
+  }
+
+  /// stats(reset?): prefill and decode run times so far, decode steps by busy rows.
+  Napi::Value Stats(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    const bool reset = info.Length() > 0 && info[0].ToBoolean().Value();
+    const StepStats::Snapshot stats = engine_->Stats(reset);
+    auto bucket = [&](const StepStats::Bucket& b) {
+      Napi::Object object = Napi::Object::New(env);
+      object.Set("runs", Napi::Number::New(env, static_cast<double>(b.runs)));
+      object.Set("ms", Napi::Number::New(env, static_cast<double>(b.nanoseconds) / 1e6));
+      return object;
+    };
+    Napi::Object result = Napi::Object::New(env);
+    Napi::Object prefill = bucket(stats.prefill);
+    prefill.Set("tokens", Napi::Number::New(env, static_cast<double>(stats.prefill_tokens)));
+    result.Set("prefill", prefill);
+    Napi::Array decode = Napi::Array::New(env);
+    for (size_t rows = 1; rows < stats.decode.size(); ++rows) {
+      if (stats.decode[rows].runs == 0) continue;
+      Napi::Object entry = bucket(stats.decode[rows]);
+      entry.Set("rows", Napi::Number::New(env, static_cast<double>(rows)));
+      decode.Set(decode.Length(), entry);
+    }
+    result.Set("decode", decode);
+    return result;
   }
 
   Napi::Value Info(const Napi::CallbackInfo& info) { return InfoObject(info.Env(), engine_->info(), options_); }

@@ -7,7 +7,7 @@
 import { BackendError, abortError } from '../../errors.js';
 import type { Backend, GenerationRequest } from '../backend.js';
 import { Engine, type EngineOptions } from './engine.js';
-import type { NativeEngineInfo } from './native-engine.js';
+import type { NativeEngineInfo, NativeEngineStats } from './native-engine.js';
 
 /** Options of {@link createEngineBackend}. */
 export interface EngineBackendOptions extends EngineOptions {
@@ -44,6 +44,11 @@ export class EngineBackend implements Backend {
   /** What the engine settled on: slots, maxLength, memory per slot and free at start. */
   get info(): NativeEngineInfo {
     return this.#engine.info;
+  }
+
+  /** Time the engine spent in prefills and decode steps; `reset` starts afresh. */
+  stats(reset = false): NativeEngineStats {
+    return this.#engine.stats(reset);
   }
 
   /** Queues every request with the engine; see {@link Backend.generate}. */

@@ -14,7 +14,7 @@ import { native } from '../../loadgen/native.js';
 import type { FinishReason } from '../backend.js';
 import { argmaxModels } from './argmax-model.js';
 import { type EngineModelConfig, readEngineModelConfig } from './engine-config.js';
-import { EventKind, type NativeEngine, type NativeEngineInfo } from './native-engine.js';
+import { EventKind, type NativeEngine, type NativeEngineInfo, type NativeEngineStats } from './native-engine.js';
 import { defaultRuntimePath } from './runtime-path.js';
 
 /** MLPerf Llama-3.1-8B's longest prompt (2540 tokens) plus its 128 generated tokens. */
@@ -83,6 +83,11 @@ export class Engine {
   readonly #free: number[] = [];
   #inFlight = 0;
   #closed = false;
+  #commitScheduled = false;
+  readonly #commit = (): void => {
+    this.#commitScheduled = false;
+    if (!this.#closed) this.#native.commit();
+  };
   readonly #onExit = (): void => {
     if (!this.#closed) this.#native.close(true);
   };
@@ -169,13 +174,19 @@ export class Engine {
     return this.#native.info;
   }
 
+  /** Time the engine thread spent in prefills and decode steps so far; `reset` starts afresh. */
+  stats(reset = false): NativeEngineStats {
+    return this.#native.stats(reset);
+  }
+
   /** Requests submitted and not yet ended (cancelled ones until the engine releases them). */
   get inFlight(): number {
     return this.#inFlight;
   }
 
   /**
-   * Queues a request; it starts as soon as a slot is free. Returns its handle. Throws
+   * Queues a request; it starts as soon as a slot is free (requests submitted in the same
+   * synchronous run are handed to the engine together, at the next microtask). Returns its handle. Throws
    * ERR_BACKEND_REQUEST for a request the engine cannot serve (empty prompt, ids outside the
    * vocabulary, prompt + maxNewTokens above maxLength), ERR_BACKEND_UNAVAILABLE once closed.
    */
@@ -192,6 +203,12 @@ export class Engine {
     }
     this.#open[handle] = { callbacks, cancelled: false };
     if (this.#inFlight++ === 0) this.#native.setKeepAlive(true);
+    // Everything submitted in this turn of the event loop reaches the engine thread at once, so
+    // a batch is prefilled before the next decode step instead of joining it piecemeal.
+    if (!this.#commitScheduled) {
+      this.#commitScheduled = true;
+      queueMicrotask(this.#commit);
+    }
     return handle;
   }
 

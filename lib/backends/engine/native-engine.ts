@@ -63,15 +63,26 @@ export interface NativeEngineInfo {
   logitsType: LogitsType;
 }
 
+/** Time spent in runs (decoder and arg-max), measured on the engine thread. */
+export interface NativeEngineStats {
+  prefill: { runs: number; tokens: number; ms: number };
+  /** Decode steps grouped by how many requests they advanced. */
+  decode: { rows: number; runs: number; ms: number }[];
+}
+
 /** The engine object native `createEngine` resolves with. */
 export interface NativeEngine {
   readonly info: NativeEngineInfo;
-  /** Queues a request under `handle` (unique among requests in flight). Throws ERR_BACKEND_REQUEST. */
+  /** Stages a request under `handle` (unique among requests in flight). Throws ERR_BACKEND_REQUEST. */
   submit(handle: number, prompt: Int32Array, maxNewTokens: number): void;
+  /** Hands the staged requests to the engine thread together. */
+  commit(): void;
   /** Drops a request in flight; the engine answers with a released record. */
   cancel(handle: number): void;
   /** Whether the engine keeps the event loop alive (true while requests are in flight). */
   setKeepAlive(keep: boolean): void;
+  /** Run times so far; `reset` starts counting afresh. */
+  stats(reset?: boolean): NativeEngineStats;
   /** Stops the engine thread, frees the sessions and the KV cache. */
   close(): Promise<void>;
   /** The same, synchronously (process exit). */
