@@ -166,6 +166,7 @@ test('the engine reports what it settled on', async () => {
   assert.equal(info.kvCacheBytes, 3 * info.bytesPerSlot);
   assert.equal(info.kvType, 'float32');
   assert.equal(info.logitsType, 'float32');
+  assert.equal(info.kvLocation, 'cpu');
   assert.ok(info.freeBytes > 0 && info.freeBytes <= info.totalBytes);
   assert.ok(info.fitSlots >= info.slots);
 });

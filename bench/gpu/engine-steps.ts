@@ -113,7 +113,7 @@ const backend = await createEngineBackend({
 });
 const info = backend.info;
 process.stderr.write(
-  `engine-steps: ${info.device} ONNX Runtime ${info.runtimeVersion}, KV ${info.kvType}, ${info.slots} slots of ${maxLength} tokens ` +
+  `engine-steps: ${info.device} ONNX Runtime ${info.runtimeVersion}, KV ${info.kvType} on ${info.kvLocation}, ${info.slots} slots of ${maxLength} tokens ` +
     `(${(info.bytesPerSlot / 2 ** 20).toFixed(1)} MiB each), ${(info.freeBytes / 2 ** 30).toFixed(2)} GiB free at start\n`,
 );
 

@@ -13,6 +13,7 @@ namespace loadgen_node {
 namespace {
 
 struct ValueType {
+  size_t index = 0;  // in the session's input or output order
   bool is_tensor = false;
   ONNXTensorElementDataType element = ONNX_TENSOR_ELEMENT_DATA_TYPE_UNDEFINED;
   std::vector<int64_t> shape;  // -1 for a symbolic dimension
@@ -27,6 +28,7 @@ std::map<std::string, ValueType> ReadValues(Ort::Session& session, bool inputs) 
         (inputs ? session.GetInputNameAllocated(i, allocator) : session.GetOutputNameAllocated(i, allocator)).get();
     Ort::TypeInfo info = inputs ? session.GetInputTypeInfo(i) : session.GetOutputTypeInfo(i);
     ValueType type;
+    type.index = i;
     type.is_tensor = info.GetONNXType() == ONNX_TYPE_TENSOR;
     if (type.is_tensor) {
       auto tensor = info.GetTensorTypeAndShapeInfo();
@@ -163,6 +165,10 @@ void DecoderModel::Validate() {
   }
 
   const ValueType& logits = outputs.at(spec_.names.logits);
+  // The session knows, once initialized, which device each input is consumed on and each output
+  // produced on (the CUDA provider's device memory for the attention and the head).
+  kv_memory_ = session_->GetMemoryInfoForInputs()[first_past.index];
+  logits_memory_ = session_->GetMemoryInfoForOutputs()[logits.index];
   logits_type_ = logits.element;
   if (!logits.is_tensor || !IsEngineFloat(logits_type_) || logits.shape.size() != 3 ||
       (logits.shape[2] >= 0 && logits.shape[2] != spec_.vocab_size)) {

@@ -47,6 +47,11 @@ class DecoderModel {
   ONNXTensorElementDataType logits_type() const { return logits_type_; }
   ONNXTensorElementDataType ids_type() const { return ids_type_; }
   ONNXTensorElementDataType mask_type() const { return mask_type_; }
+  /// Where the decoder wants its past KV (the device its attention runs on): the KV cache goes
+  /// there. Owned by the session.
+  const OrtMemoryInfo* kv_memory() const { return kv_memory_; }
+  /// Where the decoder produces its logits: they stay there for the arg-max session.
+  const OrtMemoryInfo* logits_memory() const { return logits_memory_; }
   const std::string& past_key(int layer) const { return past_keys_[layer]; }
   const std::string& past_value(int layer) const { return past_values_[layer]; }
   const std::string& present_key(int layer) const { return present_keys_[layer]; }
@@ -58,6 +63,8 @@ class DecoderModel {
   DecoderSpec spec_;
   std::unique_ptr<Ort::Session> session_;
   std::vector<std::string> past_keys_, past_values_, present_keys_, present_values_;
+  const OrtMemoryInfo* kv_memory_ = nullptr;
+  const OrtMemoryInfo* logits_memory_ = nullptr;
   ONNXTensorElementDataType kv_type_ = ONNX_TENSOR_ELEMENT_DATA_TYPE_UNDEFINED;
   ONNXTensorElementDataType logits_type_ = ONNX_TENSOR_ELEMENT_DATA_TYPE_UNDEFINED;
   ONNXTensorElementDataType ids_type_ = ONNX_TENSOR_ELEMENT_DATA_TYPE_UNDEFINED;

@@ -254,8 +254,10 @@ void Engine::Load() {
   info_.reserve_bytes = budget.reserve_bytes;
   info_.kv_type = ElementName(decoder_->kv_type());
   info_.logits_type = ElementName(decoder_->logits_type());
+  info_.kv_location =
+      Ort::ConstMemoryInfo(decoder_->kv_memory()).GetDeviceType() == OrtMemoryInfoDeviceType_GPU ? "cuda" : "cpu";
   try {
-    cache_.reset(new KvCache(decoder_->session(), settings, shape));
+    cache_.reset(new KvCache(decoder_->session(), decoder_->kv_memory(), shape));
   } catch (const Ort::Exception& error) {
     const int fewer = std::max(1, budget.slots / 2);
     throw EngineError(kErrFailed, std::string("engine: allocating the KV cache (") + std::to_string(budget.slots) +
@@ -264,7 +266,7 @@ void Engine::Load() {
                                       " was reported free. Pass maxConcurrency " + std::to_string(fewer) +
                                       " (or a smaller maxLength) so fewer slots are allocated");
   }
-  runner_.reset(new StepRunner(*decoder_, *cache_, *argmax_, settings));
+  runner_.reset(new StepRunner(*decoder_, *cache_, *argmax_));
   try {
     runner_->CheckSharedBuffers();
   } catch (const Ort::Exception& error) {

@@ -67,6 +67,9 @@ struct EngineInfo {
   size_t reserve_bytes = 0;
   std::string kv_type;
   std::string logits_type;
+  /// Where the KV cache lives: "cuda" when the attention runs on the GPU, "cpu" otherwise (also
+  /// on device cuda when the model's attention has no CUDA kernel for its type, e.g. float32).
+  std::string kv_location;
 };
 
 class Engine {

@@ -123,6 +123,7 @@ Napi::Object InfoObject(Napi::Env env, const EngineInfo& info, const EngineOptio
   number("reserveBytes", static_cast<double>(info.reserve_bytes));
   object.Set("kvType", Napi::String::New(env, info.kv_type));
   object.Set("logitsType", Napi::String::New(env, info.logits_type));
+  object.Set("kvLocation", Napi::String::New(env, info.kv_location));
   return object;
 }
 

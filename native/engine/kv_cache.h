@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "ort_api.h"
-#include "session_settings.h"
 
 namespace loadgen_node {
 
@@ -31,10 +30,10 @@ struct KvShape {
 
 class KvCache {
  public:
-  /// Allocates every buffer with the session's allocator for `settings`' device memory and
-  /// zeroes it (attention kernels may read, masked, past a row's length). Throws Ort::Exception
-  /// when the device runs out of memory; nothing stays allocated then.
-  KvCache(Ort::Session& session, const SessionSettings& settings, const KvShape& shape);
+  /// Allocates every buffer with the session's allocator for `memory` (where the decoder reads
+  /// its past KV) and zeroes it (attention kernels may read, masked, past a row's length).
+  /// Throws Ort::Exception when the device runs out of memory; nothing stays allocated then.
+  KvCache(Ort::Session& session, const OrtMemoryInfo* memory, const KvShape& shape);
   ~KvCache();
   KvCache(const KvCache&) = delete;
   KvCache& operator=(const KvCache&) = delete;
@@ -49,7 +48,7 @@ class KvCache {
   void FreeAll();
 
   KvShape shape_;
-  Ort::MemoryInfo memory_info_;
+  const OrtMemoryInfo* memory_;  // owned by the session
   std::unique_ptr<Ort::Allocator> allocator_;
   std::vector<void*> keys_;
   std::vector<void*> values_;

@@ -87,13 +87,4 @@ Ort::SessionOptions MakeSessionOptions(const SessionSettings& settings) {
   }
   return options;
 }
-
-Ort::MemoryInfo DeviceMemoryInfo(const SessionSettings& settings) {
-  if (settings.device == Device::kCuda) {
-    // The CUDA provider's default device memory, by the name it registers ("Cuda").
-    return Ort::MemoryInfo("Cuda", OrtDeviceAllocator, settings.device_id, OrtMemTypeDefault);
-  }
-  return Ort::MemoryInfo::CreateCpu(OrtDeviceAllocator, OrtMemTypeDefault);
-}
-
 }  // namespace loadgen_node

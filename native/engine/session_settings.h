@@ -25,9 +25,6 @@ struct SessionSettings {
 /// cannot be loaded throws ProviderUnavailable.
 Ort::SessionOptions MakeSessionOptions(const SessionSettings& settings);
 
-/// The device memory ONNX Runtime allocates on (the KV cache goes there too).
-Ort::MemoryInfo DeviceMemoryInfo(const SessionSettings& settings);
-
 /// For CUDA: throws ProviderUnavailable when the provider's files are not next to the runtime
 /// (checked before ONNX Runtime tries, and logs, loading them).
 void CheckProviderFiles(const SessionSettings& settings);

@@ -2,17 +2,17 @@
 
 #include <algorithm>
 #include <string>
+#include <utility>
 
 #include "engine_error.h"
 
 namespace loadgen_node {
 
-StepRunner::StepRunner(DecoderModel& decoder, KvCache& cache, ArgmaxSession& argmax, const SessionSettings& settings)
+StepRunner::StepRunner(DecoderModel& decoder, KvCache& cache, ArgmaxSession& argmax)
     : decoder_(decoder),
       cache_(cache),
       argmax_(argmax),
       host_(Ort::MemoryInfo::CreateCpu(OrtDeviceAllocator, OrtMemTypeDefault)),
-      device_(DeviceMemoryInfo(settings)),
       binding_(new Ort::IoBinding(decoder.session())) {}
 
 void StepRunner::PutId(size_t index, int64_t value) {
@@ -88,7 +88,8 @@ const int64_t* StepRunner::Run(int first, int rows, int length, int width, bool 
                     mask64 ? Ort::Value::CreateTensor<int64_t>(host_, mask64_.data(), mask_count, mask_dims, 2)
                            : Ort::Value::CreateTensor<int32_t>(host_, mask32_.data(), mask_count, mask_dims, 2));
   // Logits first: GetOutputValues returns outputs in binding order.
-  binding.BindOutput(names.logits.c_str(), device_);
+  // Left where the decoder produces them (the device): the arg-max session reads them there.
+  binding.BindOutput(names.logits.c_str(), decoder_.logits_memory());
   for (int l = 0; l < cache_.shape().layers; ++l) {
     // The same tensor as past input and present output: GroupQueryAttention's shared buffer.
     Ort::Value key = cache_.KeyView(l, first, rows);
@@ -102,13 +103,16 @@ const int64_t* StepRunner::Run(int first, int rows, int length, int width, bool 
   std::vector<Ort::Value> outputs = binding.GetOutputValues();
   if (check_shared) {
     for (int l = 0; l < cache_.shape().layers; ++l) {
-      const void* past = cache_.KeyView(l, first, rows).GetTensorRawData();
-      if (outputs[1 + 2 * l].GetTensorRawData() != past) {
-        throw EngineError(kErrModel, decoder_.spec().model_path + ": output " + decoder_.present_key(l) +
-                                         " was not written into the buffer bound as " + decoder_.past_key(l) +
-                                         "; the engine needs a decoder that appends to its KV cache in place "
-                                         "(GroupQueryAttention with past_present_share_buffer, as the "
-                                         "onnxruntime-genai model builder exports for -e cuda -p fp16|bf16)");
+      const std::pair<const std::string*, const void*> bound[2] = {
+          {&decoder_.present_key(l), cache_.KeyView(l, first, rows).GetTensorRawData()},
+          {&decoder_.present_value(l), cache_.ValueView(l, first, rows).GetTensorRawData()}};
+      for (int kv = 0; kv < 2; ++kv) {
+        if (outputs[1 + 2 * l + kv].GetTensorRawData() == bound[kv].second) continue;
+        throw EngineError(kErrModel, decoder_.spec().model_path + ": output " + *bound[kv].first +
+                                         " was not written into the buffer bound as its past input; the engine "
+                                         "needs a decoder that appends to its KV cache in place (GroupQueryAttention "
+                                         "with past_present_share_buffer, as the onnxruntime-genai model builder "
+                                         "exports for -e cuda -p fp16|bf16)");
       }
     }
   }

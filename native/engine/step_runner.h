@@ -22,13 +22,12 @@
 #include "decoder_model.h"
 #include "kv_cache.h"
 #include "ort_api.h"
-#include "session_settings.h"
 
 namespace loadgen_node {
 
 class StepRunner {
  public:
-  StepRunner(DecoderModel& decoder, KvCache& cache, ArgmaxSession& argmax, const SessionSettings& settings);
+  StepRunner(DecoderModel& decoder, KvCache& cache, ArgmaxSession& argmax);
 
   /// Runs `length` prompt tokens into slot `slot` (empty before); returns the first new token.
   int32_t Prefill(int slot, const int32_t* prompt, int length);
@@ -53,7 +52,6 @@ class StepRunner {
   KvCache& cache_;
   ArgmaxSession& argmax_;
   Ort::MemoryInfo host_;
-  Ort::MemoryInfo device_;
   std::unique_ptr<Ort::IoBinding> binding_;
   // Host scratch for input_ids and attention_mask in the model's integer type.
   std::vector<int64_t> ids64_, mask64_;

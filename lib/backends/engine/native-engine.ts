@@ -61,6 +61,12 @@ export interface NativeEngineInfo {
   reserveBytes: number;
   kvType: LogitsType;
   logitsType: LogitsType;
+  /**
+   * Where the KV cache lives: 'cuda' when the model's attention runs on the GPU; 'cpu' on the CPU
+   * device, and on CUDA when the attention has no CUDA kernel for the model's type (float32
+   * GroupQueryAttention), which makes every step slow.
+   */
+  kvLocation: 'cpu' | 'cuda';
 }
 
 /** Time spent in runs (decoder and arg-max), measured on the engine thread. */
