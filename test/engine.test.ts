@@ -153,6 +153,55 @@ test('one request at a time, the engine gives the JS onnxruntime backend’s gre
   }
 });
 
+test('a float16 model (2-byte KV cache, arg-max after a cast) gives the JS onnxruntime backend’s tokens', async () => {
+  const dir = await writeModelFolder(
+    join(root, 'gqa-fp16'),
+    llamaModelFiles(ARCH, weights, {
+      ioDtype: 'float16',
+      producerVersion: 'test',
+      attention: 'group-query-attention',
+      rotaryCacheLength: ROTARY_ROWS,
+    }),
+  );
+  const js = await createOnnxRuntimeBackend({ modelDir: dir, device: 'cpu', maxConcurrency: 1, intraOpNumThreads: 1 });
+  const engine = await open({ dir, maxConcurrency: 3 });
+  try {
+    assert.equal(engine.info.kvType, 'float16');
+    assert.equal(engine.info.logitsType, 'float16');
+    assert.equal(engine.info.bytesPerSlot, 2 * 2 * 2 * MAX_LENGTH * 16 * 2);
+    const fromJs = new Recorder();
+    for (let key = 0; key < PROMPTS.length; key++) await generateAll(js, [request(key, PROMPTS[key]!)], fromJs);
+    const fromEngine = new Recorder();
+    const keys = PROMPTS.map((_, key) => key);
+    await generateAll(
+      engine,
+      keys.map((key) => request(key, PROMPTS[key]!)),
+      fromEngine,
+    );
+    fromEngine.assertConsistent(keys);
+    for (const key of keys) assert.deepEqual(fromEngine.completed.get(key), fromJs.completed.get(key), `prompt ${key}`);
+  } finally {
+    await js.close();
+  }
+});
+
+test('a bfloat16 model on the CPU is refused with ERR_BACKEND_MODEL: GroupQueryAttention has no CPU kernel for it', async () => {
+  const dir = await writeModelFolder(
+    join(root, 'gqa-bf16'),
+    llamaModelFiles(ARCH, weights, {
+      ioDtype: 'bfloat16',
+      producerVersion: 'test',
+      attention: 'group-query-attention',
+      rotaryCacheLength: ROTARY_ROWS,
+    }),
+  );
+  await assert.rejects(open({ dir }), (error: Error & { code?: string }) => {
+    assert.equal(error.code, 'ERR_BACKEND_MODEL');
+    assert.match(error.message, /cannot run .* on device 'cpu'.*no kernel for that operator and type/);
+    return true;
+  });
+});
+
 test('the engine reports what it settled on', async () => {
   const engine = await open({ maxConcurrency: 3 });
   const info = engine.info;

@@ -7,6 +7,7 @@
 //   node dist/bench/gpu/engine-steps.js --model <folder> --device cuda [--batches 1,8,32,64]
 //        [--prompt-length 800] [--new-tokens 128] [--memory-limit-gib 22] [--out steps.json]
 //   node dist/bench/gpu/engine-steps.js --tiny --batches 1,4 --prompt-length 64   (CPU smoke run)
+//   node dist/bench/gpu/engine-steps.js --tiny --dtype bf16 --device cuda          (CUDA path, no builder)
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,7 @@ const { values } = parseArgs({
   options: {
     model: { type: 'string' },
     tiny: { type: 'boolean', default: false },
+    dtype: { type: 'string', default: 'fp32' },
     device: { type: 'string', default: 'cpu' },
     'device-id': { type: 'string', default: '0' },
     batches: { type: 'string', default: '1,8,32,64' },
@@ -49,13 +51,18 @@ const promptLength = positive('prompt-length', values['prompt-length']);
 const newTokens = positive('new-tokens', values['new-tokens']);
 const device = values.device === 'cuda' ? 'cuda' : values.device === 'cpu' ? 'cpu' : fail('--device is cpu or cuda');
 if (!values.model && !values.tiny) fail('pass --model <folder> (a model-builder GroupQueryAttention export) or --tiny');
+const DTYPES = { fp32: 'float32', fp16: 'float16', bf16: 'bfloat16' } as const;
+const dtype = DTYPES[values.dtype as keyof typeof DTYPES] ?? fail('--dtype is fp32, fp16 or bf16 (with --tiny)');
 
-/** A random-weight tiny GroupQueryAttention model (head size 16) whose rotary tables cover `length`. */
+/**
+ * A random-weight tiny GroupQueryAttention model (head size 16) in `dtype` whose rotary tables
+ * cover `length`. bfloat16 runs on CUDA only (GroupQueryAttention's CPU kernel has no bfloat16).
+ */
 async function tinyModel(length: number): Promise<string> {
   const arch = { ...TINY_LLAMA, headSize: 16 };
   const dir = join(mkdtempSync(join(tmpdir(), 'engine-steps-')), 'tiny-gqa');
   const files = llamaModelFiles(arch, generateLlamaWeights(arch, TINY_LLAMA_SEED), {
-    ioDtype: 'float32',
+    ioDtype: dtype,
     producerVersion: 'bench',
     attention: 'group-query-attention',
     rotaryCacheLength: length,

@@ -25,6 +25,8 @@
  *
  * @packageDocumentation
  */
+import { bfloat16Bits } from '../util/bfloat16.js';
+import { float16Bits } from '../util/float16.js';
 import { GraphBuilder } from './graph-builder.js';
 import { type LlamaArchitecture, ropeInverseFrequencies } from './llama-architecture.js';
 import type { LlamaLayerWeights, LlamaWeights } from './llama-weights.js';
@@ -32,18 +34,31 @@ import { OnnxDataType, type OnnxModel } from './onnx-proto.js';
 import { BUILDER_IO_NAMES, layerName } from '../genai-layout.js';
 
 /** The float type of the model's float inputs and outputs (past/present KV, logits). */
-export type IoDtype = 'float32' | 'float16';
+export type IoDtype = 'float32' | 'float16' | 'bfloat16';
+
+const IO_TYPES = {
+  float32: OnnxDataType.FLOAT,
+  float16: OnnxDataType.FLOAT16,
+  bfloat16: OnnxDataType.BFLOAT16,
+} as const;
+
+/** Bit conversions of the 16-bit I/O types. */
+const HALF_BITS = { float16: float16Bits, bfloat16: bfloat16Bits } as const;
 
 /** How attention is written: standard ONNX operators, or the builder's contrib operator. */
 export type AttentionKind = 'standard-ops' | 'group-query-attention';
 
 /** Options of {@link buildLlamaOnnx}. */
 export interface LlamaOnnxOptions {
-  /** float16 I/O: KV cache and logits cross the model boundary as float16 (compute stays float32). */
+  /**
+   * float16 or bfloat16 I/O: KV cache and logits cross the model boundary in that type (compute
+   * stays float32, except GroupQueryAttention's, which runs in the I/O type). bfloat16 needs the
+   * GroupQueryAttention variant, and runs only where that operator has a bfloat16 kernel (CUDA).
+   */
   ioDtype: IoDtype;
   /** Recorded in the model's producer_version. */
   producerVersion: string;
-  /** Default 'standard-ops'. 'group-query-attention' needs float32 I/O and headSize a multiple of 16. */
+  /** Default 'standard-ops'. 'group-query-attention' needs headSize a multiple of 16. */
   attention?: AttentionKind;
   /** Rows of the rotary cos/sin caches of the GroupQueryAttention variant (its longest sequence). Default 4096. */
   rotaryCacheLength?: number;
@@ -73,11 +88,14 @@ interface GqaInputs {
 /** Builds the ONNX model of `arch` with `weights`. */
 export function buildLlamaOnnx(arch: LlamaArchitecture, weights: LlamaWeights, options: LlamaOnnxOptions): OnnxModel {
   const attention = options.attention ?? 'standard-ops';
-  if (attention === 'group-query-attention' && (options.ioDtype !== 'float32' || arch.headSize % 16 !== 0)) {
-    throw new RangeError('the GroupQueryAttention variant needs float32 I/O and a head size that is a multiple of 16');
+  if (attention === 'group-query-attention' && arch.headSize % 16 !== 0) {
+    throw new RangeError('the GroupQueryAttention variant needs a head size that is a multiple of 16');
+  }
+  if (options.ioDtype === 'bfloat16' && attention !== 'group-query-attention') {
+    throw new RangeError('bfloat16 I/O needs the GroupQueryAttention variant');
   }
   const g = new GraphBuilder();
-  const ioType = options.ioDtype === 'float16' ? OnnxDataType.FLOAT16 : OnnxDataType.FLOAT;
+  const ioType = IO_TYPES[options.ioDtype];
   const { numKeyValueHeads: kvHeads, headSize } = arch;
 
   const inputIds = g.input(LLAMA_IO_NAMES.inputIds, OnnxDataType.INT64, ['batch_size', 'sequence_length']);
@@ -110,6 +128,7 @@ export function buildLlamaOnnx(arch: LlamaArchitecture, weights: LlamaWeights, o
       inputIds,
       mask,
       attention === 'group-query-attention' ? (options.rotaryCacheLength ?? 4096) : null,
+      options.ioDtype,
     ),
   );
 
@@ -131,7 +150,7 @@ export function buildLlamaOnnx(arch: LlamaArchitecture, weights: LlamaWeights, o
     // transposes it once at load, so a tied head costs no extra bytes in the file, and the result
     // is [batch, seq, vocab] directly (a Gemm would need a reshape copy of the largest tensor).
     const scores = g.op('MatMul', [normed, g.op('Transpose', [head], { perm: [1, 0] })]);
-    if (options.ioDtype === 'float16') g.op('Cast', [scores], { to: OnnxDataType.FLOAT16 }, LLAMA_IO_NAMES.logits);
+    if (options.ioDtype !== 'float32') g.op('Cast', [scores], { to: ioType }, LLAMA_IO_NAMES.logits);
     else g.op('Identity', [scores], undefined, LLAMA_IO_NAMES.logits);
   });
 
@@ -158,6 +177,7 @@ function sharedValues(
   inputIds: string,
   mask: string,
   rotaryCacheLength: number | null,
+  ioDtype: IoDtype,
 ): SharedValues {
   const zero = g.int64([0], []);
   const one = g.int64([1], []);
@@ -205,7 +225,7 @@ function sharedValues(
       { axis: 0 },
     );
   return {
-    gqa: rotaryCacheLength === null ? null : gqaInputs(g, arch, length, total, rotaryCacheLength),
+    gqa: rotaryCacheLength === null ? null : gqaInputs(g, arch, length, total, rotaryCacheLength, ioDtype),
     cos,
     sin,
     attentionBias,
@@ -217,7 +237,14 @@ function sharedValues(
   };
 }
 
-function gqaInputs(g: GraphBuilder, arch: LlamaArchitecture, length: string, total: string, rows: number): GqaInputs {
+function gqaInputs(
+  g: GraphBuilder,
+  arch: LlamaArchitecture,
+  length: string,
+  total: string,
+  rows: number,
+  ioDtype: IoDtype,
+): GqaInputs {
   const inverseFrequencies = ropeInverseFrequencies(arch);
   const half = arch.headSize / 2;
   const cos = new Float32Array(rows * half);
@@ -234,8 +261,26 @@ function gqaInputs(g: GraphBuilder, arch: LlamaArchitecture, length: string, tot
       to: OnnxDataType.INT32,
     }),
     totalSequenceLength: g.op('Cast', [total], { to: OnnxDataType.INT32 }),
-    cosCache: g.initializer('cos_cache', OnnxDataType.FLOAT, [rows, half], cos),
-    sinCache: g.initializer('sin_cache', OnnxDataType.FLOAT, [rows, half], sin),
+    // GroupQueryAttention takes its caches in the I/O type, like its other float inputs.
+    ...(ioDtype === 'float32'
+      ? {
+          cosCache: g.initializer('cos_cache', OnnxDataType.FLOAT, [rows, half], cos),
+          sinCache: g.initializer('sin_cache', OnnxDataType.FLOAT, [rows, half], sin),
+        }
+      : {
+          cosCache: g.initializer(
+            'cos_cache',
+            IO_TYPES[ioDtype],
+            [rows, half],
+            Uint16Array.from(cos, HALF_BITS[ioDtype]),
+          ),
+          sinCache: g.initializer(
+            'sin_cache',
+            IO_TYPES[ioDtype],
+            [rows, half],
+            Uint16Array.from(sin, HALF_BITS[ioDtype]),
+          ),
+        }),
   };
 }
 
@@ -340,26 +385,31 @@ function decoderLayer(
   const vFlat = g.op('MatMul', [xn, weight('self_attn.v_proj.weight', [hidden, kvHeads * headSize], w.vProj)]);
   const presentKeyName = layerName(LLAMA_IO_NAMES.presentKey, layer);
   const presentValueName = layerName(LLAMA_IO_NAMES.presentValue, layer);
+  // GroupQueryAttention computes in the I/O type: float16 models cast its inputs and its output.
+  const toIo = (t: string): string => (ioDtype === 'float32' ? t : g.op('Cast', [t], { to: IO_TYPES[ioDtype] }));
+  const fromIo = (t: string): string => (ioDtype === 'float32' ? t : g.op('Cast', [t], { to: OnnxDataType.FLOAT }));
   const merged =
     shared.gqa !== null
-      ? g.opN(
-          'GroupQueryAttention',
-          [
-            qFlat,
-            kFlat,
-            vFlat,
-            past.key,
-            past.value,
-            shared.gqa.seqlensK,
-            shared.gqa.totalSequenceLength,
-            shared.gqa.cosCache,
-            shared.gqa.sinCache,
-          ],
-          3,
-          { num_heads: heads, kv_num_heads: kvHeads, do_rotary: 1, rotary_interleaved: 0 },
-          [`${prefix}.attn.output`, presentKeyName, presentValueName],
-          'com.microsoft',
-        )[0]!
+      ? fromIo(
+          g.opN(
+            'GroupQueryAttention',
+            [
+              toIo(qFlat),
+              toIo(kFlat),
+              toIo(vFlat),
+              past.key,
+              past.value,
+              shared.gqa.seqlensK,
+              shared.gqa.totalSequenceLength,
+              shared.gqa.cosCache,
+              shared.gqa.sinCache,
+            ],
+            3,
+            { num_heads: heads, kv_num_heads: kvHeads, do_rotary: 1, rotary_interleaved: 0 },
+            [`${prefix}.attn.output`, presentKeyName, presentValueName],
+            'com.microsoft',
+          )[0]!,
+        )
       : standardAttention(g, arch, qFlat, kFlat, vFlat, past, shared, ioDtype, presentKeyName, presentValueName);
   const attended = g.op('MatMul', [merged, weight('self_attn.o_proj.weight', [heads * headSize, hidden], w.oProj)]);
   const afterAttention = g.op('Add', [x, attended]);

@@ -81,7 +81,15 @@ DecoderModel::DecoderModel(Ort::Env& env, const DecoderSpec& spec, const Session
     if (settings.device == Device::kCuda && IsProviderLoadFailure(error.what())) {
       throw ProviderUnavailable(settings, error.what());
     }
-    throw EngineError(kErrModel, "onnxruntime cannot load " + spec.model_path + ": " + error.what() +
+    const std::string message = error.what();
+    if (message.find("Could not find an implementation") != std::string::npos) {
+      throw EngineError(
+          kErrModel, "onnxruntime cannot run " + spec.model_path + " on device '" +
+                         (settings.device == Device::kCuda ? "cuda" : "cpu") + "': " + message +
+                         "; the device has no kernel for that operator and type (GroupQueryAttention runs bfloat16 "
+                         "on CUDA only, float32 on the CPU only): export the model for this device, or use the other");
+    }
+    throw EngineError(kErrModel, "onnxruntime cannot load " + spec.model_path + ": " + message +
                                      "; check that the file is a complete ONNX model (export or download it again)");
   }
   for (int l = 0; l < spec.layers; ++l) {
