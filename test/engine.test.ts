@@ -333,6 +333,30 @@ test('requests the engine cannot serve end with ERR_BACKEND_REQUEST; the others 
   assert.deepEqual(done, [3]);
 });
 
+test('a run that fails ends its request with ERR_BACKEND_FAILED; the engine serves the next ones', async () => {
+  // The model's rotary tables stop at 256 positions: a longer prompt fails inside GroupQueryAttention.
+  const engine = await createEngineBackend({
+    modelDir,
+    device: 'cpu',
+    maxConcurrency: 2,
+    maxLength: ROTARY_ROWS + 40,
+    intraOpNumThreads: 1,
+  });
+  backends.push(engine);
+  const long = Int32Array.from({ length: ROTARY_ROWS + 10 }, (_, i) => (i === 0 ? 128000 : 500 + i));
+  await assert.rejects(
+    generateAll(engine, [request(9, long, 4)], new Recorder()),
+    (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'ERR_BACKEND_FAILED');
+      assert.match(error.message, /engine: prefill of request \d+ \(266 prompt tokens\) failed: .*cos_cache/);
+      return true;
+    },
+  );
+  const recorder = new Recorder();
+  await generateAll(engine, [request(0, PROMPTS[0]!), request(2, PROMPTS[2]!)], recorder);
+  for (const key of [0, 2]) assert.deepEqual(recorder.completed.get(key)!.tokens, Array.from(expected[key]!));
+});
+
 test('closing ends the open requests with ERR_BACKEND_UNAVAILABLE and frees the engine', async () => {
   const engine = await createEngineBackend({ modelDir, device: 'cpu', maxConcurrency: 2, maxLength: MAX_LENGTH });
   const recorder = new Recorder();

@@ -177,9 +177,22 @@ void Engine::ThreadMain() {
     return;
   }
   SetState(State::kReady);
-  Loop();
+  try {
+    Loop();
+  } catch (const std::exception& error) {
+    // Not expected (run failures end their requests inside the loop): end everything open.
+    FailAll(std::string("engine: the generation loop failed: ") + error.what());
+  }
   Unload();
   SetState(State::kStopped);
+}
+
+void Engine::FailAll(const std::string& message) {
+  for (int i = 0; i < slots_->size(); ++i)
+    if ((*slots_)[i].busy) FailSlot(i, kErrFailed, message);
+  for (const Request& request : queue_) staged_.Failed(request.handle, kErrFailed, message);
+  queue_.clear();
+  Publish();
 }
 
 void Engine::Load() {
@@ -292,7 +305,7 @@ void Engine::Unload() {
   env_.reset();
 }
 
-std::string Engine::RunFailure(const char* what, const Ort::Exception& error) const {
+std::string Engine::RunFailure(const char* what, const std::exception& error) const {
   std::string message = std::string("engine: ") + what + " failed: " + error.what();
   if (IsOutOfMemory(error.what())) {
     message += "; the device ran out of memory outside the KV cache (" + std::to_string(info_.slots) +
@@ -364,7 +377,7 @@ void Engine::Prefill(Request& request) {
   try {
     token = runner_->Prefill(index, request.prompt.data(), slot.length);
     stats_->AddPrefill(slot.length, NanosecondsSince(started));
-  } catch (const Ort::Exception& error) {
+  } catch (const std::exception& error) {
     const std::string what = "prefill of request " + std::to_string(request.handle) + " (" +
                              std::to_string(request.prompt.size()) + " prompt tokens)";
     FailSlot(index, kErrFailed, RunFailure(what.c_str(), error));
@@ -390,7 +403,7 @@ void Engine::DecodeStep() {
   try {
     tokens = runner_->Decode(rows, step_tokens_.data(), step_lengths_.data());
     stats_->AddDecode(busy, NanosecondsSince(started));
-  } catch (const Ort::Exception& error) {
+  } catch (const std::exception& error) {
     const std::string what = "a decode step of " + std::to_string(rows) + " rows";
     const std::string message = RunFailure(what.c_str(), error);
     for (int r = 0; r < rows; ++r)

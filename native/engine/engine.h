@@ -132,7 +132,9 @@ class Engine {
   /// Publishes what the loop recorded and wakes JS unless a wake-up is on its way.
   void Publish();
   void SetState(State state);
-  std::string RunFailure(const char* what, const Ort::Exception& error) const;
+  std::string RunFailure(const char* what, const std::exception& error) const;
+  /// Ends every request in a slot or in the queue with ERR_BACKEND_FAILED.
+  void FailAll(const std::string& message);
 
   EngineOptions options_;
   std::function<void()> wake_;
