@@ -576,3 +576,40 @@ test('the step benchmark runs on the CPU with the tiny model and reports every b
     assert.ok(row.msPerStep > 0 && row.decodeTokensPerSecond > 0);
   }
 });
+
+test('a worker ended mid-generation and process.exit() mid-generation take the engine down cleanly', () => {
+  // Fresh processes: a crash at teardown must not take the test runner with it.
+  const body = join(root, 'generate-then-end.mjs');
+  writeFileSync(
+    body,
+    `import { createEngineBackend } from ${JSON.stringify(join(packageRoot, 'dist', 'lib', 'backends', 'engine', 'index.js'))};
+     import { parentPort } from 'node:worker_threads';
+     const engine = await createEngineBackend({ modelDir: ${JSON.stringify(modelDir)}, device: 'cpu', maxConcurrency: 2, maxLength: 200, intraOpNumThreads: 1 });
+     const prompt = Int32Array.from({ length: 30 }, (_, i) => 128000 - i);
+     let tokens = 0;
+     const events = {
+       onTokens() {
+         if (++tokens !== 10) return;
+         if (parentPort) parentPort.postMessage('generating');
+         else process.exit(0);
+       },
+       onComplete() {},
+       onError() {},
+     };
+     engine.generate([0, 1].map(() => ({ prompt, maxNewTokens: 150, sampleIndex: 0, events })));`,
+  );
+  const main = join(root, 'end-worker.mjs');
+  writeFileSync(
+    main,
+    `import { Worker } from 'node:worker_threads';
+     const worker = new Worker(${JSON.stringify(body)});
+     worker.on('message', async () => { await worker.terminate(); console.log('terminated'); });
+     worker.on('error', (error) => { console.error(error); process.exitCode = 1; });`,
+  );
+  const ended = spawnSync(process.execPath, [main], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(ended.status, 0, ended.stderr);
+  assert.match(ended.stdout, /terminated/);
+  const exited = spawnSync(process.execPath, [body], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(exited.status, 0, exited.stderr);
+  assert.equal(exited.signal, null);
+});
