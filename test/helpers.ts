@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Backend, FinishReason, GenerationRequest } from '../lib/backends/backend.js';
 import { completeSamples } from '../lib/loadgen/completion.js';
 import type { TestModeName, TestScenarioName } from '../lib/loadgen/enums.js';
-import type { TestSettingsInit } from '../lib/loadgen/settings-init.js';
+import type { TestSettingsInit } from '../lib/loadgen/settings/init.js';
 
 export const SCENARIOS: readonly TestScenarioName[] = ['SingleStream', 'MultiStream', 'Server', 'Offline'];
 

@@ -5,12 +5,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { completeFirstTokens, completeSamples } from '../lib/loadgen/completion.js';
-import { LogSettings } from '../lib/loadgen/log-settings.js';
+import { LogSettings } from '../lib/loadgen/settings/log-settings.js';
 import { native } from '../lib/loadgen/native.js';
 import { ConstructQSL, ConstructSUT, StartTestWithLogSettings } from '../lib/loadgen/python-api.js';
 import { runTest } from '../lib/loadgen/run-test.js';
-import { TEST_SETTINGS_FIELDS, toNativeTestSettings } from '../lib/loadgen/settings-payload.js';
-import { TestSettings } from '../lib/loadgen/test-settings.js';
+import { TEST_SETTINGS_FIELDS, toNativeTestSettings } from '../lib/loadgen/settings/fields.js';
+import { TestSettings } from '../lib/loadgen/settings/test-settings.js';
 import { TestMode } from '../lib/loadgen/enums.js';
 import { readDetail } from '../lib/report/detail.js';
 import { readSummary } from '../lib/report/summary.js';
@@ -23,7 +23,7 @@ test('every TestSettings field of LoadGen is covered, with LoadGen’s own defau
 });
 
 test('LogSettings defaults are LoadGen’s', async () => {
-  const { toNativeLogSettings } = await import('../lib/loadgen/log-settings.js');
+  const { toNativeLogSettings } = await import('../lib/loadgen/settings/log-settings.js');
   assert.deepEqual(toNativeLogSettings(new LogSettings()), native.logSettingsDefaults());
 });
 

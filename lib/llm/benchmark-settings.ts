@@ -7,7 +7,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { TestMode, TestScenario, type TestScenarioName } from '../loadgen/enums.js';
-import { ConfigType, TestSettings } from '../loadgen/test-settings.js';
+import { ConfigType, TestSettings } from '../loadgen/settings/test-settings.js';
 
 /** The scenarios the harness runs. Interactive is LoadGen's Server with tighter latency bounds. */
 export type LlmScenario = 'Offline' | 'Server' | 'SingleStream' | 'Interactive';

@@ -7,10 +7,10 @@
  */
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { LogSettings } from './log-settings.js';
-import { toNativeLogSettings } from './log-settings.js';
+import type { LogSettings } from './settings/log-settings.js';
+import { toNativeLogSettings } from './settings/log-settings.js';
 import { native, type RunStats } from './native.js';
-import { toNativeTestSettings } from './settings-payload.js';
+import { toNativeTestSettings } from './settings/fields.js';
 import { CodedError, LoadgenError, abortError, codedTypeError, describeValue, messageOf } from '../errors.js';
 import type { TestControl } from './run-test.js';
 
