@@ -214,7 +214,10 @@ describe('the npm tarball', () => {
     // This package's version and LoadGen's, not the consumer project's (1.0.0).
     const version = run('npx', ['--no-install', 'mlperf-llm', '--version'], project, userEnv(bare));
     assert.equal(version.status, 0, output(version));
-    assert.equal(version.stdout.trim(), `mlperf-llm ${packageVersion} (mlperf-loadgen-node), LoadGen ${loadgenVersion}`);
+    assert.equal(
+      version.stdout.trim(),
+      `mlperf-llm ${packageVersion} (mlperf-loadgen-node), LoadGen ${loadgenVersion}`,
+    );
 
     const cache = tempDir('user-cache');
     const main = run(

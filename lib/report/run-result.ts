@@ -43,6 +43,8 @@ export interface RunResult {
   startedAt: string;
   /** Effective LoadGen settings as the detail log reports them (effective_* keys). */
   settings: Record<string, unknown>;
+  /** The run's user.conf settings (by LoadGen key) with where each came from: a quick-run default, the user's file, a flag. */
+  settingSources?: Record<string, { value: string; source: string }> | undefined;
   /** The LoadGen version that ran the test. */
   loadgenVersion: string;
   /** Accuracy scores, when the run was evaluated. */
@@ -188,6 +190,9 @@ export function formatRunResult(result: RunResult): string {
     const a = result.accuracy;
     rows.push(['accuracy', ['rouge1', 'rouge2', 'rougeL', 'rougeLsum'].map((k) => `${k} ${String(a[k])}`).join(', ')]);
     if (a.passed !== undefined) rows.push(['accuracy target', `${String(a.target)}: ${a.passed ? 'PASS' : 'FAIL'}`]);
+  }
+  for (const [name, { value, source }] of Object.entries(result.settingSources ?? {})) {
+    rows.push([`  ${name}`, `${value}  (${source})`]);
   }
   rows.push(['logs', result.logDir]);
   const width = Math.max(...rows.map(([label]) => label.length));
