@@ -74,9 +74,8 @@ test('FromConfig reads a user.conf on top of the embedded mlperf.conf, and the r
   const detail = readDetail(result.logFiles.detail);
   assert.equal(detail.get('effective_target_qps'), 2000);
   assert.equal(detail.get('effective_performance_sample_count'), 64);
-  // The detail log's JSON numbers pass through a double: the seed compares as its nearest double.
-  // eslint-disable-next-line no-loss-of-precision
-  assert.equal(detail.get('effective_qsl_rng_seed'), 2085463073848966840);
+  // A 64-bit seed is read exactly (a double would round it to 2085463073848967000).
+  assert.equal(detail.get('effective_qsl_rng_seed'), '2085463073848966840');
   const summary = readSummary(result.logFiles.summary);
   assert.equal(summary.fields['ttft_latency (ns)'], '2000000000');
   assert.ok(summary.fields['99.00 percentile first token latency (ns)']);
