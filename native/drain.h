@@ -4,9 +4,9 @@
 // threw, the environment going away) the run starts draining: JS is not called again, every
 // outstanding sample and every sample issued from then on is completed at once with an empty
 // response, loads and unloads return immediately, and one error line in LoadGen's detail log
-// says why. LoadGen then reaches its own end quickly (accuracy runs, Offline,
-// SingleStream/MultiStream once their pre-generated queries are used up), except that a Server
-// performance run still follows its pre-computed schedule to the last query.
+// says why. LoadGen then reaches its own end quickly (Offline, and SingleStream/MultiStream
+// once their pre-generated queries are used up), except that a Server run, in performance and
+// accuracy mode alike, still follows its pre-computed schedule to the last query.
 #ifndef LOADGEN_NODE_DRAIN_H_
 #define LOADGEN_NODE_DRAIN_H_
 

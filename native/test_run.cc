@@ -19,8 +19,10 @@ TestRun::TestRun(Napi::Env env, AddonEnv& owner, StartConfig config)
       teardown_(env, *this) {}
 
 void OnWakeUp(Napi::Env env, Napi::Function /*unused*/, TestRun* run, void* /*unused_data*/) {
-  if (env == nullptr) return;  // the environment is going away; Teardown::OnEnvCleanup drains
-  if (run->teardown().settled()) return;
+  // A null env: the environment is going away (Teardown::OnEnvCleanup drains). Node then calls
+  // once per call left in the queue, after the finalizer freed the run: do not touch `run`.
+  if (env == nullptr) return;
+  if (run->teardown().settled()) return;  // an extra wake-up (docs/design.md §4)
   if (run->delivery().DeliverMailbox(env)) run->teardown().Finish(env);
 }
 
@@ -45,6 +47,7 @@ Napi::Value TestRun::Start(const Napi::CallbackInfo& info) {
     delete raw;
     throw;
   }
+  // After the channel, so that the run's hook runs before the channel's own (docs/design.md §10.3).
   raw->teardown_.RegisterEnvCleanup(env);
   owner.run = raw;
   raw->loadgen_.Start();
