@@ -3,7 +3,8 @@
 //
 // Who touches what:
 //  - Guarded by `mutex`: the mailbox (pending, pending_flushes, finished) and wake_pending.
-//    LoadGen's thread adds to the mailbox; the JS thread empties it.
+//    LoadGen's thread adds to the mailbox; the JS thread empties it. The mailbox's QSL request
+//    slot is QslHandshake's, guarded by the same mutex.
 //  - Atomics read without the lock: js_polling (written by the JS thread), draining (written by
 //    the JS thread under the lock, read by both), mailbox_seq and logging_started/loadgen_returned
 //    (written by LoadGen's thread), samples_completed_by_js (written by the JS thread).
