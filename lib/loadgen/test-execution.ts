@@ -95,6 +95,13 @@ function abortedTest(signal: AbortSignal): CodedError {
  * `AbortError` when the signal fired; LoadGen's logs are complete in every case.
  */
 export async function executeTest(plan: TestPlan): Promise<RunStats> {
+  for (const [name, value] of [
+    ['sut name', plan.sutName],
+    ['qsl name', plan.qslName],
+  ] as const) {
+    if (typeof value !== 'string')
+      throw codedTypeError('ERR_INVALID_ARG_TYPE', `the ${name} must be a string (got ${describeValue(value)})`);
+  }
   const totalSampleCount = checkCount(plan.totalSampleCount, 'totalSampleCount');
   const performanceSampleCount = checkCount(plan.performanceSampleCount, 'performanceSampleCount');
   const settings = toNativeTestSettings(plan.settings);
