@@ -10,7 +10,7 @@ export * from './tokenizer/index.js';
 export * from './report/index.js';
 export * from './llm/index.js';
 export * from './backends/index.js';
-export { ensureTinyModel } from './model/tiny-llama.js';
+export { defaultTinyModelDir, ensureTinyModel } from './model/tiny-llama.js';
 export { evaluateSummaries, type AccuracyScores } from './accuracy/evaluate.js';
 export { checkAccuracy, type AccuracyTarget } from './accuracy/targets.js';
 export { startOpenAIServer, type OpenAIServer, type OpenAIServerOptions } from './serve/index.js';

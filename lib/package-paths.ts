@@ -6,7 +6,7 @@
  *
  * @packageDocumentation
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,11 @@ function findPackageRoot(): string {
 
 /** The package's root folder (package.json, prebuilds/, build/, data/, third_party/). */
 export const packageRoot: string = findPackageRoot();
+
+/** This package's own version (its package.json), whatever project it is used from. */
+export const packageVersion: string = (
+  JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }
+).version;
 
 /** True when this copy was installed by npm (it sits under a node_modules folder), false in a checkout. */
 export const isInstalledCopy: boolean = packageRoot.split(sep).includes('node_modules');

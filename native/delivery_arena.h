@@ -3,7 +3,8 @@
 // Every delivery hands JS fresh Float64Array/Uint32Array views. Allocating an ArrayBuffer per
 // delivery costs more than the rest of a SingleStream query, so views are cut from a larger
 // buffer by bumping a cursor. A region is never handed out twice, so a view stays valid for as
-// long as JS keeps it; an exhausted buffer is dropped and collected once its views are gone.
+// long as JS keeps it; an exhausted buffer is dropped and collected once its views are gone
+// (docs/design.md §7).
 #ifndef LOADGEN_NODE_DELIVERY_ARENA_H_
 #define LOADGEN_NODE_DELIVERY_ARENA_H_
 

@@ -21,4 +21,9 @@ Napi::Error CodedRangeError(Napi::Env env, const char* code, const std::string& 
   return WithCode(Napi::RangeError::New(env, message), code);
 }
 
+Napi::Error MalformedInternal(Napi::Env env, const std::string& what) {
+  return WithCode(Napi::TypeError::New(env, "internal: " + what + " is malformed (lib/loadgen validates it)"),
+                  "ERR_LOADGEN_INTERNAL");
+}
+
 }  // namespace loadgen_node

@@ -4,7 +4,8 @@
 // reference, and its IO thread runs that lambda up to a poll period (10 ms) later. A run shorter
 // than that (a small accuracy run) has freed the vector by then, and the IO thread reads freed
 // memory — seen here as a crash. Holding LoadSamplesToRam until the entry has been written keeps
-// the vector alive long enough; it costs at most one poll period per loaded set.
+// the vector alive long enough; it costs at most one poll period per loaded set
+// (docs/design.md §8).
 #ifndef LOADGEN_NODE_LOG_BARRIER_H_
 #define LOADGEN_NODE_LOG_BARRIER_H_
 

@@ -1,33 +1,35 @@
-// LoadGen's QuerySampleLibrary, forwarding every call to the TestRun that bridges it to JS.
+// LoadGen's QuerySampleLibrary, forwarding every call to LoadGen's side of the run
+// (loadgen_side.h).
 #ifndef LOADGEN_NODE_QSL_BRIDGE_H_
 #define LOADGEN_NODE_QSL_BRIDGE_H_
 
 #include <string>
 #include <vector>
 
+#include "loadgen_side.h"
 #include "log_barrier.h"
 #include "query_sample_library.h"
-#include "test_run.h"
+#include "start_config.h"
 
 namespace loadgen_node {
 
 class QslBridge : public mlperf::QuerySampleLibrary {
  public:
-  explicit QslBridge(TestRun& run) : run_(run) {}
+  explicit QslBridge(LoadgenSide& side) : side_(side) {}
 
-  const std::string& Name() override { return run_.qsl_name(); }
-  size_t TotalSampleCount() override { return run_.total_sample_count(); }
-  size_t PerformanceSampleCount() override { return run_.performance_sample_count(); }
+  const std::string& Name() override { return side_.config().qsl_name; }
+  size_t TotalSampleCount() override { return side_.config().total_sample_count; }
+  size_t PerformanceSampleCount() override { return side_.config().performance_sample_count; }
   void LoadSamplesToRam(const std::vector<mlperf::QuerySampleIndex>& samples) override {
-    run_.QslRequestFromLoadgen(TestRun::QslRequestKind::kLoad, samples);
+    side_.QslRequestFromLoadgen(QslHandshake::Kind::kLoad, samples);
     WaitUntilLoadgenLoggedThisThread();
   }
   void UnloadSamplesFromRam(const std::vector<mlperf::QuerySampleIndex>& samples) override {
-    run_.QslRequestFromLoadgen(TestRun::QslRequestKind::kUnload, samples);
+    side_.QslRequestFromLoadgen(QslHandshake::Kind::kUnload, samples);
   }
 
  private:
-  TestRun& run_;
+  LoadgenSide& side_;
 };
 
 }  // namespace loadgen_node

@@ -4,7 +4,7 @@
 // so there is never more than one query in flight, and a single slot is enough. Skipping the
 // mailbox lock saves several cache-line transfers per query, which is most of what a
 // SingleStream query costs beyond LoadGen itself. Queries larger than the slot, and every other
-// scenario, go through the mailbox.
+// scenario, go through the mailbox (docs/design.md §3).
 #ifndef LOADGEN_NODE_QUERY_LANE_H_
 #define LOADGEN_NODE_QUERY_LANE_H_
 
@@ -19,6 +19,9 @@ namespace loadgen_node {
 
 class QueryLane {
  public:
+  // SingleStream issues 1 sample per query and MultiStream multi_stream_samples_per_query
+  // (LoadGen's default 8); 64 leaves room for larger MultiStream queries while the slot stays
+  // 1 KiB (16 cache lines) that LoadGen's thread writes and the JS thread reads.
   static constexpr size_t kCapacity = 64;
 
   static bool Fits(size_t count) { return count <= kCapacity; }

@@ -54,20 +54,22 @@ namespace loadgen_node {
 
 namespace {
 
-[[noreturn]] void BadField(Napi::Env env, const char* owner, const char* field, const char* expected) {
-  throw CodedTypeError(env, "ERR_LOADGEN_INVALID_SETTINGS", std::string(owner) + "." + field + " must be " + expected);
+// lib/loadgen (settings-payload.ts, log-settings.ts) checks every field and explains a bad one
+// to the user; these checks only keep a malformed object from turning into a wrong setting.
+[[noreturn]] void BadField(Napi::Env env, const char* owner, const char* field) {
+  throw MalformedInternal(env, std::string(owner) + "." + field);
 }
 
 Napi::Value Field(Napi::Object object, const char* owner, const char* field) {
   Napi::Value value = object.Get(field);
-  if (value.IsUndefined()) BadField(object.Env(), owner, field, "present");
+  if (value.IsUndefined()) BadField(object.Env(), owner, field);
   return value;
 }
 
 double ReadDouble(Napi::Object object, const char* owner, const char* field) {
   Napi::Value value = Field(object, owner, field);
   if (!value.IsNumber() || !std::isfinite(value.As<Napi::Number>().DoubleValue())) {
-    BadField(object.Env(), owner, field, "a finite number");
+    BadField(object.Env(), owner, field);
   }
   return value.As<Napi::Number>().DoubleValue();
 }
@@ -75,36 +77,36 @@ double ReadDouble(Napi::Object object, const char* owner, const char* field) {
 int ReadInt(Napi::Object object, const char* owner, const char* field) {
   double value = ReadDouble(object, owner, field);
   if (std::floor(value) != value || value < -2147483648.0 || value > 2147483647.0) {
-    BadField(object.Env(), owner, field, "a 32-bit integer");
+    BadField(object.Env(), owner, field);
   }
   return static_cast<int>(value);
 }
 
 uint64_t ReadU64(Napi::Object object, const char* owner, const char* field) {
   Napi::Value value = Field(object, owner, field);
-  if (!value.IsBigInt()) BadField(object.Env(), owner, field, "a bigint");
+  if (!value.IsBigInt()) BadField(object.Env(), owner, field);
   bool lossless = false;
   uint64_t result = value.As<Napi::BigInt>().Uint64Value(&lossless);
-  if (!lossless) BadField(object.Env(), owner, field, "an unsigned 64-bit integer");
+  if (!lossless) BadField(object.Env(), owner, field);
   return result;
 }
 
 bool ReadBool(Napi::Object object, const char* owner, const char* field) {
   Napi::Value value = Field(object, owner, field);
-  if (!value.IsBoolean()) BadField(object.Env(), owner, field, "a boolean");
+  if (!value.IsBoolean()) BadField(object.Env(), owner, field);
   return value.As<Napi::Boolean>().Value();
 }
 
 std::string ReadString(Napi::Object object, const char* owner, const char* field) {
   Napi::Value value = Field(object, owner, field);
-  if (!value.IsString()) BadField(object.Env(), owner, field, "a string");
+  if (!value.IsString()) BadField(object.Env(), owner, field);
   return value.As<Napi::String>().Utf8Value();
 }
 
 template <typename Enum>
 Enum ReadEnum(Napi::Object object, const char* owner, const char* field, int count) {
   int value = ReadInt(object, owner, field);
-  if (value < 0 || value >= count) BadField(object.Env(), owner, field, "a valid enum value");
+  if (value < 0 || value >= count) BadField(object.Env(), owner, field);
   return static_cast<Enum>(value);
 }
 
@@ -137,8 +139,8 @@ Napi::Value TestSettingsFromConfig(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 5 || !info[0].IsObject() || !info[1].IsString() || !info[2].IsString() || !info[3].IsString() ||
       !info[4].IsNumber()) {
-    throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE",
-                         "testSettingsFromConfig(settings, path, model, scenario, confType)");
+    throw MalformedInternal(env,
+                            "the argument list of testSettingsFromConfig(settings, path, model, scenario, confType)");
   }
   mlperf::TestSettings settings = ReadTestSettings(info[0].As<Napi::Object>());
   int status = settings.FromConfig(info[1].As<Napi::String>().Utf8Value(), info[2].As<Napi::String>().Utf8Value(),
@@ -170,7 +172,7 @@ Napi::Object WriteTestSettings(Napi::Env env, const mlperf::TestSettings& settin
 mlperf::LogSettings ReadLogSettings(Napi::Object object) {
   mlperf::LogSettings settings;
   Napi::Value output_value = Field(object, "logSettings", "log_output");
-  if (!output_value.IsObject()) BadField(object.Env(), "logSettings", "log_output", "an object");
+  if (!output_value.IsObject()) BadField(object.Env(), "logSettings", "log_output");
   Napi::Object output = output_value.As<Napi::Object>();
   const char* owner = "logSettings.log_output";
   settings.log_output.outdir = ReadString(output, owner, "outdir");

@@ -2,8 +2,9 @@
 //
 // The TypeScript layer validates user input and hands native code a plain object whose keys are
 // exactly the C++ field names: numbers for double/int fields, bigints for uint64_t fields,
-// booleans, and enum values as their integer. Native code still checks every field, so a bad
-// object is a TypeError naming the field, never a silently wrong setting.
+// booleans, and enum values as their integer. Native code still checks each field's type and the
+// range it needs to convert it, so a malformed object is an internal error naming the field
+// (ERR_LOADGEN_INTERNAL, docs/design.md §11), never a silently wrong setting.
 #ifndef LOADGEN_NODE_SETTINGS_CONVERT_H_
 #define LOADGEN_NODE_SETTINGS_CONVERT_H_
 

@@ -2,7 +2,8 @@
 //
 // A sleeping thread takes tens of microseconds to wake, more than LoadGen spends on a whole
 // query. Where the other side is expected to answer within microseconds (a SUT that completed
-// its last query synchronously), each side spins briefly before falling back to blocking.
+// its last query synchronously), each side spins briefly before falling back to blocking
+// (docs/design.md §5).
 #ifndef LOADGEN_NODE_SPIN_WAIT_H_
 #define LOADGEN_NODE_SPIN_WAIT_H_
 
@@ -28,6 +29,7 @@ bool SpinUntil(Done&& done, uint64_t window_ns) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::nanoseconds(window_ns);
   for (uint32_t i = 1;; ++i) {
     if (done()) return true;
+    // The clock only every 256 spins: reading it each time would cost more than the spin.
     if ((i & 255) == 0) {
       if (std::chrono::steady_clock::now() >= deadline) return done();
       // Let LoadGen's IO thread run if it is waiting for a core: with more busy threads than

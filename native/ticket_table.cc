@@ -18,7 +18,13 @@ class TicketTable::Batch {
 
 namespace {
 constexpr double kTicketLimit = 9007199254740992.0;  // 2^53: tickets stay exact in a double
+// Retired batches kept for reuse: SingleStream and Server make one small batch per delivery, and
+// reusing one (its state vector, and the sample storage it swaps back) spares two allocations
+// per query. The caps bound what is kept: 64 batches of at most 4096 samples (17 bytes each) is
+// about 4.5 MB at worst, while an Offline-size batch is freed, not kept for a shape that comes
+// once per run (docs/design.md §6).
 constexpr size_t kSpareBatches = 64;
+constexpr uint32_t kSpareBatchMaxSamples = 4096;
 }  // namespace
 
 TicketTable::TicketTable() = default;
@@ -149,7 +155,7 @@ void TicketTable::Sweep() {
                                      [](const std::unique_ptr<Batch>& b, uint64_t first) { return b->first < first; });
     std::unique_ptr<Batch> retired = std::move(*position);
     live_.erase(position);
-    if (spare_.size() < kSpareBatches && retired->count <= 4096) spare_.push_back(std::move(retired));
+    if (spare_.size() < kSpareBatches && retired->count <= kSpareBatchMaxSamples) spare_.push_back(std::move(retired));
   }
   finished_.clear();
   last_hit_ = live_.empty() ? 0 : live_.size() - 1;

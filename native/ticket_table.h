@@ -8,6 +8,7 @@
 //
 // Batches rather than single samples, because Offline delivers a million samples at once: issuing
 // and completing must cost a few nanoseconds per sample. Only the JS thread touches the table.
+// Why doubles, and why never reused: docs/design.md §6.
 #ifndef LOADGEN_NODE_TICKET_TABLE_H_
 #define LOADGEN_NODE_TICKET_TABLE_H_
 

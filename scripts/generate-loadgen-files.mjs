@@ -43,7 +43,7 @@ function main() {
   writeIfChanged(join(outDir, 'mlperf_conf.h'), header);
 
   const versionFile = join(outDir, 'version_generated.cc');
-  if (!existsSync(versionFile) || process.env.LOADGEN_REGENERATE_VERSION) {
+  if (!existsSync(versionFile) || process.env.MLPERF_LOADGEN_REGENERATE_VERSION) {
     const python = process.env.PYTHON || 'python3';
     const result = spawnSync(python, [join(loadgenDir, 'version_generator.py'), versionFile, loadgenDir], {
       encoding: 'utf8',

@@ -10,7 +10,7 @@
 //  4. The English Punkt parameters (shipped in the package) are fetched in a checkout if missing.
 //
 //   node scripts/install.mjs                       what npm runs
-//   node scripts/install.mjs --build-from-source   skip step 1 (also LOADGEN_NODE_FORCE_BUILD=1)
+//   node scripts/install.mjs --build-from-source   skip step 1 (also MLPERF_LOADGEN_FORCE_BUILD=1)
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -20,7 +20,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const nativeModule = join(root, 'dist', 'lib', 'loadgen', 'native.js');
-const forceBuild = process.argv.includes('--build-from-source') || process.env.LOADGEN_NODE_FORCE_BUILD === '1';
+const forceBuild = process.argv.includes('--build-from-source') || process.env.MLPERF_LOADGEN_FORCE_BUILD === '1';
 
 function say(message) {
   process.stderr.write(`[mlperf-loadgen-node] ${message}\n`);

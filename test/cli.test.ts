@@ -194,3 +194,41 @@ for (const [what, args, message] of badInput) {
     assert.match(lines[0]!, message);
   });
 }
+
+test('an INVALID run prints LoadGen’s reason with the flag that fixes it, and exits 4', () => {
+  const cwd = tempDir('cli-invalid');
+  // The replay backend answers at once: a minute's minimum duration cannot be met.
+  const run = cli(['run', '--backend', 'replay', '--min-duration', '60000', '--output-dir', 'out'], cwd);
+  assert.equal(run.status, 4, run.stderr);
+  assert.match(
+    run.stdout,
+    /validity\s+INVALID — .*minimum duration not reached \(fix: .*--target-qps.*--min-duration\)/,
+  );
+  assert.match(run.stdout, /min_duration\s+60000\s+\(--min-duration\)/);
+  assert.equal(resultOf(join(cwd, 'out')).validity, 'INVALID');
+});
+
+test('Ctrl-C (SIGINT) ends a Server run early with complete logs and exit 130; a second one only asks to wait', async () => {
+  const cwd = tempDir('cli-sigint');
+  const child = spawn(
+    process.execPath,
+    [CLI, 'run', '--scenario', 'Server', '--backend', 'replay', '--target-qps', '2', '--output-dir', 'out'],
+    { cwd, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  // Interrupt once LoadGen has started its test (its detail log exists).
+  while (!existsSync(join(cwd, 'out', 'mlperf_log_detail.txt'))) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 300));
+  child.kill('SIGINT');
+  await new Promise((r) => setTimeout(r, 100));
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (status) => resolve(status)));
+  assert.equal(code, 130, stderr);
+  assert.match(stderr, /Ctrl-C: ending the run/);
+  assert.match(stderr, /still ending the run/);
+  assert.match(stderr, /aborted \(interrupted \(Ctrl-C\)\)/);
+  const detail = readFileSync(join(cwd, 'out', 'mlperf_log_detail.txt'), 'utf8');
+  assert.match(detail, /Test aborted by the Node.js harness/);
+  assert.match(readFileSync(join(cwd, 'out', 'mlperf_log_summary.txt'), 'utf8'), /Result is/);
+});

@@ -13,6 +13,7 @@ import type { LlmScenario } from '../lib/llm/benchmark-settings.js';
 import { readAccuracyLog } from '../lib/report/accuracy-log.js';
 import { readDetail } from '../lib/report/detail.js';
 import { readRunResult } from '../lib/report/run-result.js';
+import { BackendError } from '../lib/errors.js';
 import { tempDir } from './helpers.js';
 
 const SAMPLES = 12;
@@ -135,4 +136,67 @@ test('first tokens and completions keep their bytes when a backend reuses its ar
     assert.deepEqual(entry.tokenData, entry.qslIndex % 2 === 0 ? expected : expected.subarray(0, 4));
   }
   assert.deepEqual(loadgenErrors(outputDir), []);
+});
+
+/** Generates nothing until its signal fires, then ends every request with the AbortError. */
+class StallingBackend implements Backend {
+  readonly name = 'stalling';
+  readonly maxConcurrency = 4;
+  generate(requests: readonly GenerationRequest[], signal?: AbortSignal): void {
+    signal?.addEventListener('abort', () => requests.forEach((r) => r.events.onError(signal.reason)), { once: true });
+  }
+  async close(): Promise<void> {}
+}
+
+/** Fails every request with its own error, as a broken model would. */
+class FailingBackend implements Backend {
+  readonly name = 'failing';
+  readonly maxConcurrency = 4;
+  generate(requests: readonly GenerationRequest[]): void {
+    queueMicrotask(() =>
+      requests.forEach((r) => r.events.onError(new BackendError('ERR_BACKEND_FAILED', 'the model fell over'))),
+    );
+  }
+  async close(): Promise<void> {}
+}
+
+test('an aborted run rejects with ABORT_ERR, and LoadGen still writes its logs', async () => {
+  const { dir, dataset } = fixture();
+  const outputDir = join(dir, 'aborted');
+  const controller = new AbortController();
+  const run = runLlmBenchmark({
+    scenario: 'Offline',
+    mode: 'accuracy',
+    backend: new StallingBackend(),
+    dataset,
+    outputDir,
+    signal: controller.signal,
+  });
+  setTimeout(() => controller.abort(new Error('enough')), 200);
+  await assert.rejects(run, (error: Error & { code?: string }) => {
+    assert.equal(error.code, 'ABORT_ERR');
+    assert.equal(error.name, 'AbortError');
+    assert.match(error.message, /enough/);
+    return true;
+  });
+  assert.match(readFileSync(join(outputDir, 'mlperf_log_detail.txt'), 'utf8'), /aborted/);
+});
+
+test('a run whose backend fails rejects with the backend error itself, not a wrapper', async () => {
+  const { dir, dataset } = fixture();
+  await assert.rejects(
+    runLlmBenchmark({
+      scenario: 'Server',
+      mode: 'performance',
+      backend: new FailingBackend(),
+      dataset,
+      outputDir: join(dir, 'failing'),
+    }),
+    (error: Error & { code?: string }) => {
+      assert.ok(error instanceof BackendError);
+      assert.equal(error.code, 'ERR_BACKEND_FAILED');
+      assert.match(error.message, /fell over/);
+      return true;
+    },
+  );
 });

@@ -21,6 +21,8 @@ import { delimiter, join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { packageRoot } from '../lib/package-paths.js';
 import { tempDir } from './helpers.js';
+import { packageVersion } from '../lib/package-paths.js';
+import { loadgenVersion } from '../lib/loadgen/index.js';
 
 const TOOLS_A_BUILD_NEEDS = [
   'cc',
@@ -219,6 +221,13 @@ describe('the npm tarball', () => {
     assert.equal(help.status, 0, output(help));
     assert.match(help.stdout, /mlperf-llm run\s/);
     assert.match(help.stdout, /mlperf-llm serve\s/);
+    // This package's version and LoadGen's, not the consumer project's (1.0.0).
+    const version = run('npx', ['--no-install', 'mlperf-llm', '--version'], project, userEnv(bare));
+    assert.equal(version.status, 0, output(version));
+    assert.equal(
+      version.stdout.trim(),
+      `mlperf-llm ${packageVersion} (mlperf-loadgen-node), LoadGen ${loadgenVersion}`,
+    );
 
     const cache = tempDir('user-cache');
     const main = run(

@@ -5,12 +5,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { completeFirstTokens, completeSamples } from '../lib/loadgen/completion.js';
-import { LogSettings } from '../lib/loadgen/log-settings.js';
+import { LogSettings } from '../lib/loadgen/settings/log-settings.js';
 import { native } from '../lib/loadgen/native.js';
 import { ConstructQSL, ConstructSUT, StartTestWithLogSettings } from '../lib/loadgen/python-api.js';
 import { runTest } from '../lib/loadgen/run-test.js';
-import { TEST_SETTINGS_FIELDS, toNativeTestSettings } from '../lib/loadgen/settings-payload.js';
-import { TestSettings } from '../lib/loadgen/test-settings.js';
+import { TEST_SETTINGS_FIELDS, toNativeTestSettings } from '../lib/loadgen/settings/fields.js';
+import { TestSettings } from '../lib/loadgen/settings/test-settings.js';
 import { TestMode } from '../lib/loadgen/enums.js';
 import { readDetail } from '../lib/report/detail.js';
 import { readSummary } from '../lib/report/summary.js';
@@ -23,7 +23,7 @@ test('every TestSettings field of LoadGen is covered, with LoadGen’s own defau
 });
 
 test('LogSettings defaults are LoadGen’s', async () => {
-  const { toNativeLogSettings } = await import('../lib/loadgen/log-settings.js');
+  const { toNativeLogSettings } = await import('../lib/loadgen/settings/log-settings.js');
   assert.deepEqual(toNativeLogSettings(new LogSettings()), native.logSettingsDefaults());
 });
 
@@ -74,9 +74,8 @@ test('FromConfig reads a user.conf on top of the embedded mlperf.conf, and the r
   const detail = readDetail(result.logFiles.detail);
   assert.equal(detail.get('effective_target_qps'), 2000);
   assert.equal(detail.get('effective_performance_sample_count'), 64);
-  // The detail log's JSON numbers pass through a double: the seed compares as its nearest double.
-  // eslint-disable-next-line no-loss-of-precision
-  assert.equal(detail.get('effective_qsl_rng_seed'), 2085463073848966840);
+  // A 64-bit seed is read exactly (a double would round it to 2085463073848967000).
+  assert.equal(detail.get('effective_qsl_rng_seed'), '2085463073848966840');
   const summary = readSummary(result.logFiles.summary);
   assert.equal(summary.fields['ttft_latency (ns)'], '2000000000');
   assert.ok(summary.fields['99.00 percentile first token latency (ns)']);

@@ -10,10 +10,10 @@ import {
   completeSamples,
 } from '../lib/loadgen/completion.js';
 import { ConstructQSL, ConstructSUT, StartTestWithLogSettings } from '../lib/loadgen/python-api.js';
-import { LogSettings } from '../lib/loadgen/log-settings.js';
+import { LogSettings } from '../lib/loadgen/settings/log-settings.js';
 import { runTest } from '../lib/loadgen/run-test.js';
 import { QuerySampleResponse } from '../lib/loadgen/samples.js';
-import { TestSettings } from '../lib/loadgen/test-settings.js';
+import { TestSettings } from '../lib/loadgen/settings/test-settings.js';
 import { TestMode, TestScenario } from '../lib/loadgen/enums.js';
 import { readAccuracyLog } from '../lib/report/accuracy-log.js';
 import { readSummary, summaryNumber } from '../lib/report/summary.js';

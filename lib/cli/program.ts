@@ -12,6 +12,8 @@ import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { serveCommand } from './commands/serve.js';
 import { isCoded } from '../errors.js';
+import { loadgenVersion } from '../loadgen/index.js';
+import { packageVersion } from '../package-paths.js';
 
 /** Prints a known failure as one line (its message names the fix); anything else with its stack. */
 function reportFailure(error: unknown): never {
@@ -41,6 +43,8 @@ export async function runProgram(argv: readonly string[]): Promise<void> {
         console.error(`mlperf-llm: ${message.replace(/\s*\n\s*/g, ' ')} (see mlperf-llm --help)`);
         process.exit(2);
       })
+      // Without an explicit version yargs prints the version of the project it is run from.
+      .version(`mlperf-llm ${packageVersion} (mlperf-loadgen-node), LoadGen ${loadgenVersion}`)
       .help()
       .parseAsync();
   } catch (error) {

@@ -7,7 +7,9 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { TestMode, TestScenario, type TestScenarioName } from '../loadgen/enums.js';
-import { ConfigType, TestSettings } from '../loadgen/test-settings.js';
+import { ConfigType, TestSettings } from '../loadgen/settings/test-settings.js';
+import { diagnoseConfigFile } from '../loadgen/settings/config-file.js';
+import { LoadgenError } from '../errors.js';
 
 /** The scenarios the harness runs. Interactive is LoadGen's Server with tighter latency bounds. */
 export type LlmScenario = 'Offline' | 'Server' | 'SingleStream' | 'Interactive';
@@ -57,55 +59,119 @@ export interface UserConfOptions {
   targetLatencyMs?: number | undefined;
   minDurationMs?: number | undefined;
   minQueryCount?: number | undefined;
-  /** A user.conf whose lines come first (flags override them). */
+  /** The user's own user.conf: it overrides the quick-run defaults, and flags override it. */
   baseUserConf?: string | undefined;
 }
 
-/** Quick-run defaults for datasets smaller than the official one (the embedded sample set). */
+/**
+ * Quick-run defaults for datasets smaller than the official one (the embedded sample set): such a
+ * run is a check, not a submission, so it is sized to end VALID in seconds on the tiny model.
+ * - Server/Interactive: the latency bounds are judged at the 90th percentile instead of MLPerf's
+ *   99th, whose early stopping needs about 460 queries (minutes at the tiny model's rate); 64
+ *   queries satisfy the 90th's, at a rate the tiny model keeps up with on two busy cores.
+ * - SingleStream: its 90th-percentile early stopping needs 64 queries.
+ * - Offline: one query that ends with its last sample; a fast model finishes before any fixed
+ *   minimum duration, so none is set and the sample count bounds the run.
+ */
 const QUICK_RUN = Object.freeze({
   minDurationMs: 1000,
-  serverQps: 5,
+  serverQps: 4,
+  serverLatencyPercentile: 90,
+  serverMinQueries: 64,
   singleStreamLatencyMs: 1000,
   singleStreamMinQueries: 64,
 });
 
+/** Where a user.conf setting of the run came from, by LoadGen config key (e.g. `target_qps`). */
+export type SettingSources = Record<string, { value: string; source: string }>;
+
+/** The keys a LoadGen config file sets for `model` and `scenario` (wildcards included), with their lines. */
+function keysSetIn(text: string, model: string, scenario: string): Map<string, { value: string; line: number }> {
+  const found = new Map<string, { value: string; line: number }>();
+  text.split('\n').forEach((raw, index) => {
+    const match = /^\s*([^\s#=]+)\.([^\s.=]+)\.([a-z_0-9]+)\s+=\s+(\S+)/.exec(raw);
+    if (!match) return;
+    const [, m, sc, key, value] = match;
+    if ((m === model || m === '*') && (sc === scenario || sc === '*'))
+      found.set(key!, { value: value!, line: index + 1 });
+  });
+  return found;
+}
+
 /**
- * Writes the run's user.conf: the user's file (if any), then one line per flag, so flags win
- * (LoadGen keeps the last value of a key). A dataset smaller than the suite's official one gets
- * quick-run defaults (short minimum duration, query counts that fit the dataset), since such a
- * run is a check, not a submission.
+ * Writes the run's user.conf and says where each of its settings came from. Order (LoadGen keeps
+ * the last value of a key): quick-run defaults, then the user's own file, then the flags — so
+ * the user's file and flags always win over defaults. The user's file is checked first, so an
+ * error names it and its own line numbers.
+ *
+ * @throws LoadgenError `ERR_LOADGEN_CONFIG` naming the user's file and lines LoadGen would reject
  */
-export function writeUserConf(path: string, options: UserConfOptions): void {
+export function writeUserConf(path: string, options: UserConfOptions): SettingSources {
   const key = modelKey(options.scenario, options.suite);
   const lgScenario = loadgenScenario(options.scenario);
   const quick = options.sampleCount < OFFICIAL_SAMPLE_COUNT[options.suite];
+  const sources: SettingSources = {};
   const lines: string[] = [];
-  if (options.baseUserConf !== undefined) {
-    lines.push(`# from ${options.baseUserConf}`, ...readFileSync(options.baseUserConf, 'utf8').split('\n'), '');
-  }
-  lines.push('# written by mlperf-llm from its flags (later lines win)');
-  const set = (name: string, value: number): void => {
-    lines.push(`${key}.${lgScenario}.${name} = ${value}`);
+  const set = (name: string, value: number, source: string, scope: string = lgScenario): void => {
+    lines.push(`${key}.${scope}.${name} = ${value}`);
+    sources[name] = { value: String(value), source };
   };
-  const targetQps = options.targetQps ?? (quick && lgScenario === 'Server' ? QUICK_RUN.serverQps : undefined);
-  if (targetQps !== undefined && (lgScenario === 'Server' || lgScenario === 'Offline')) set('target_qps', targetQps);
-  const targetLatency =
-    options.targetLatencyMs ?? (quick && lgScenario === 'SingleStream' ? QUICK_RUN.singleStreamLatencyMs : undefined);
-  if (targetLatency !== undefined && lgScenario === 'SingleStream') set('target_latency', targetLatency);
-  if (quick) lines.push(`${key}.*.performance_sample_count_override = ${options.sampleCount}`);
-  // Offline is one query that ends with its last sample: on the small sample set a fast model
-  // finishes before any fixed minimum, so a quick Offline run is bounded by its sample count alone.
-  const quickDuration = lgScenario === 'Offline' ? 0 : QUICK_RUN.minDurationMs;
-  const minDuration = options.minDurationMs ?? (quick ? quickDuration : undefined);
-  if (minDuration !== undefined) set('min_duration', minDuration);
-  // SingleStream's early stopping needs 64 queries for its 90th percentile.
-  const quickQueries =
-    lgScenario === 'SingleStream'
-      ? Math.max(options.sampleCount, QUICK_RUN.singleStreamMinQueries)
-      : options.sampleCount;
-  const minQueries = options.minQueryCount ?? (quick ? quickQueries : undefined);
-  if (minQueries !== undefined) set('min_query_count', minQueries);
+
+  if (quick) {
+    const why = `quick-run default (${options.sampleCount} samples, not the official ${OFFICIAL_SAMPLE_COUNT[options.suite]})`;
+    lines.push(`# ${why}: defaults that end VALID in seconds; a check, not a submission`);
+    set('performance_sample_count_override', options.sampleCount, why, '*');
+    if (lgScenario === 'Server') {
+      // Interactive's 30 ms TPOT bound leaves less room: half the rate, half the rows per step.
+      set('target_qps', options.scenario === 'Interactive' ? QUICK_RUN.serverQps / 2 : QUICK_RUN.serverQps, why);
+      set('target_latency_percentile', QUICK_RUN.serverLatencyPercentile, why);
+      set('min_query_count', QUICK_RUN.serverMinQueries, why);
+      set('min_duration', QUICK_RUN.minDurationMs, why);
+    } else if (lgScenario === 'SingleStream') {
+      set('target_latency', QUICK_RUN.singleStreamLatencyMs, why);
+      set('min_query_count', Math.max(options.sampleCount, QUICK_RUN.singleStreamMinQueries), why);
+      set('min_duration', QUICK_RUN.minDurationMs, why);
+    } else {
+      set('min_query_count', options.sampleCount, why);
+      set('min_duration', 0, why);
+    }
+  }
+  if (options.baseUserConf !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(options.baseUserConf, 'utf8');
+    } catch (error) {
+      throw new LoadgenError(
+        'ERR_LOADGEN_CONFIG',
+        `--user-conf ${options.baseUserConf} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); pass an existing LoadGen user.conf`,
+        { cause: error },
+      );
+    }
+    const problems = diagnoseConfigFile(text);
+    if (problems.length > 0) {
+      const where = problems
+        .slice(0, 3)
+        .map((p) => `line ${p.line}: ${p.problem}`)
+        .join('; ');
+      throw new LoadgenError(
+        'ERR_LOADGEN_CONFIG',
+        `--user-conf ${options.baseUserConf}: LoadGen would reject it (${where}); each line reads 'model.scenario.key = value' with spaces around '='`,
+      );
+    }
+    lines.push(`# from --user-conf ${options.baseUserConf}`, ...text.split('\n'), '');
+    for (const [name, { value, line }] of keysSetIn(text, key, lgScenario)) {
+      sources[name] = { value, source: `--user-conf ${options.baseUserConf}:${line}` };
+    }
+  }
+  lines.push('# from the command line (later lines win)');
+  if (options.targetQps !== undefined && (lgScenario === 'Server' || lgScenario === 'Offline'))
+    set('target_qps', options.targetQps, '--target-qps');
+  if (options.targetLatencyMs !== undefined && lgScenario === 'SingleStream')
+    set('target_latency', options.targetLatencyMs, '--target-latency');
+  if (options.minDurationMs !== undefined) set('min_duration', options.minDurationMs, '--min-duration');
+  if (options.minQueryCount !== undefined) set('min_query_count', options.minQueryCount, '--min-query-count');
   writeFileSync(path, `${lines.join('\n')}\n`);
+  return sources;
 }
 
 /**

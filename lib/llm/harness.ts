@@ -77,7 +77,7 @@ export async function runLlmBenchmark(options: LlmBenchmarkOptions): Promise<Run
   const suite = options.suite ?? defaultSuite(options.scenario);
   const qsl = new DatasetQsl(options.dataset, options.totalSampleCount);
   const userConfPath = join(outputDir, 'user.conf');
-  writeUserConf(userConfPath, {
+  const settingSources = writeUserConf(userConfPath, {
     scenario: options.scenario,
     suite,
     sampleCount: qsl.totalSampleCount,
@@ -129,6 +129,7 @@ export async function runLlmBenchmark(options: LlmBenchmarkOptions): Promise<Run
     startedAt: startedAt.toISOString(),
     logDir: outputDir,
     loadgenVersion,
+    settingSources,
   });
   if (options.mode !== 'performance') {
     const evaluation = evaluateAccuracyLog({

@@ -46,7 +46,7 @@ export interface RunStats {
   lateCompletions: number;
 }
 
-/** Configuration of one native test run (see native/test_run.cc). */
+/** Configuration of one native test run (read by native/start_config.cc; see docs/design.md). */
 export interface NativeStartConfig {
   sutName: string;
   qslName: string;

@@ -7,10 +7,10 @@
  *
  * @packageDocumentation
  */
-import { LogSettings } from './log-settings.js';
+import { LogSettings } from './settings/log-settings.js';
 import { QuerySample } from './samples.js';
 import { executeTest } from './test-execution.js';
-import type { TestSettings } from './test-settings.js';
+import type { TestSettings } from './settings/test-settings.js';
 import { LoadgenError, codedTypeError, describeValue } from '../errors.js';
 
 /** A callback result: nothing, or a promise the binding watches for rejection. */

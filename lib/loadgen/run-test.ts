@@ -7,11 +7,11 @@
  */
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { LogSettings } from './log-settings.js';
+import type { LogSettings } from './settings/log-settings.js';
 import type { MaybePromise } from './python-api.js';
-import { type LogOptions, type TestSettingsInit, logSettingsFrom, testSettingsFrom } from './settings-init.js';
+import { type LogOptions, type TestSettingsInit, logSettingsFrom, testSettingsFrom } from './settings/init.js';
 import { executeTest, type RunStats } from './test-execution.js';
-import type { TestSettings } from './test-settings.js';
+import type { TestSettings } from './settings/test-settings.js';
 import { codedTypeError, describeValue } from '../errors.js';
 
 /** The system under test, as {@link runTest} drives it. */

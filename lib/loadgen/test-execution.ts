@@ -7,10 +7,10 @@
  */
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { LogSettings } from './log-settings.js';
-import { toNativeLogSettings } from './log-settings.js';
+import type { LogSettings } from './settings/log-settings.js';
+import { toNativeLogSettings } from './settings/log-settings.js';
 import { native, type RunStats } from './native.js';
-import { toNativeTestSettings } from './settings-payload.js';
+import { toNativeTestSettings } from './settings/fields.js';
 import { CodedError, LoadgenError, abortError, codedTypeError, describeValue, messageOf } from '../errors.js';
 import type { TestControl } from './run-test.js';
 
@@ -95,6 +95,13 @@ function abortedTest(signal: AbortSignal): CodedError {
  * `AbortError` when the signal fired; LoadGen's logs are complete in every case.
  */
 export async function executeTest(plan: TestPlan): Promise<RunStats> {
+  for (const [name, value] of [
+    ['sut name', plan.sutName],
+    ['qsl name', plan.qslName],
+  ] as const) {
+    if (typeof value !== 'string')
+      throw codedTypeError('ERR_INVALID_ARG_TYPE', `the ${name} must be a string (got ${describeValue(value)})`);
+  }
   const totalSampleCount = checkCount(plan.totalSampleCount, 'totalSampleCount');
   const performanceSampleCount = checkCount(plan.performanceSampleCount, 'performanceSampleCount');
   const settings = toNativeTestSettings(plan.settings);

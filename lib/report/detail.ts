@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 
-/** One record of the detail log. */
+/** One record of the detail log (integers beyond 2^53 are exact decimal strings). */
 export interface DetailRecord {
   key: string;
   value: unknown;
@@ -24,6 +24,16 @@ export interface DetailLog {
 
 const MARKER = ':::MLLOG ';
 
+/**
+ * Quotes the integer values a double cannot hold exactly (LoadGen's 64-bit seeds, e.g.
+ * 2085463073848966840), so they are read as exact decimal strings instead of rounded numbers.
+ */
+function exactIntegers(json: string): string {
+  return json.replace(/("value":\s*)(-?\d{16,})(?=\s*[,}])/g, (whole, prefix: string, digits: string) =>
+    Number.isSafeInteger(Number(digits)) ? whole : `${prefix}"${digits}"`,
+  );
+}
+
 /** Parses the text of an `mlperf_log_detail.txt`; lines that are not records are skipped. */
 export function parseDetail(text: string): DetailLog {
   const records: DetailRecord[] = [];
@@ -31,7 +41,7 @@ export function parseDetail(text: string): DetailLog {
     const at = line.indexOf(MARKER);
     if (at < 0) continue;
     try {
-      records.push(JSON.parse(line.slice(at + MARKER.length)) as DetailRecord);
+      records.push(JSON.parse(exactIntegers(line.slice(at + MARKER.length))) as DetailRecord);
     } catch {
       // A record cut short (e.g. a crashed process); the rest of the file is still useful.
     }

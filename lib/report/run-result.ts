@@ -43,6 +43,8 @@ export interface RunResult {
   startedAt: string;
   /** Effective LoadGen settings as the detail log reports them (effective_* keys). */
   settings: Record<string, unknown>;
+  /** The run's user.conf settings (by LoadGen key) with where each came from: a quick-run default, the user's file, a flag. */
+  settingSources?: Record<string, { value: string; source: string }> | undefined;
   /** The LoadGen version that ran the test. */
   loadgenVersion: string;
   /** Accuracy scores, when the run was evaluated. */
@@ -84,15 +86,30 @@ function numberOf(detail: DetailLog, ...keys: string[]): number | undefined {
   return undefined;
 }
 
-/** Why LoadGen judged a run INVALID, in words, from the detail log's result_* keys. */
+/** Why LoadGen judged a run INVALID, in words, each with the flag that fixes it, from the detail log's result_* keys. */
 function invalidReasons(detail: DetailLog): string | undefined {
+  const scenario = String(detail.get('effective_scenario') ?? '');
   const stated = detail.get('result_invalid_reason');
   const reasons: string[] = typeof stated === 'string' && stated.trim().length > 0 ? [stated.trim()] : [];
-  if (detail.get('result_min_duration_met') === false) reasons.push('minimum duration not reached');
-  if (detail.get('result_min_queries_met') === false) reasons.push('minimum query count not reached');
-  if (detail.get('result_perf_constraints_met') === false) reasons.push('latency bounds not met');
+  if (detail.get('result_min_duration_met') === false) {
+    reasons.push(
+      scenario === 'Offline'
+        ? 'minimum duration not reached (fix: a higher --target-qps makes LoadGen issue more samples, or a lower --min-duration)'
+        : 'minimum duration not reached (fix: a lower --min-duration)',
+    );
+  }
+  if (detail.get('result_min_queries_met') === false) {
+    reasons.push('minimum query count not reached (fix: a lower --min-query-count, or a longer --min-duration)');
+  }
+  if (detail.get('result_perf_constraints_met') === false) {
+    reasons.push(
+      scenario === 'SingleStream'
+        ? 'latency bound not met (fix: a larger --target-latency)'
+        : 'latency bounds not met (fix: a lower --target-qps, or a faster backend / higher --max-concurrency)',
+    );
+  }
   if (detail.get('early_stopping_met') === false) {
-    const text = ['early_stopping_result', 'early_stopping_ttft_result', 'early_stopping_tpot_result']
+    const texts = ['early_stopping_result', 'early_stopping_ttft_result', 'early_stopping_tpot_result']
       .map((key) => detail.get(key))
       .filter((value): value is string => typeof value === 'string' && value.trim().length > 0)
       .map((value) =>
@@ -101,9 +118,17 @@ function invalidReasons(detail: DetailLog): string | undefined {
           .replace(/\s+/g, ' ')
           .trim(),
       );
-    reasons.push(
-      `early stopping not satisfied${text.length ? ` (${text.join('; ')})` : ' (too few queries for the latency percentile: run longer)'}`,
-    );
+    // LoadGen says how many queries early stopping needs ("at least N" or "N more").
+    const processed = Number(detail.get('result_query_count') ?? 0);
+    const needs = texts.flatMap((text) => {
+      const least = /at least (\d+) queries/.exec(text);
+      const more = /(\d+) more queries/.exec(text);
+      return least ? [Number(least[1])] : more ? [processed + Number(more[1])] : [];
+    });
+    const fix = needs.length
+      ? `fix: --min-query-count ${Math.max(...needs)} or more`
+      : 'fix: run longer with --min-query-count or --min-duration';
+    reasons.push(`early stopping not satisfied${texts.length ? ` (${texts.join('; ')})` : ''} (${fix})`);
   }
   return reasons.length > 0 ? reasons.join('; ') : undefined;
 }
@@ -188,6 +213,9 @@ export function formatRunResult(result: RunResult): string {
     const a = result.accuracy;
     rows.push(['accuracy', ['rouge1', 'rouge2', 'rougeL', 'rougeLsum'].map((k) => `${k} ${String(a[k])}`).join(', ')]);
     if (a.passed !== undefined) rows.push(['accuracy target', `${String(a.target)}: ${a.passed ? 'PASS' : 'FAIL'}`]);
+  }
+  for (const [name, { value, source }] of Object.entries(result.settingSources ?? {})) {
+    rows.push([`  ${name}`, `${value}  (${source})`]);
   }
   rows.push(['logs', result.logDir]);
   const width = Math.max(...rows.map(([label]) => label.length));

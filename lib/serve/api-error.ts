@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { CodedError } from '../errors.js';
 
 /** OpenAI's error `type` values that this server uses. */
 export type ApiErrorType = 'invalid_request_error' | 'authentication_error' | 'not_found_error' | 'server_error';
@@ -13,20 +14,19 @@ export interface ApiErrorBody {
   error: { message: string; type: ApiErrorType; param: string | null; code: string | null };
 }
 
-/** An error to answer a request with: HTTP status plus OpenAI's error fields. */
-export class ApiError extends Error {
+/** An error to answer a request with: HTTP status plus OpenAI's error fields (`ERR_SERVE_REQUEST`). */
+export class ApiError extends CodedError {
   /** HTTP status of the answer. */
   readonly status: number;
   /** OpenAI error type. */
   readonly type: ApiErrorType;
   /** The request parameter at fault, if one is. */
   readonly param: string | null;
-  /** A stable machine-readable code, if there is one. */
+  /** OpenAI's machine-readable code for the client (`invalid_value`, …, or a backend's ERR_ code), if any. */
   readonly errorCode: string | null;
 
   constructor(status: number, message: string, options: { type?: ApiErrorType; param?: string; code?: string } = {}) {
-    super(message);
-    this.name = 'ApiError';
+    super('ERR_SERVE_REQUEST', message);
     this.status = status;
     this.type = options.type ?? (status >= 500 ? 'server_error' : 'invalid_request_error');
     this.param = options.param ?? null;

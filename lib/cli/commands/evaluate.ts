@@ -15,6 +15,7 @@ import { loadDataset } from '../../llm/dataset.js';
 import { defaultTokenizer } from '../../tokenizer/tokenizer.js';
 import { accuracySummary, readRunResult, writeRunResult } from '../../report/run-result.js';
 import { SAMPLE_DATASET } from '../defaults.js';
+import { EXIT_CODES } from '../exit-codes.js';
 
 interface EvaluateArgs {
   log: string;
@@ -56,7 +57,7 @@ async function handler(args: EvaluateArgs): Promise<void> {
     result.accuracy = accuracySummary(evaluation);
     writeRunResult(result);
   }
-  if (evaluation.check && !evaluation.check.passed) process.exitCode = 3;
+  if (evaluation.check && !evaluation.check.passed) process.exitCode = EXIT_CODES.accuracyFailed;
 }
 
 export const evaluateCommand: CommandModule<object, EvaluateArgs> = {

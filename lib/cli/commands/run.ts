@@ -11,9 +11,11 @@ import { runLlmBenchmark } from '../../llm/harness.js';
 import { MAX_NEW_TOKENS } from '../../llm/prompt.js';
 import { defaultTokenizer } from '../../tokenizer/tokenizer.js';
 import { formatRunResult } from '../../report/run-result.js';
+import { hasCode } from '../../errors.js';
 import { BACKENDS, createBackend, DEVICES, DTYPES, type BackendName } from '../backend-choice.js';
 import { defaultOutputDir, SAMPLE_DATASET } from '../defaults.js';
 import { ProgressLine, progressLine } from '../progress.js';
+import { EXIT_CODES, runExitCode } from '../exit-codes.js';
 
 interface RunArgs {
   scenario: LlmScenario;
@@ -114,37 +116,61 @@ async function handler(args: RunArgs): Promise<void> {
   );
   const outputDir = args['output-dir'] ?? defaultOutputDir(args.scenario, args.mode);
   const controller = new AbortController();
-  const onSignal = (): void => controller.abort(new Error('interrupted (Ctrl-C)'));
-  process.once('SIGINT', onSignal);
+  // The first Ctrl-C or SIGTERM ends the run early: LoadGen's logs are still written completely.
+  let stoppedBy: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stoppedBy !== undefined) {
+      console.error(`mlperf-llm: still ending the run so that LoadGen's logs are complete; please wait`);
+      return;
+    }
+    stoppedBy = signal;
+    console.error(
+      `\nmlperf-llm: ${signal === 'SIGINT' ? 'Ctrl-C' : signal}: ending the run; LoadGen writes its logs first`,
+    );
+    controller.abort(new Error(signal === 'SIGINT' ? 'interrupted (Ctrl-C)' : `stopped by ${signal}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const progress = new ProgressLine();
   const expected =
     args.mode === 'performance' ? undefined : Math.min(args['total-sample-count'] ?? dataset.size, dataset.size);
   try {
-    const result = await runLlmBenchmark({
-      scenario: args.scenario,
-      mode: args.mode,
-      suite: args.suite,
-      backend,
-      dataset,
-      totalSampleCount: args['total-sample-count'],
-      maxNewTokens: args['max-new-tokens'],
-      maxConcurrency: args['max-concurrency'],
-      targetQps: args['target-qps'],
-      targetLatencyMs: args['target-latency'],
-      minDurationMs: args['min-duration'],
-      minQueryCount: args['min-query-count'],
-      userConf: args['user-conf'],
-      outputDir,
-      enableTrace: args.trace,
-      signal: controller.signal,
-      tokenizer,
-      onProgress: (p, elapsed) => progress.update(progressLine(p, elapsed, expected)),
-    });
+    let result: Awaited<ReturnType<typeof runLlmBenchmark>>;
+    try {
+      result = await runLlmBenchmark({
+        scenario: args.scenario,
+        mode: args.mode,
+        suite: args.suite,
+        backend,
+        dataset,
+        totalSampleCount: args['total-sample-count'],
+        maxNewTokens: args['max-new-tokens'],
+        maxConcurrency: args['max-concurrency'],
+        targetQps: args['target-qps'],
+        targetLatencyMs: args['target-latency'],
+        minDurationMs: args['min-duration'],
+        minQueryCount: args['min-query-count'],
+        userConf: args['user-conf'],
+        outputDir,
+        enableTrace: args.trace,
+        signal: controller.signal,
+        tokenizer,
+        onProgress: (p, elapsed) => progress.update(progressLine(p, elapsed, expected)),
+      });
+    } catch (error) {
+      if (stoppedBy === undefined || !hasCode(error, 'ABORT_ERR')) throw error;
+      progress.done();
+      console.error(`mlperf-llm: ${(error as Error).message}`);
+      process.exitCode = stoppedBy === 'SIGINT' ? EXIT_CODES.interrupted : EXIT_CODES.terminated;
+      return;
+    }
     progress.done();
     console.log(formatRunResult(result));
+    process.exitCode = runExitCode(result);
   } finally {
     progress.done();
     process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
     await backend.close();
   }
 }

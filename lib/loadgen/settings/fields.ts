@@ -1,13 +1,14 @@
 /**
  * Validation of test settings and their conversion to and from the plain object native code
- * reads. One table describes every field, so the class, the checks and the conversion cannot
- * drift apart (a test compares the table with the C++ struct's own defaults).
+ * reads. The field list and every default come from the native struct itself (LoadGen's
+ * TestSettings, read through the addon), so the class, the checks and the conversion cannot drift
+ * from LoadGen.
  *
  * @packageDocumentation
  */
-import { TestMode, TestScenario, enumValue } from './enums.js';
-import type { NativeTestSettings } from './native.js';
-import { codedTypeError, describeValue } from '../errors.js';
+import { TestMode, TestScenario, enumValue } from '../enums.js';
+import { native, type NativeTestSettings } from '../native.js';
+import { codedTypeError, describeValue } from '../../errors.js';
 
 /** How a field travels: its JS type and checks. */
 type FieldKind = 'scenario' | 'mode' | 'double' | 'positive' | 'fraction' | 'uint64' | 'seed' | 'bool' | 'int';
@@ -19,57 +20,47 @@ export interface TestSettingsField {
   readonly kind: FieldKind;
 }
 
-const field = (name: string, kind: FieldKind, nativeName = name): TestSettingsField => ({
-  name,
-  native: nativeName,
-  kind,
-});
+/** The two fields whose Python names differ from their C++ names. */
+const PYTHON_NAMES: Readonly<Record<string, string>> = {
+  server_ttft_latency: 'ttft_latency',
+  server_tpot_latency: 'tpot_latency',
+};
 
-/** Every field of LoadGen 6.0.17's TestSettings, in declaration order. */
-export const TEST_SETTINGS_FIELDS: readonly TestSettingsField[] = Object.freeze([
-  field('scenario', 'scenario'),
-  field('mode', 'mode'),
-  field('single_stream_expected_latency_ns', 'positive'),
-  field('single_stream_target_latency_percentile', 'fraction'),
-  field('multi_stream_expected_latency_ns', 'positive'),
-  field('multi_stream_target_latency_percentile', 'fraction'),
-  field('multi_stream_samples_per_query', 'uint64'),
-  field('server_target_qps', 'positive'),
-  field('server_target_latency_ns', 'uint64'),
-  field('server_target_latency_percentile', 'fraction'),
-  field('server_coalesce_queries', 'bool'),
-  field('server_find_peak_qps_decimals_of_precision', 'int'),
-  field('server_find_peak_qps_boundary_step_size', 'positive'),
-  field('server_max_async_queries', 'uint64'),
-  field('server_num_issue_query_threads', 'uint64'),
-  field('offline_expected_qps', 'positive'),
-  field('sample_concatenate_permutation', 'bool'),
-  field('min_duration_ms', 'uint64'),
-  field('max_duration_ms', 'uint64'),
-  field('min_query_count', 'uint64'),
-  field('max_query_count', 'uint64'),
-  field('qsl_rng_seed', 'seed'),
-  field('sample_index_rng_seed', 'seed'),
-  field('schedule_rng_seed', 'seed'),
-  field('accuracy_log_rng_seed', 'seed'),
-  field('accuracy_log_probability', 'double'),
-  field('accuracy_log_sampling_target', 'uint64'),
-  field('test05', 'bool'),
-  field('test05_qsl_rng_seed', 'seed'),
-  field('test05_sample_index_rng_seed', 'seed'),
-  field('test05_schedule_rng_seed', 'seed'),
-  field('print_timestamps', 'bool'),
-  field('performance_issue_unique', 'bool'),
-  field('performance_issue_same', 'bool'),
-  field('performance_issue_same_index', 'uint64'),
-  field('performance_sample_count_override', 'uint64'),
-  field('accuracy_sample_count_override', 'uint64'),
-  field('use_token_latencies', 'bool'),
-  field('ttft_latency', 'uint64', 'server_ttft_latency'),
-  field('tpot_latency', 'uint64', 'server_tpot_latency'),
-  field('infer_token_latencies', 'bool'),
-  field('token_latency_scaling_factor', 'uint64'),
-]);
+/** Fields whose checks are narrower than their C++ type says. */
+const NARROWER: Readonly<Record<string, FieldKind>> = {
+  scenario: 'scenario',
+  mode: 'mode',
+  single_stream_expected_latency_ns: 'positive',
+  single_stream_target_latency_percentile: 'fraction',
+  multi_stream_expected_latency_ns: 'positive',
+  multi_stream_target_latency_percentile: 'fraction',
+  server_target_qps: 'positive',
+  server_target_latency_percentile: 'fraction',
+  server_find_peak_qps_decimals_of_precision: 'int',
+  server_find_peak_qps_boundary_step_size: 'positive',
+  offline_expected_qps: 'positive',
+};
+
+/** The kind a field's native default implies: bigint for uint64_t, boolean, or number (a double). */
+function kindOf(nativeName: string, value: number | bigint | boolean): FieldKind {
+  if (typeof value === 'bigint') return nativeName.endsWith('_seed') ? 'seed' : 'uint64';
+  return typeof value === 'boolean' ? 'bool' : 'double';
+}
+
+/**
+ * LoadGen's own defaults (a value-initialised `mlperf::TestSettings`), as native code reports
+ * them: the one list of fields, in LoadGen's declaration order.
+ */
+const NATIVE_DEFAULTS: Readonly<NativeTestSettings> = Object.freeze(native.testSettingsDefaults());
+
+/** Every field of LoadGen's TestSettings, in declaration order, derived from the native struct. */
+export const TEST_SETTINGS_FIELDS: readonly TestSettingsField[] = Object.freeze(
+  Object.entries(NATIVE_DEFAULTS).map(([nativeName, value]) => ({
+    name: PYTHON_NAMES[nativeName] ?? nativeName,
+    native: nativeName,
+    kind: NARROWER[nativeName] ?? kindOf(nativeName, value),
+  })),
+);
 
 const UINT64_LIMIT = 1n << 64n;
 
@@ -174,4 +165,9 @@ export function fromNativeTestSettings(nativeSettings: NativeTestSettings): Reco
         : value;
   }
   return result;
+}
+
+/** LoadGen's defaults as TestSettings fields (a fresh object each call). */
+export function defaultTestSettings(): Record<string, number | bigint | boolean> {
+  return fromNativeTestSettings(NATIVE_DEFAULTS);
 }

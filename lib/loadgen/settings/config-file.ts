@@ -1,12 +1,15 @@
 /**
- * Finds the lines of a LoadGen config file that LoadGen's parser rejects, so an error can point
- * at them. LoadGen stays the authority on whether a file is valid; this only explains why.
+ * LoadGen config files (user.conf, audit.config): the lines LoadGen's parser rejects, so an error
+ * can point at them, and that error. LoadGen stays the authority on whether a file is valid; this
+ * only explains why.
  * Rules (LoadGen 6.0.17, test_settings_internal.cc): tokens are separated by whitespace; a line
  * reads `key = value`; a `#` token before the value ends the line; the value must be an integer
  * (strtoul, base 0) or a double (strtod) in full.
  *
  * @packageDocumentation
  */
+import { readFileSync } from 'node:fs';
+import { LoadgenError } from '../../errors.js';
 
 /** One line LoadGen's parser rejects. */
 export interface ConfigProblem {
@@ -43,4 +46,32 @@ export function diagnoseConfigFile(text: string): ConfigProblem[] {
     }
   });
   return problems;
+}
+
+/** The ERR_LOADGEN_CONFIG error for a file FromConfig rejected with `status`, naming the lines at fault. */
+export function configFileError(path: string, status: number): LoadgenError {
+  if (status === -2) {
+    return new LoadgenError(
+      'ERR_LOADGEN_CONFIG',
+      `LoadGen could not open the config file '${path}' (FromConfig returned ${status}, ENOENT). Check the path; it is relative to ${process.cwd()}.`,
+    );
+  }
+  let text: string | undefined;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    text = undefined;
+  }
+  const problems = text === undefined ? [] : diagnoseConfigFile(text);
+  const where = problems.length
+    ? ` ${problems
+        .slice(0, 3)
+        .map((p) => `line ${p.line}: ${p.problem}`)
+        .join('; ')}.`
+    : '';
+  return new LoadgenError(
+    'ERR_LOADGEN_CONFIG',
+    `LoadGen rejected the config file '${path}' (FromConfig returned ${status}${status === -22 ? ', EINVAL' : ''}) and applied nothing from it.${where} ` +
+      `Each line must read 'model.scenario.key = value' with spaces around '=' and a number as value; comment lines start with '# '.`,
+  );
 }

@@ -5,11 +5,11 @@
  *
  * @packageDocumentation
  */
-import type { TestMode, TestModeName, TestScenario, TestScenarioName } from './enums.js';
+import type { TestMode, TestModeName, TestScenario, TestScenarioName } from '../enums.js';
 import { LogSettings } from './log-settings.js';
-import { TEST_SETTINGS_FIELDS } from './settings-payload.js';
+import { TEST_SETTINGS_FIELDS } from './fields.js';
 import { TestSettings } from './test-settings.js';
-import { codedTypeError } from '../errors.js';
+import { codedTypeError } from '../../errors.js';
 
 /** `snake_case` → `camelCase`, at the type level. */
 export type SnakeToCamel<S extends string> = S extends `${infer Head}_${infer Tail}`

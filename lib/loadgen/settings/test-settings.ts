@@ -4,12 +4,11 @@
  *
  * @packageDocumentation
  */
-import { readFileSync } from 'node:fs';
-import { TestMode, TestScenario } from './enums.js';
-import { native } from './native.js';
-import { TEST_SETTINGS_FIELDS, fromNativeTestSettings, toNativeTestSettings } from './settings-payload.js';
-import { diagnoseConfigFile } from './config-diagnosis.js';
-import { LoadgenError, codedTypeError } from '../errors.js';
+import { TestMode, TestScenario } from '../enums.js';
+import { native } from '../native.js';
+import { TEST_SETTINGS_FIELDS, defaultTestSettings, fromNativeTestSettings, toNativeTestSettings } from './fields.js';
+import { configFileError } from './config-file.js';
+import { codedTypeError } from '../../errors.js';
 
 /** Which kind of config file {@link TestSettings.FromConfig} reads (LoadGen's `conf_type`). */
 export const ConfigType = Object.freeze({ MlperfConf: 0, UserConf: 1, AuditConfig: 2 } as const);
@@ -23,101 +22,106 @@ export type ConfigType = (typeof ConfigType)[keyof typeof ConfigType];
  * bigints because their real values exceed 2^53.
  */
 export class TestSettings {
-  /** The scenario to run. Default {@link TestScenario.SingleStream}. */
-  scenario: TestScenario = TestScenario.SingleStream;
-  /** What to measure. Default {@link TestMode.PerformanceOnly}. */
-  mode: TestMode = TestMode.PerformanceOnly;
+  /** LoadGen's own defaults, read from the native struct (the Default values below are what it holds). */
+  constructor() {
+    Object.assign(this, defaultTestSettings());
+  }
+
+  /** The scenario to run. Default `TestScenario.SingleStream`. */
+  declare scenario: TestScenario;
+  /** What to measure. Default `TestMode.PerformanceOnly`. */
+  declare mode: TestMode;
 
   /** SingleStream: expected latency, a hint for how many queries to pre-generate (ns). Default 1e6. */
-  single_stream_expected_latency_ns = 1_000_000;
+  declare single_stream_expected_latency_ns: number;
   /** SingleStream: the latency percentile reported (fraction). Default 0.9. */
-  single_stream_target_latency_percentile = 0.9;
+  declare single_stream_target_latency_percentile: number;
 
   /** MultiStream: expected latency per query, a pre-generation hint (ns). Default 8e6. */
-  multi_stream_expected_latency_ns = 8_000_000;
+  declare multi_stream_expected_latency_ns: number;
   /** MultiStream: the latency percentile reported (fraction). Default 0.99. */
-  multi_stream_target_latency_percentile = 0.99;
+  declare multi_stream_target_latency_percentile: number;
   /** MultiStream: samples per query. Default 8. */
-  multi_stream_samples_per_query: number | bigint = 8;
+  declare multi_stream_samples_per_query: number | bigint;
 
   /** Server: mean rate of the Poisson arrival process (queries/s). Default 1. */
-  server_target_qps = 1;
+  declare server_target_qps: number;
   /** Server: latency bound at the target percentile, without token latencies (ns). Default 1e8. */
-  server_target_latency_ns: number | bigint = 100_000_000;
+  declare server_target_latency_ns: number | bigint;
   /** Server: the latency percentile that must meet the bound (fraction); also used for TTFT/TPOT. Default 0.99. */
-  server_target_latency_percentile = 0.99;
+  declare server_target_latency_percentile: number;
   /** Server: merge overdue queries into one IssueQuery call. Default false. */
-  server_coalesce_queries = false;
+  declare server_coalesce_queries: boolean;
   /** Server, FindPeakPerformance: decimals of precision of the peak QPS search. Default 1. */
-  server_find_peak_qps_decimals_of_precision = 1;
+  declare server_find_peak_qps_decimals_of_precision: number;
   /** Server, FindPeakPerformance: step of the boundary search (queries/s). Default 1. */
-  server_find_peak_qps_boundary_step_size = 1;
+  declare server_find_peak_qps_boundary_step_size: number;
   /** Server: end the test early if more queries than this are outstanding (0 = no limit). Default 0. */
-  server_max_async_queries: number | bigint = 0;
+  declare server_max_async_queries: number | bigint;
   /**
    * Server: number of registered issue threads. Must stay 0 with this binding: queries are issued
    * from LoadGen's own thread. Default 0.
    */
-  server_num_issue_query_threads: number | bigint = 0;
+  declare server_num_issue_query_threads: number | bigint;
 
   /** Offline: expected throughput (samples/s), which sizes the single query. Default 1. */
-  offline_expected_qps = 1;
+  declare offline_expected_qps: number;
   /** Issue whole permutations of the loaded samples ("equal issue"). Default false. */
-  sample_concatenate_permutation = false;
+  declare sample_concatenate_permutation: boolean;
 
   /** Minimum test duration (ms). Default 10000. */
-  min_duration_ms: number | bigint = 10_000;
+  declare min_duration_ms: number | bigint;
   /** Maximum test duration (ms, 0 = no limit). Default 0. */
-  max_duration_ms: number | bigint = 0;
+  declare max_duration_ms: number | bigint;
   /** Minimum number of queries. Default 100. */
-  min_query_count: number | bigint = 100;
+  declare min_query_count: number | bigint;
   /** Maximum number of queries (0 = no limit). Default 0. */
-  max_query_count: number | bigint = 0;
+  declare max_query_count: number | bigint;
 
   /** Seed choosing the loaded sample sets. Default 0 (mlperf.conf sets the official one). */
-  qsl_rng_seed: number | bigint = 0n;
+  declare qsl_rng_seed: number | bigint;
   /** Seed choosing samples for queries. Default 0. */
-  sample_index_rng_seed: number | bigint = 0n;
+  declare sample_index_rng_seed: number | bigint;
   /** Seed of the Server arrival schedule. Default 0. */
-  schedule_rng_seed: number | bigint = 0n;
+  declare schedule_rng_seed: number | bigint;
   /** Seed choosing which performance-mode responses are copied to the accuracy log. Default 0. */
-  accuracy_log_rng_seed: number | bigint = 0n;
+  declare accuracy_log_rng_seed: number | bigint;
   /** Fraction of performance-mode responses copied to the accuracy log. Default 0. */
-  accuracy_log_probability = 0;
+  declare accuracy_log_probability: number;
   /** If > 0, the number of responses to copy to the accuracy log (overrides the probability). Default 0. */
-  accuracy_log_sampling_target: number | bigint = 0;
+  declare accuracy_log_sampling_target: number | bigint;
   /** Legacy TEST05: use the test05 seeds below. Default false. */
-  test05 = false;
+  declare test05: boolean;
   /** TEST05 replacement for qsl_rng_seed. Default 0. */
-  test05_qsl_rng_seed: number | bigint = 0n;
+  declare test05_qsl_rng_seed: number | bigint;
   /** TEST05 replacement for sample_index_rng_seed. Default 0. */
-  test05_sample_index_rng_seed: number | bigint = 0n;
+  declare test05_sample_index_rng_seed: number | bigint;
   /** TEST05 replacement for schedule_rng_seed. Default 0. */
-  test05_schedule_rng_seed: number | bigint = 0n;
+  declare test05_schedule_rng_seed: number | bigint;
 
   /** Print performance start/stop timestamps to stdout. Default false. */
-  print_timestamps = false;
+  declare print_timestamps: boolean;
   /** Audit: issue every loaded sample once. Default false. */
-  performance_issue_unique = false;
+  declare performance_issue_unique: boolean;
   /** Audit: issue the same sample every time. Default false. */
-  performance_issue_same = false;
+  declare performance_issue_same: boolean;
   /** Audit: the sample index used with performance_issue_same. Default 0. */
-  performance_issue_same_index: number | bigint = 0;
+  declare performance_issue_same_index: number | bigint;
   /** Overrides the QSL's performance sample count (0 = use the QSL's). Default 0. */
-  performance_sample_count_override: number | bigint = 0;
+  declare performance_sample_count_override: number | bigint;
   /** Overrides how many samples accuracy mode issues (0 = the QSL's total). Default 0. */
-  accuracy_sample_count_override: number | bigint = 0;
+  declare accuracy_sample_count_override: number | bigint;
 
   /** Track time to first token and time per output token (LLM benchmarks). Default false. */
-  use_token_latencies = false;
+  declare use_token_latencies: boolean;
   /** Time-to-first-token bound at the target percentile (ns); C++ `server_ttft_latency`. Default 1e8. */
-  ttft_latency: number | bigint = 100_000_000;
+  declare ttft_latency: number | bigint;
   /** Time-per-output-token bound at the target percentile (ns); C++ `server_tpot_latency`. Default 1e8. */
-  tpot_latency: number | bigint = 100_000_000;
+  declare tpot_latency: number | bigint;
   /** Report tokens/s as samples × token_latency_scaling_factor (no per-token timing). Default false. */
-  infer_token_latencies = false;
+  declare infer_token_latencies: boolean;
   /** Tokens per sample assumed by infer_token_latencies. Default 0. */
-  token_latency_scaling_factor: number | bigint = 0;
+  declare token_latency_scaling_factor: number | bigint;
 
   /**
    * Reads a LoadGen config file (`user.conf` by default) into these settings, as LoadGen's own
@@ -159,7 +163,7 @@ export class TestSettings {
       scenario,
       conf_type,
     );
-    if (status !== 0) throw configError(path, status);
+    if (status !== 0) throw configFileError(path, status);
     Object.assign(this, fromNativeTestSettings(settings));
     return status;
   }
@@ -168,33 +172,6 @@ export class TestSettings {
   clone(): TestSettings {
     return Object.assign(new TestSettings(), this);
   }
-}
-
-function configError(path: string, status: number): LoadgenError {
-  if (status === -2) {
-    return new LoadgenError(
-      'ERR_LOADGEN_CONFIG',
-      `LoadGen could not open the config file '${path}' (FromConfig returned ${status}, ENOENT). Check the path; it is relative to ${process.cwd()}.`,
-    );
-  }
-  let text: string | undefined;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    text = undefined;
-  }
-  const problems = text === undefined ? [] : diagnoseConfigFile(text);
-  const where = problems.length
-    ? ` ${problems
-        .slice(0, 3)
-        .map((p) => `line ${p.line}: ${p.problem}`)
-        .join('; ')}.`
-    : '';
-  return new LoadgenError(
-    'ERR_LOADGEN_CONFIG',
-    `LoadGen rejected the config file '${path}' (FromConfig returned ${status}${status === -22 ? ', EINVAL' : ''}) and applied nothing from it.${where} ` +
-      `Each line must read 'model.scenario.key = value' with spaces around '=' and a number as value; comment lines start with '# '.`,
-  );
 }
 
 /** Every field name of {@link TestSettings}, in LoadGen's order. */

@@ -3,10 +3,10 @@
  *
  * @packageDocumentation
  */
-import { LoggingMode, enumValue } from './enums.js';
-import type { NativeLogSettings } from './native.js';
-import { toUint64 } from './settings-payload.js';
-import { codedTypeError, describeValue } from '../errors.js';
+import { LoggingMode, enumValue } from '../enums.js';
+import type { NativeLogSettings } from '../native.js';
+import { toUint64 } from './fields.js';
+import { codedTypeError, describeValue } from '../../errors.js';
 
 /** Where and how LoadGen names its four log files. */
 export class LogOutputSettings {
@@ -28,7 +28,7 @@ export class LogOutputSettings {
 export class LogSettings {
   /** File names and locations. */
   log_output = new LogOutputSettings();
-  /** Logging mode; LoadGen implements {@link LoggingMode.AsyncPoll} only. */
+  /** Logging mode; LoadGen implements `LoggingMode.AsyncPoll` only. */
   log_mode: LoggingMode = LoggingMode.AsyncPoll;
   /** Poll interval of the async logger (ms; LoadGen does not use it). Default 1000. */
   log_mode_async_poll_interval_ms: number | bigint = 1000;
