@@ -11,4 +11,14 @@ export {
   type OnnxRuntimeBackend,
   type OnnxRuntimeBackendOptions,
 } from './onnxruntime-loader.js';
-export { createEngineBackend, EngineBackend, type EngineBackendOptions } from './engine/index.js';
+export {
+  createEngineBackend,
+  Engine,
+  EngineBackend,
+  MLPERF_MAX_LENGTH,
+  type EngineBackendOptions,
+  type EngineCallbacks,
+  type EngineOptions,
+  type NativeEngineInfo,
+  type NativeEngineStats,
+} from './engine/index.js';
