@@ -188,6 +188,17 @@ export class EndpointPool {
    * outstanding requests for its weight. Undefined when none has room.
    */
   choose(avoid?: ReadonlySet<Endpoint>): Endpoint | undefined {
+    const best = this.#best(avoid);
+    if (best !== undefined) this.#cursor = (best.index + 1) % this.endpoints.length;
+    return best;
+  }
+
+  /** Whether any endpoint is up and under its limit. */
+  hasRoom(): boolean {
+    return this.#best(undefined) !== undefined;
+  }
+
+  #best(avoid: ReadonlySet<Endpoint> | undefined): Endpoint | undefined {
     const count = this.endpoints.length;
     let best: Endpoint | undefined;
     let bestLoad = Infinity;
@@ -201,7 +212,6 @@ export class EndpointPool {
         bestLoad = load;
       }
     }
-    if (best !== undefined) this.#cursor = (best.index + 1) % count;
     return best;
   }
 

@@ -299,7 +299,7 @@ export class OpenAIDispatcher implements Backend {
       else {
         still.push(request);
         // Nothing has room even for a request that avoids nothing: the rest wait too.
-        full = avoid === undefined || this.#pool.choose() === undefined;
+        full = avoid === undefined || !this.#pool.hasRoom();
       }
     }
     this.#waiting = still;

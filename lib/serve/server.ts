@@ -52,7 +52,7 @@ export interface OpenAIServerOptions {
   apiKey?: string;
   /** Largest accepted request body, in bytes (larger: 413). Default 16 MiB. */
   maxBodyBytes?: number;
-  /** The longest prompt accepted, in tokens (longer: 400). Default the context length less one. */
+  /** The longest prompt accepted, in tokens (longer: 400). Default: only the context length bounds it. */
   maxPromptTokens?: number;
   /** The most prompts one request may carry (more: 400). Default 256. */
   maxPromptsPerRequest?: number;
@@ -107,7 +107,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions): Promise<O
     tokenizer: options.tokenizer,
     modelName: options.modelName,
     contextLength,
-    maxPromptTokens: options.maxPromptTokens ?? contextLength - 1,
+    maxPromptTokens: options.maxPromptTokens ?? Number.POSITIVE_INFINITY,
     maxPrompts: options.maxPromptsPerRequest ?? DEFAULT_MAX_PROMPTS_PER_REQUEST,
     slots: new ConcurrencyLimiter(options.maxConcurrency ?? options.backend.maxConcurrency),
     sampleIndexOf: options.sampleIndexOf,

@@ -80,7 +80,7 @@ function builder(yargs: Argv): Argv<ServeArgs> {
     })
     .option('max-prompt-tokens', {
       type: 'number',
-      describe: 'longest prompt in tokens (longer: HTTP 400); default the context length less one',
+      describe: 'longest prompt in tokens (longer: HTTP 400); default: only the context length bounds it',
     })
     .option('max-prompts-per-request', {
       type: 'number',
