@@ -10,19 +10,22 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { EndpointStats } from '../lib/backends/backend.js';
+import type { Backend, EndpointStats } from '../lib/backends/backend.js';
 import { parseEndpointList } from '../lib/backends/endpoint-list.js';
 import { Endpoint, EndpointPool, type EndpointEvent } from '../lib/backends/endpoint-pool.js';
 import { FixedRateBackend } from '../lib/backends/fixed-rate.js';
 import { OpenAICompletionsClient } from '../lib/backends/openai-client.js';
 import { createOpenAIDispatcher, type OpenAIDispatcher } from '../lib/backends/openai-dispatcher.js';
+import { ReplayBackend } from '../lib/backends/replay.js';
 import type { LlmMode, LlmScenario } from '../lib/llm/benchmark-settings.js';
 import { loadDataset } from '../lib/llm/dataset.js';
 import { runLlmBenchmark } from '../lib/llm/harness.js';
 import { SAMPLE_DATASET } from '../lib/llm/sample-dataset.js';
 import { readAccuracyLog } from '../lib/report/accuracy-log.js';
 import type { RunResult } from '../lib/report/run-result.js';
-import { tempDir } from './helpers.js';
+import { startOpenAIServer } from '../lib/serve/index.js';
+import { LlamaTokenizer } from '../lib/tokenizer/tokenizer.js';
+import { generateAll, tempDir } from './helpers.js';
 import { freePort, startServe, stopServe, type ServeProcess } from './serve-process.js';
 
 const MODEL = 'meta-llama/Llama-3.1-8B-Instruct';
@@ -435,6 +438,67 @@ async function fakeServer(mode: 'always-500' | 'error-500' | 'stall'): Promise<F
     },
   };
 }
+
+describe('a request whose server fails in the middle of its stream', () => {
+  const prompt = dataset.prompt(3);
+  const tokenizer = LlamaTokenizer.load();
+
+  /** Streams one request through a dispatcher over [first, second]; `first` is closed after 3 tokens. */
+  async function failOver(
+    second: Backend,
+  ): Promise<{ streamed: number[][]; completed: number[]; stats: EndpointStats[] }> {
+    const first = new FixedRateBackend({ tokensPerSecond: 200 });
+    const servers = [
+      await startOpenAIServer({ backend: first, tokenizer, modelName: MODEL, port: 0 }),
+      await startOpenAIServer({ backend: second, tokenizer, modelName: MODEL, port: 0, sampleIndexOf: () => 0 }),
+    ];
+    const backend = await createOpenAIDispatcher({
+      endpoints: servers.map((server) => server.url),
+      ...QUICK,
+      probePrompt: prompt,
+    });
+    const streamed: number[][] = [];
+    let completed: number[] = [];
+    try {
+      await generateAll(backend, [{ key: 1, prompt, maxNewTokens: 20, sampleIndex: 0 }], {
+        onTokens: (_key, tokens) => {
+          streamed.push(Array.from(tokens));
+          // The first server goes away mid-stream; the request was sent to it (the first in turn).
+          if (streamed.length === 3) void servers[0]!.close();
+        },
+        onComplete: (_key, tokens) => (completed = Array.from(tokens)),
+      });
+      return { streamed, completed, stats: backend.endpointStats() };
+    } finally {
+      await backend.close();
+      for (const server of servers) await server.close();
+      await first.close();
+      await second.close();
+    }
+  }
+
+  test('its re-issue regenerates from scratch; only the tokens not passed on yet are passed on', async () => {
+    const { streamed, completed, stats } = await failOver(new FixedRateBackend({ tokensPerSecond: 1000 }));
+    const expected = Array.from(FixedRateBackend.tokensFor(prompt, 20));
+    assert.deepEqual(completed, expected);
+    assert.deepEqual(streamed.flat(), expected, 'streamed once each, in order, adding up to the completion');
+    assert.deepEqual(
+      stats.map((s) => [s.requests, s.completed, s.errors, s.reissued, s.reissuedAfterFirstToken]),
+      [
+        [1, 0, 1, 1, 1],
+        [1, 1, 0, 0, 0],
+      ],
+    );
+  });
+
+  test('a re-issue that answers differently completes with its own tokens and streams no more', async () => {
+    const other = Int32Array.from({ length: 20 }, (_, i) => 2000 + i);
+    const { streamed, completed } = await failOver(new ReplayBackend({ answers: [other] }));
+    assert.deepEqual(completed, Array.from(other), "the completing attempt's tokens, whatever was streamed");
+    const first = Array.from(FixedRateBackend.tokensFor(prompt, 20));
+    assert.deepEqual(streamed.flat(), first.slice(0, streamed.length), 'only what the first server streamed');
+  });
+});
 
 describe('endpoint choice', () => {
   const pool = (specs: Array<{ limit: number; weight?: number }>): { pool: EndpointPool; endpoints: Endpoint[] } => {

@@ -344,7 +344,8 @@ export class OpenAIDispatcher implements Backend {
       }
     }
     if (attempt.received > streamed.length) {
-      const fresh = tokens.subarray(streamed.length - from);
+      // Without an earlier attempt (the usual case) the whole chunk is new.
+      const fresh = from === streamed.length ? tokens : tokens.subarray(streamed.length - from);
       streamed.push(fresh);
       request.request.events.onTokens(fresh);
     }
