@@ -10,6 +10,7 @@ import { createOnnxRuntimeBackend } from '../backends/onnxruntime-loader.js';
 import type { EndpointSpec } from '../backends/endpoint-list.js';
 import { readEndpointList } from '../backends/endpoint-list.js';
 import type { EndpointEvent } from '../backends/endpoint-pool.js';
+import type { OpenAIDialect } from '../backends/openai-client.js';
 import { createOpenAIDispatcher } from '../backends/openai-dispatcher.js';
 import { ReplayBackend } from '../backends/replay.js';
 import type { Dataset } from '../llm/dataset.js';
@@ -40,6 +41,8 @@ export interface BackendChoice {
   requestTimeoutMs?: number | undefined;
   /** openai: how long to wait for a server to come back while all are down (ms). */
   endpointRetryTimeoutMs?: number | undefined;
+  /** openai: how servers are asked for token ids ('vllm': vLLM, SGLang, serve; 'trtllm': trtllm-serve). */
+  dialect?: OpenAIDialect | undefined;
   /** openai: receives each change of a server's health. */
   onEndpointEvent?: ((event: EndpointEvent) => void) | undefined;
 }
@@ -81,6 +84,7 @@ export async function createBackend(choice: BackendChoice, data?: DatasetSource)
         endpointConcurrency: choice.endpointConcurrency,
         requestTimeoutMs: choice.requestTimeoutMs,
         retryTimeoutMs: choice.endpointRetryTimeoutMs,
+        dialect: choice.dialect,
         onEvent: choice.onEndpointEvent,
         // A prompt of the run itself: every server must take it (a served replay knows no other).
         probePrompt: data === undefined || data.dataset.size === 0 ? undefined : data.dataset.prompt(0),

@@ -12,6 +12,7 @@ import { MAX_NEW_TOKENS } from '../../llm/prompt.js';
 import { defaultTokenizer } from '../../tokenizer/tokenizer.js';
 import { formatRunResult } from '../../report/run-result.js';
 import { describeEndpointEvent } from '../../backends/endpoint-pool.js';
+import type { OpenAIDialect } from '../../backends/openai-client.js';
 import { BACKENDS, createBackend, DEVICES, DTYPES, type BackendName } from '../backend-choice.js';
 import { defaultOutputDir, SAMPLE_DATASET } from '../defaults.js';
 import { ProgressLine, progressLine } from '../progress.js';
@@ -39,6 +40,7 @@ interface RunArgs {
   'endpoint-concurrency'?: number;
   'request-timeout'?: number;
   'endpoint-retry-timeout'?: number;
+  dialect: OpenAIDialect;
   trace: boolean;
 }
 
@@ -114,6 +116,11 @@ function builder(yargs: Argv): Argv<RunArgs> {
       describe:
         'openai backend: with every server down, how long to wait for one to come back before the run fails (ms, default 60000)',
     })
+    .option('dialect', {
+      choices: ['vllm', 'trtllm'] as const,
+      default: 'vllm' as OpenAIDialect,
+      describe: 'openai backend: how servers are asked for token ids (vllm: vLLM, SGLang, serve; trtllm: trtllm-serve)',
+    })
     .option('trace', {
       type: 'boolean',
       default: false,
@@ -138,6 +145,7 @@ async function handler(args: RunArgs): Promise<void> {
       endpointConcurrency: args['endpoint-concurrency'],
       requestTimeoutMs: args['request-timeout'],
       endpointRetryTimeoutMs: args['endpoint-retry-timeout'],
+      dialect: args.dialect,
       onEndpointEvent: (event) => progress.note(`mlperf-llm: ${describeEndpointEvent(event)}`),
     },
     { dataset, tokenizer },
