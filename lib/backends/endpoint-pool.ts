@@ -33,7 +33,7 @@ export function describeEndpointEvent(event: EndpointEvent): string {
     case 'out':
       return `endpoint ${event.url} is out: ${event.reason}; it joins the run when it answers the health probe`;
     case 'down':
-      return `endpoint ${event.url} is down (${event.reason}); ${event.reissued ?? 0} of its requests re-issued to the others`;
+      return `endpoint ${event.url} is down (${event.reason}); ${event.reissued ?? 0} of its requests re-issued`;
     case 'up':
       return `endpoint ${event.url} is back after ${(event.downSeconds ?? 0).toFixed(1)} s`;
   }
