@@ -36,6 +36,8 @@ export const ERROR_CODES = Object.freeze({
   ERR_BACKEND_MODEL: 'the model files are missing or malformed',
   ERR_BACKEND_REQUEST: 'a request or option the backend cannot serve',
   ERR_BACKEND_FAILED: 'generation failed while running',
+  ERR_ENDPOINT_LIST:
+    'an --endpoints file or endpoint list is malformed or unreadable; the message names the file and line',
 
   ERR_DATASET_READ: 'the dataset file cannot be read',
   ERR_DATASET_FORMAT: 'the dataset is not MLPerf cnn_eval.json; the message names the record and field',

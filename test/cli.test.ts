@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { readAccuracyLog } from '../lib/report/accuracy-log.js';
 import type { RunResult } from '../lib/report/run-result.js';
 import { tempDir } from './helpers.js';
+import { freePort, startServe, stopServe } from './serve-process.js';
 
 const CLI = fileURLToPath(new URL('../lib/cli/main.js', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('../../test/fixtures/accuracy/rouge-parity.json', import.meta.url));
@@ -159,6 +160,65 @@ test('the openai backend runs against "mlperf-llm serve" on loopback', async () 
   }
 });
 
+test('"run --endpoints <file>": a server that is out is reported, the run goes on, the table has one row per server', async () => {
+  const cwd = tempDir('cli-endpoints');
+  const serve = await startServe(['--backend', 'fixed-rate', '--tokens-per-second', '400', '--port', '0']);
+  try {
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    writeFileSync(
+      join(cwd, 'nodes.txt'),
+      `# the cluster\n${serve.url}  concurrency=2\n\n${dead} weight=2  # not started\n`,
+    );
+    const run = cli(
+      ['run', '--backend', 'openai', '--endpoints', 'nodes.txt', '--max-new-tokens', '16', '--output-dir', 'nodes'],
+      cwd,
+    );
+    assert.equal(run.status, 0, run.stderr);
+    assert.ok(run.stderr.includes(`mlperf-llm: endpoint ${dead} is out: `), run.stderr);
+    assert.match(run.stdout, /validity\s+VALID/);
+    assert.match(run.stdout, /endpoint\s+requests\s+completed\s+tokens\/s\s+errors\s+re-issued\s+down\s+state/);
+    assert.match(
+      run.stdout,
+      new RegExp(`${dead.replace(/[.]/g, '\\.')}\\s+0\\s+0\\s+0\\.0\\s+0\\s+0\\s+[\\d.]+ s\\s+down \\(out at start\\)`),
+    );
+    const endpoints = resultOf(join(cwd, 'nodes')).endpoints!;
+    assert.deepEqual(
+      endpoints.map((e) => [e.url, e.maxConcurrency, e.weight, e.healthyAtStart]),
+      [
+        [serve.url, 2, 1, true],
+        [dead, 256, 2, false],
+      ],
+    );
+    assert.ok(endpoints[0]!.completed >= 20 && endpoints[0]!.tokensPerSecond > 0);
+  } finally {
+    await stopServe(serve);
+  }
+});
+
+test('"serve" prints its ready line, and on SIGTERM lets a stream finish, then exits with 0', async () => {
+  const serve = await startServe(['--backend', 'fixed-rate', '--tokens-per-second', '50', '--port', '0']);
+  assert.equal((await fetch(`${serve.url}/health`)).status, 200);
+  const response = await fetch(`${serve.url}/v1/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ prompt: [128000, 42], max_tokens: 20, stream: true, return_token_ids: true }),
+  });
+  const reader = response.body!.getReader();
+  let text = new TextDecoder().decode((await reader.read()).value);
+  serve.child.kill('SIGTERM');
+  for (let part = await reader.read(); !part.done; part = await reader.read())
+    text += new TextDecoder().decode(part.value);
+  const ids = text
+    .split('\n')
+    .filter((line) => line.startsWith('data: {'))
+    .flatMap((line) => (JSON.parse(line.slice(6)) as { choices: { token_ids: number[] }[] }).choices[0]!.token_ids);
+  assert.equal(ids.length, 20, 'the stream in flight finished');
+  assert.ok(text.trimEnd().endsWith('data: [DONE]'));
+  assert.equal(await serve.exited, 0);
+  assert.match(serve.stderr(), /shutting down \(1 requests open, up to 30000 ms/);
+  assert.match(serve.stderr(), /mlperf-llm serve: stopped/);
+});
+
 const badInput: [string, (cwd: string) => string[], RegExp][] = [
   [
     'a malformed dataset',
@@ -176,6 +236,14 @@ const badInput: [string, (cwd: string) => string[], RegExp][] = [
     'an unreachable endpoint',
     () => ['run', '--backend', 'openai', '--endpoint', 'http://127.0.0.1:9', '--total-sample-count', '2'],
     /^mlperf-llm: .*http:\/\/127\.0\.0\.1:9.*$/,
+  ],
+  [
+    'a malformed endpoints file',
+    (cwd) => {
+      writeFileSync(join(cwd, 'nodes.txt'), 'http://127.0.0.1:9\nhttp://127.0.0.1:10 concurrency=many\n');
+      return ['run', '--backend', 'openai', '--endpoints', join(cwd, 'nodes.txt')];
+    },
+    /^mlperf-llm: .*nodes\.txt line 2: "concurrency=many" needs a positive integer, e\.g\. concurrency=64$/,
   ],
   [
     'an unknown scenario',

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import type { Backend } from '../lib/backends/backend.js';
+import { FixedRateBackend } from '../lib/backends/fixed-rate.js';
 import { createOnnxRuntimeBackend } from '../lib/backends/onnxruntime/index.js';
 import { ReplayBackend } from '../lib/backends/replay.js';
 import { LlamaTokenizer } from '../lib/tokenizer/tokenizer.js';
@@ -11,6 +12,7 @@ import { ensureTinyModel } from '../lib/model/tiny-llama.js';
 import { IncrementalText } from '../lib/serve/incremental-text.js';
 import { sampleIndexByPrompt, startOpenAIServer, type OpenAIServer } from '../lib/serve/index.js';
 import { StopStrings } from '../lib/serve/stop-strings.js';
+import { SseParser } from '../lib/backends/openai-sse.js';
 import { generateAll } from './helpers.js';
 
 const MODEL = 'test-llama';
@@ -525,5 +527,116 @@ describe('serve options', () => {
     } finally {
       await server.close();
     }
+  });
+
+  test('request limits: body size is 413, prompts per request and prompt length are 400 naming the limit', async () => {
+    const server = await startOpenAIServer({
+      backend: replay(),
+      tokenizer,
+      modelName: MODEL,
+      port: 0,
+      maxBodyBytes: 2_000,
+      maxPromptsPerRequest: 2,
+      maxPromptTokens: prompts[0]!.length,
+      sampleIndexOf: sampleIndexByPrompt(prompts),
+    });
+    try {
+      const client = clientOf(server);
+      const tooLong = await rejection(
+        client.completions.create({ model: MODEL, prompt: `${PROMPTS[0]} and one more word`, max_tokens: 4 }),
+      );
+      assert.ok(tooLong instanceof OpenAI.BadRequestError);
+      assert.equal(tooLong.param, 'prompt');
+      assert.equal(tooLong.code, 'prompt_too_long');
+      assert.match(tooLong.message, new RegExp(`at most ${prompts[0]!.length} \\(serve --max-prompt-tokens\\)`));
+      // A prompt at the limit is served.
+      const atLimit = await client.completions.create({ model: MODEL, prompt: PROMPTS[0]!, max_tokens: 100 });
+      assert.equal(atLimit.choices[0]!.text, ANSWERS[0]);
+
+      const tooMany = await rejection(
+        client.completions.create({ model: MODEL, prompt: [PROMPTS[0]!, PROMPTS[1]!, PROMPTS[2]!], max_tokens: 4 }),
+      );
+      assert.ok(tooMany instanceof OpenAI.BadRequestError);
+      assert.equal(tooMany.code, 'too_many_prompts');
+      assert.match(tooMany.message, /3 prompts; this server takes at most 2 per request/);
+
+      const big = await fetch(`${server.url}/v1/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: MODEL, prompt: 'x'.repeat(3_000) }),
+      });
+      assert.equal(big.status, 413);
+      const body = (await big.json()) as { error: { code: string; message: string } };
+      assert.equal(body.error.code, 'body_too_large');
+      assert.match(body.error.message, /over 2000 bytes \(serve --max-body-bytes\)/);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('serve shutdown', () => {
+  /** Reads an event stream to its end: the data payloads, in order. */
+  async function events(response: Response, onFirst?: () => void): Promise<string[]> {
+    const parser = new SseParser();
+    const payloads: string[] = [];
+    const decoder = new TextDecoder();
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      const before = payloads.length;
+      payloads.push(...parser.push(decoder.decode(chunk, { stream: true })));
+      if (before === 0 && payloads.length > 0) onFirst?.();
+    }
+    payloads.push(...parser.end());
+    return payloads;
+  }
+
+  const stream = (server: OpenAIServer, maxTokens: number): Promise<Response> =>
+    fetch(`${server.url}/v1/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: MODEL,
+        prompt: PROMPTS[0],
+        max_tokens: maxTokens,
+        stream: true,
+        detokenize: false,
+      }),
+    });
+
+  test('a graceful shutdown lets a stream in flight finish, and takes no new request', async () => {
+    const backend = new FixedRateBackend({ tokensPerSecond: 50 });
+    const server = await startOpenAIServer({ backend, tokenizer, modelName: MODEL, port: 0 });
+    let shutdown: Promise<void> | undefined;
+    const payloads = await events(await stream(server, 10), () => {
+      shutdown = server.shutdown(60_000);
+    });
+    await shutdown;
+    const chunks = payloads
+      .filter((p) => p !== '[DONE]')
+      .map((p) => JSON.parse(p) as { choices: { token_ids: number[]; finish_reason: string | null }[] });
+    assert.equal(payloads.at(-1), '[DONE]');
+    assert.deepEqual(
+      chunks.flatMap((c) => c.choices[0]!.token_ids),
+      Array.from(FixedRateBackend.tokensFor(prompts[0]!, 10)),
+    );
+    assert.equal(chunks.at(-1)!.choices[0]!.finish_reason, 'length');
+    await assert.rejects(fetch(`${server.url}/health`), 'it no longer listens');
+    await backend.close();
+  });
+
+  test('streams still going when the grace period ends get an error event, then [DONE]', async () => {
+    const backend = new FixedRateBackend({ tokensPerSecond: 50 });
+    const server = await startOpenAIServer({ backend, tokenizer, modelName: MODEL, port: 0 });
+    let shutdown: Promise<void> | undefined;
+    // 100,000 tokens at 50 a second: only the end of the grace period ends it.
+    const payloads = await events(await stream(server, 100_000), () => {
+      shutdown = server.shutdown(100);
+    });
+    await shutdown;
+    assert.equal(payloads.at(-1), '[DONE]');
+    const last = JSON.parse(payloads.at(-2)!) as { error?: { message: string } };
+    assert.match(last.error!.message, /shutting down/);
+    assert.equal(server.stats().running, 0);
+    await backend.close();
   });
 });

@@ -3,9 +3,18 @@
  *
  * @packageDocumentation
  */
-export type { Backend, FinishReason, GenerationEvents, GenerationRequest } from './backend.js';
+export type { Backend, EndpointStats, FinishReason, GenerationEvents, GenerationRequest } from './backend.js';
 export { ReplayBackend, type ReplayOptions } from './replay.js';
 export { createOpenAIBackend, OpenAIBackend, type OpenAIBackendOptions } from './openai.js';
+export {
+  createOpenAIDispatcher,
+  DEFAULT_RETRY_TIMEOUT_MS,
+  OpenAIDispatcher,
+  type OpenAIDispatcherOptions,
+} from './openai-dispatcher.js';
+export { describeEndpointEvent, type EndpointEvent } from './endpoint-pool.js';
+export { parseEndpointList, readEndpointList, type EndpointSpec } from './endpoint-list.js';
+export { FixedRateBackend, type FixedRateOptions } from './fixed-rate.js';
 export {
   createOnnxRuntimeBackend,
   type OnnxRuntimeBackend,

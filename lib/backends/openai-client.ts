@@ -57,6 +57,10 @@ export interface CompletionStreamRequest {
   readonly onTokens?: (tokens: Int32Array) => void;
   /** Aborts the request (the connection is dropped, so the server stops generating). */
   readonly signal?: AbortSignal;
+  /** The model to ask for; default the client's (see {@link OpenAICompletionsClient.model}). */
+  readonly model?: string;
+  /** The longest the server may stay silent for this request, in ms; default the client's timeout. */
+  readonly timeoutMs?: number;
 }
 
 /** A finished completion. */
@@ -128,10 +132,13 @@ export class OpenAICompletionsClient {
     return this.#model;
   }
 
-  /** The ids of the models the server serves (`GET /v1/models`). */
-  async listModels(signal?: AbortSignal): Promise<string[]> {
+  /**
+   * The ids of the models the server serves (`GET /v1/models`); `timeoutMs` overrides the
+   * client's request timeout.
+   */
+  async listModels(signal?: AbortSignal, timeoutMs = this.#timeoutMs): Promise<string[]> {
     const url = `${this.baseUrl}/v1/models`;
-    return this.#exchange('GET', url, undefined, signal, async (response) => {
+    return this.#exchange('GET', url, undefined, signal, timeoutMs, async (response) => {
       const text = await readBody(url, response, MAX_ERROR_BODY * 16);
       if (response.statusCode !== 200) throw answerError(url, response.statusCode ?? 0, text);
       const data = (parseJson(text) as { data?: Array<{ id?: unknown }> } | undefined)?.data;
@@ -147,7 +154,7 @@ export class OpenAICompletionsClient {
 
   /** Streams one completion; rejects with a coded backend error, or an AbortError on `signal`. */
   async streamCompletion(request: CompletionStreamRequest): Promise<StreamedCompletion> {
-    const model = await this.model(request.signal);
+    const model = request.model ?? (await this.model(request.signal));
     const body = JSON.stringify({
       model,
       prompt: Array.from(request.prompt),
@@ -157,7 +164,7 @@ export class OpenAICompletionsClient {
       ...this.#tokenIdsFlag,
     });
     const url = this.completionsUrl;
-    return this.#exchange('POST', url, body, request.signal, (response, alive) =>
+    return this.#exchange('POST', url, body, request.signal, request.timeoutMs ?? this.#timeoutMs, (response, alive) =>
       readCompletionStream(url, response, alive, request.onTokens),
     );
   }
@@ -173,13 +180,14 @@ export class OpenAICompletionsClient {
     url: string,
     body: string | undefined,
     signal: AbortSignal | undefined,
+    timeoutMs: number,
     read: ResponseReader<T>,
   ): Promise<T> {
     try {
-      return await this.#once(method, url, body, signal, read);
+      return await this.#once(method, url, body, signal, timeoutMs, read);
     } catch (error) {
       if (!(error instanceof StaleConnection)) throw error;
-      return this.#once(method, url, body, signal, read);
+      return this.#once(method, url, body, signal, timeoutMs, read);
     }
   }
 
@@ -188,6 +196,7 @@ export class OpenAICompletionsClient {
     url: string,
     body: string | undefined,
     signal: AbortSignal | undefined,
+    timeoutMs: number,
     read: ResponseReader<T>,
   ): Promise<T> {
     if (signal?.aborted) return Promise.reject(abortError('generation', signal.reason));
@@ -223,14 +232,14 @@ export class OpenAICompletionsClient {
         return;
       }
       signal?.addEventListener('abort', onAbort, { once: true });
-      outgoing.setTimeout(this.#timeoutMs, () =>
+      outgoing.setTimeout(timeoutMs, () =>
         fail(
           new BackendError(
             'ERR_BACKEND_UNAVAILABLE',
             answered
-              ? `openai: ${url} sent nothing for ${this.#timeoutMs} ms in the middle of an answer; ` +
+              ? `openai: ${url} sent nothing for ${timeoutMs} ms in the middle of an answer; ` +
                   'is the server overloaded or stuck? (raise the request timeout if it is just slow)'
-              : `openai: no answer from ${url} within ${this.#timeoutMs} ms; ` +
+              : `openai: no answer from ${url} within ${timeoutMs} ms; ` +
                   'is the server up and not overloaded, and is --endpoint right? (raise the request timeout if it is just slow)',
           ),
         ),

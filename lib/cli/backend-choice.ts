@@ -1,12 +1,17 @@
 /**
  * Makes the generation backend a command asked for: onnxruntime (a model folder, or the embedded
- * tiny model), an OpenAI-compatible endpoint, or replay of the dataset's references.
+ * tiny model), OpenAI-compatible servers (one or several: the dispatcher, with failover), or
+ * replay of the dataset's references.
  *
  * @packageDocumentation
  */
 import type { Backend } from '../backends/backend.js';
 import { createOnnxRuntimeBackend } from '../backends/onnxruntime-loader.js';
-import { createOpenAIBackend } from '../backends/openai.js';
+import type { EndpointSpec } from '../backends/endpoint-list.js';
+import { readEndpointList } from '../backends/endpoint-list.js';
+import type { EndpointEvent } from '../backends/endpoint-pool.js';
+import type { OpenAIDialect } from '../backends/openai-client.js';
+import { createOpenAIDispatcher } from '../backends/openai-dispatcher.js';
 import { ReplayBackend } from '../backends/replay.js';
 import type { Dataset } from '../llm/dataset.js';
 import type { LlamaTokenizer } from '../tokenizer/tokenizer.js';
@@ -26,20 +31,33 @@ export interface BackendChoice {
   device: (typeof DEVICES)[number];
   dtype: (typeof DTYPES)[number];
   maxConcurrency?: number | undefined;
-  endpoints?: string[] | undefined;
+  /** openai: the servers' URLs (`--endpoint`, repeatable). */
+  endpoints?: readonly (string | EndpointSpec)[] | undefined;
+  /** openai: a file listing more servers (`--endpoints`). */
+  endpointsFile?: string | undefined;
+  /** openai: the concurrency limit of a server that does not give its own. */
+  endpointConcurrency?: number | undefined;
+  /** openai: the longest a server may stay silent during a request (ms). */
+  requestTimeoutMs?: number | undefined;
+  /** openai: how long to wait for a server to come back while all are down (ms). */
+  endpointRetryTimeoutMs?: number | undefined;
+  /** openai: how servers are asked for token ids ('vllm': vLLM, SGLang, serve; 'trtllm': trtllm-serve). */
+  dialect?: OpenAIDialect | undefined;
+  /** openai: receives each change of a server's health. */
+  onEndpointEvent?: ((event: EndpointEvent) => void) | undefined;
 }
 
 /** Default concurrency (rows decoded together) of the onnxruntime backend when none is given. */
 export const DEFAULT_ONNX_CONCURRENCY = 16;
 
-/** What replay answers from: the dataset's references, tokenized. */
-export interface ReplaySource {
+/** The run's data: replay answers with its references; openai probes servers with its first prompt. */
+export interface DatasetSource {
   dataset: Dataset;
   tokenizer: LlamaTokenizer;
 }
 
-/** Creates the backend; replay needs `replay`, the others ignore it. */
-export async function createBackend(choice: BackendChoice, replay?: ReplaySource): Promise<Backend> {
+/** Creates the backend; replay needs `data`, openai uses it when given, onnxruntime ignores it. */
+export async function createBackend(choice: BackendChoice, data?: DatasetSource): Promise<Backend> {
   switch (choice.backend) {
     case 'onnxruntime':
       return createOnnxRuntimeBackend({
@@ -49,36 +67,36 @@ export async function createBackend(choice: BackendChoice, replay?: ReplaySource
         ...(choice.dtype === 'auto' ? {} : { dtype: choice.dtype }),
       });
     case 'openai': {
-      const endpoints = choice.endpoints ?? [];
+      const endpoints = [
+        ...(choice.endpoints ?? []),
+        ...(choice.endpointsFile === undefined ? [] : readEndpointList(choice.endpointsFile)),
+      ];
       if (endpoints.length === 0) {
         throw new BackendError(
           'ERR_BACKEND_UNAVAILABLE',
-          'the openai backend needs --endpoint <url> of an OpenAI-compatible server (e.g. --endpoint http://127.0.0.1:8000)',
+          'the openai backend needs --endpoint <url> of an OpenAI-compatible server (e.g. --endpoint http://127.0.0.1:8000), or --endpoints <file>',
         );
       }
-      if (endpoints.length > 1) {
-        throw new BackendError(
-          'ERR_BACKEND_REQUEST',
-          `got ${endpoints.length} endpoints; this version drives one OpenAI-compatible endpoint per run — pass a single --endpoint`,
-        );
-      }
-      const backend = createOpenAIBackend({
-        endpoint: endpoints[0]!,
-        ...(choice.model === undefined ? {} : { model: choice.model }),
-        ...(choice.maxConcurrency === undefined ? {} : { maxConcurrency: choice.maxConcurrency }),
+      // Probes every server before LoadGen starts; fails, naming each one's problem, when none answers.
+      return createOpenAIDispatcher({
+        endpoints,
+        model: choice.model,
+        endpointConcurrency: choice.endpointConcurrency,
+        requestTimeoutMs: choice.requestTimeoutMs,
+        retryTimeoutMs: choice.endpointRetryTimeoutMs,
+        dialect: choice.dialect,
+        onEvent: choice.onEndpointEvent,
+        // A prompt of the run itself: every server must take it (a served replay knows no other).
+        probePrompt: data === undefined || data.dataset.size === 0 ? undefined : data.dataset.prompt(0),
       });
-      // Fail before LoadGen starts if the server is not there. Without --model, the lookup of the
-      // served model is that check, and every request reuses its answer.
-      await (choice.model === undefined ? backend.client.model() : backend.client.listModels());
-      return backend;
     }
     case 'replay': {
-      if (replay === undefined)
+      if (data === undefined)
         throw new BackendError(
           'ERR_BACKEND_REQUEST',
           'the replay backend needs the dataset whose references it replays',
         );
-      const { dataset, tokenizer } = replay;
+      const { dataset, tokenizer } = data;
       const answers = Array.from({ length: dataset.size }, (_, i) =>
         tokenizer.encode(dataset.reference(i), { addBos: false }),
       );

@@ -37,6 +37,13 @@ export class ProgressLine {
     this.#shown = true;
   }
 
+  /** Prints a line of its own on stderr (on a TTY, above the progress line). */
+  note(text: string): void {
+    if (this.#shown) this.#stream.write(`\r${' '.repeat(Math.max(20, (this.#stream.columns ?? 100) - 1))}\r`);
+    this.#shown = false;
+    this.#stream.write(`${text}\n`);
+  }
+
   done(): void {
     if (this.#shown) this.#stream.write('\n');
     this.#shown = false;

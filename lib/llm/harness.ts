@@ -117,6 +117,7 @@ export async function runLlmBenchmark(options: LlmBenchmarkOptions): Promise<Run
   }
   options.onProgress?.(sut.progress, elapsedSeconds());
 
+  const durationSeconds = elapsedSeconds();
   const result = summarizeRun({
     scenario: options.scenario,
     mode: options.mode,
@@ -125,12 +126,19 @@ export async function runLlmBenchmark(options: LlmBenchmarkOptions): Promise<Run
     dataset: { path: options.dataset.path, samples: qsl.totalSampleCount },
     samplesCompleted: sut.progress.completed,
     generatedTokens: sut.progress.generatedTokens,
-    durationSeconds: elapsedSeconds(),
+    durationSeconds,
     startedAt: startedAt.toISOString(),
     logDir: outputDir,
     loadgenVersion,
     settingSources,
   });
+  const endpoints = options.backend.endpointStats?.();
+  if (endpoints !== undefined) {
+    result.endpoints = endpoints.map((e) => ({
+      ...e,
+      tokensPerSecond: durationSeconds > 0 ? e.tokens / durationSeconds : 0,
+    }));
+  }
   if (options.mode !== 'performance') {
     const evaluation = evaluateAccuracyLog({
       logPath: join(outputDir, 'mlperf_log_accuracy.json'),

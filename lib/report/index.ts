@@ -10,4 +10,4 @@ export type { DetailLog, DetailRecord } from './detail.js';
 export { parseAccuracyLog, readAccuracyLog } from './accuracy-log.js';
 export type { AccuracyEntry } from './accuracy-log.js';
 export { formatRunResult, readRunResult, summarizeRun, writeRunResult } from './run-result.js';
-export type { Percentiles, RunFacts, RunResult } from './run-result.js';
+export type { EndpointResult, Percentiles, RunFacts, RunResult } from './run-result.js';

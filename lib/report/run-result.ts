@@ -49,7 +49,37 @@ export interface RunResult {
   loadgenVersion: string;
   /** Accuracy scores, when the run was evaluated. */
   accuracy?: Record<string, unknown> | undefined;
+  /** Per-server statistics, when the backend spread the run over several servers (the openai dispatcher). */
+  endpoints?: EndpointResult[] | undefined;
   logDir: string;
+}
+
+/** What one server of a multi-endpoint run did. */
+export interface EndpointResult {
+  /** The server's base URL. */
+  url: string;
+  /** Its concurrency limit and weight. */
+  maxConcurrency: number;
+  weight: number;
+  /** Its state at the end of the run, and whether it was healthy at the start. */
+  state: 'up' | 'down';
+  healthyAtStart: boolean;
+  /** Requests sent to it (re-issues included), and those it completed. */
+  requests: number;
+  completed: number;
+  /** Tokens of the requests it completed, and those per second of the run's duration. */
+  tokens: number;
+  tokensPerSecond: number;
+  /** Requests that failed on it or were taken back when it went down; those sent elsewhere. */
+  errors: number;
+  reissued: number;
+  /** Re-issued requests whose first token had been reported already (LoadGen keeps that time). */
+  reissuedAfterFirstToken: number;
+  /** Times it went down, and its time out of service (out at the start included), seconds. */
+  outages: number;
+  downSeconds: number;
+  /** Its latest failure, if any. */
+  lastError?: string | undefined;
 }
 
 /** What the harness knows that the logs do not. */
@@ -65,6 +95,7 @@ export type RunFacts = Omit<
   | 'loadgenErrors'
   | 'settings'
   | 'loadgenScenario'
+  | 'endpoints'
 >;
 
 const LATENCY_POINTS = ['50.00', '90.00', '95.00', '97.00', '99.00', '99.90'];
@@ -219,7 +250,27 @@ export function formatRunResult(result: RunResult): string {
   }
   rows.push(['logs', result.logDir]);
   const width = Math.max(...rows.map(([label]) => label.length));
-  return rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`).join('\n');
+  const table = rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`).join('\n');
+  return result.endpoints?.length ? `${table}\n\n${formatEndpoints(result.endpoints)}` : table;
+}
+
+/** The per-server table of a multi-endpoint run. */
+export function formatEndpoints(endpoints: readonly EndpointResult[]): string {
+  const header = ['endpoint', 'requests', 'completed', 'tokens/s', 'errors', 're-issued', 'down', 'state'];
+  const rows = endpoints.map((e) => [
+    e.url,
+    String(e.requests),
+    String(e.completed),
+    e.tokensPerSecond.toFixed(1),
+    String(e.errors),
+    String(e.reissued),
+    `${e.downSeconds.toFixed(1)} s`,
+    e.state + (e.healthyAtStart ? '' : ' (out at start)'),
+  ]);
+  const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => row[column]!.length)));
+  const line = (cells: string[]): string =>
+    `  ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')}`;
+  return [line(header), ...rows.map(line)].join('\n');
 }
 
 /** The accuracy fields stored in result.json. */

@@ -49,6 +49,10 @@ export interface CompletionContext {
   readonly tokenizer: ServeTokenizer;
   /** The model's context length in tokens: prompt plus completion must fit. */
   readonly contextLength: number;
+  /** The longest prompt accepted, in tokens. */
+  readonly maxPromptTokens: number;
+  /** The most prompts one request may carry. */
+  readonly maxPrompts: number;
 }
 
 type Body = Record<string, unknown>;
@@ -63,7 +67,23 @@ export function parseCompletionRequest(body: unknown, context: CompletionContext
   checkGreedy(b);
   const maxTokens = optionalInteger(b, 'max_tokens', 1) ?? DEFAULT_MAX_TOKENS;
   const addBos = optionalBoolean(b, 'add_special_tokens') ?? true;
+  // A list of prompts is counted before any is tokenized.
+  const count = Array.isArray(b.prompt) && b.prompt.some((item) => typeof item !== 'number') ? b.prompt.length : 1;
+  if (count > context.maxPrompts) {
+    throw new ApiError(
+      400,
+      `the request has ${count} prompts; this server takes at most ${context.maxPrompts} per request (serve --max-prompts-per-request): send them in several requests`,
+      { param: 'prompt', code: 'too_many_prompts' },
+    );
+  }
   const prompts = readPrompts(b.prompt, context, addBos).map((tokens) => {
+    if (tokens.length > context.maxPromptTokens) {
+      throw new ApiError(
+        400,
+        `the prompt has ${tokens.length} tokens; this server takes at most ${context.maxPromptTokens} (serve --max-prompt-tokens): shorten the prompt`,
+        { param: 'prompt', code: 'prompt_too_long' },
+      );
+    }
     const room = context.contextLength - tokens.length;
     if (room < 1) {
       throw invalidParam(

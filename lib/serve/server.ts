@@ -3,7 +3,14 @@
  * API, with vLLM's `return_token_ids` extension), so the harness's `openai` backend, vLLM's
  * benchmark clients or the official OpenAI clients can drive it.
  *
- * Routes: `POST /v1/completions`, `GET /v1/models`, `GET /health` (200 when up, like vLLM's).
+ * Routes: `POST /v1/completions`, `GET /v1/models`, `GET /health` (200 while it takes requests,
+ * like vLLM's; 503 once it is shutting down, so a dispatcher stops sending it work).
+ *
+ * Fit to be one node of a cluster: it listens only once its backend is loaded (so a started
+ * server is a ready one), bounds what one request may ask for (body size, prompts per request,
+ * prompt length: 413 and 400 answers that say which limit and how to stay under it), and shuts
+ * down gracefully ({@link OpenAIServer.shutdown}): it stops taking requests, lets the streams in
+ * flight finish within a grace period, and ends the rest with an error event.
  *
  * @packageDocumentation
  */
@@ -43,9 +50,18 @@ export interface OpenAIServerOptions {
   sampleIndexOf?: (prompt: Int32Array) => number;
   /** When set, `/v1` requests must send `Authorization: Bearer <apiKey>` (like vLLM's --api-key). */
   apiKey?: string;
-  /** Largest accepted request body. Default 16 MiB. */
+  /** Largest accepted request body, in bytes (larger: 413). Default 16 MiB. */
   maxBodyBytes?: number;
+  /** The longest prompt accepted, in tokens (longer: 400). Default: only the context length bounds it. */
+  maxPromptTokens?: number;
+  /** The most prompts one request may carry (more: 400). Default 256. */
+  maxPromptsPerRequest?: number;
 }
+
+/** Default of {@link OpenAIServerOptions.maxBodyBytes}: 16 MiB, room for 256 full-context token-id prompts. */
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+/** Default of {@link OpenAIServerOptions.maxPromptsPerRequest}: a large vLLM batch. */
+export const DEFAULT_MAX_PROMPTS_PER_REQUEST = 256;
 
 /** Counters of the prompts handed to the backend. */
 export interface OpenAIServerStats {
@@ -63,23 +79,36 @@ export interface OpenAIServer {
   readonly url: string;
   /** Counters of the work handed to the backend. */
   stats(): OpenAIServerStats;
-  /** Aborts the generations in flight, closes every connection and stops listening. */
+  /** Requests being answered now (waiting for the backend included). */
+  readonly openRequests: number;
+  /**
+   * Shuts down gracefully: stops listening, answers new requests and `/health` with 503, lets
+   * the requests in flight finish for up to `graceMs`, then aborts the rest (a stream ends with
+   * an error event and `[DONE]`) and closes every connection.
+   */
+  shutdown(graceMs: number): Promise<void>;
+  /** Shuts down at once: `shutdown(0)`. */
   close(): Promise<void>;
 }
 
 /** Starts the server; resolves once it listens. The backend stays the caller's to close. */
 export async function startOpenAIServer(options: OpenAIServerOptions): Promise<OpenAIServer> {
   const host = options.host ?? '127.0.0.1';
-  const maxBodyBytes = options.maxBodyBytes ?? 16 * 1024 * 1024;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const started = Math.floor(Date.now() / 1000);
   const closing = new AbortController();
   const inFlight = new Set<Promise<void>>();
+  /** Set once shutdown began: new requests are refused. */
+  let draining = false;
   let key = 0;
+  const contextLength = options.contextLength ?? LLAMA31_CONTEXT_LENGTH;
   const context: CompletionsEndpointContext = {
     backend: options.backend,
     tokenizer: options.tokenizer,
     modelName: options.modelName,
-    contextLength: options.contextLength ?? LLAMA31_CONTEXT_LENGTH,
+    contextLength,
+    maxPromptTokens: options.maxPromptTokens ?? Number.POSITIVE_INFINITY,
+    maxPrompts: options.maxPromptsPerRequest ?? DEFAULT_MAX_PROMPTS_PER_REQUEST,
     slots: new ConcurrencyLimiter(options.maxConcurrency ?? options.backend.maxConcurrency),
     sampleIndexOf: options.sampleIndexOf,
     nextKey: () => (key = (key + 1) % Number.MAX_SAFE_INTEGER),
@@ -125,6 +154,13 @@ export async function startOpenAIServer(options: OpenAIServerOptions): Promise<O
         },
       );
     }
+    if (draining) {
+      // A client on a kept-alive connection hears it now; new connections are not accepted.
+      response.setHeader('connection', 'close');
+      throw new ApiError(503, 'the server is shutting down; send the request to another server', {
+        code: 'shutting_down',
+      });
+    }
     if (path === '/health') {
       response.writeHead(200, { 'content-length': 0 }).end();
     } else if (path === '/v1/models') {
@@ -166,20 +202,44 @@ export async function startOpenAIServer(options: OpenAIServerOptions): Promise<O
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
 
   let closed: Promise<void> | undefined;
+  /** Ends the grace period early (a second shutdown call asking for less). */
+  let endGrace: (() => void) | undefined;
+  const shutdown = (graceMs: number): Promise<void> => {
+    if (closed !== undefined) {
+      if (graceMs <= 0) endGrace?.();
+      return closed;
+    }
+    closed = (async () => {
+      draining = true;
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (graceMs > 0 && inFlight.size > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          Promise.allSettled([...inFlight]),
+          new Promise<void>((resolve) => {
+            endGrace = resolve;
+            timer = setTimeout(resolve, graceMs);
+          }),
+        ]);
+        clearTimeout(timer);
+      }
+      closing.abort(new Error('the server is shutting down'));
+      // Let aborted requests send their last words, then cut whatever is still open.
+      await Promise.allSettled([...inFlight]);
+      server.closeAllConnections();
+      await stopped;
+    })();
+    return closed;
+  };
   return {
     url,
     stats: () => ({ running: context.slots.active, waiting: context.slots.waiting, peakRunning: context.slots.peak }),
-    close() {
-      closed ??= (async () => {
-        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-        closing.abort(new Error('the server is closing'));
-        // Let aborted requests send their last words, then cut whatever is still open.
-        await Promise.allSettled([...inFlight]);
-        server.closeAllConnections();
-        await stopped;
-      })();
-      return closed;
+    get openRequests() {
+      return inFlight.size;
     },
+    shutdown,
+    close: () => shutdown(0),
   };
 }
 
@@ -192,9 +252,13 @@ const ROUTES = new Map<string, 'GET' | 'POST'>([
 /** Reads and parses a JSON request body; malformed or oversized bodies are 400 / 413. */
 async function readJson(request: IncomingMessage, maxBytes: number): Promise<unknown> {
   const tooLarge = (): ApiError =>
-    new ApiError(413, `the request body is over ${maxBytes} bytes; send fewer or shorter prompts per request`, {
-      code: 'body_too_large',
-    });
+    new ApiError(
+      413,
+      `the request body is over ${maxBytes} bytes (serve --max-body-bytes); send fewer or shorter prompts per request`,
+      {
+        code: 'body_too_large',
+      },
+    );
   if (Number(request.headers['content-length'] ?? 0) > maxBytes) throw tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;

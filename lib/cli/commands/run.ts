@@ -12,6 +12,8 @@ import { MAX_NEW_TOKENS } from '../../llm/prompt.js';
 import { defaultTokenizer } from '../../tokenizer/tokenizer.js';
 import { formatRunResult } from '../../report/run-result.js';
 import { hasCode } from '../../errors.js';
+import { describeEndpointEvent } from '../../backends/endpoint-pool.js';
+import type { OpenAIDialect } from '../../backends/openai-client.js';
 import { BACKENDS, createBackend, DEVICES, DTYPES, type BackendName } from '../backend-choice.js';
 import { defaultOutputDir, SAMPLE_DATASET } from '../defaults.js';
 import { ProgressLine, progressLine } from '../progress.js';
@@ -36,6 +38,11 @@ interface RunArgs {
   'user-conf'?: string;
   'output-dir'?: string;
   endpoint?: string[];
+  endpoints?: string;
+  'endpoint-concurrency'?: number;
+  'request-timeout'?: number;
+  'endpoint-retry-timeout'?: number;
+  dialect: OpenAIDialect;
   trace: boolean;
 }
 
@@ -91,7 +98,30 @@ function builder(yargs: Argv): Argv<RunArgs> {
     .option('endpoint', {
       type: 'string',
       array: true,
-      describe: 'openai backend: base URL of an OpenAI-compatible server',
+      describe: 'openai backend: base URL of an OpenAI-compatible server; repeat it for several nodes',
+    })
+    .option('endpoints', {
+      type: 'string',
+      describe: 'openai backend: a file with one server URL per line, each optionally with concurrency=N weight=W',
+    })
+    .option('endpoint-concurrency', {
+      type: 'number',
+      describe: 'openai backend: most requests on one server at once, where its line gives none (default 256)',
+    })
+    .option('request-timeout', {
+      type: 'number',
+      describe:
+        'openai backend: the longest a server may stay silent during a request before it counts as down (ms, default 120000)',
+    })
+    .option('endpoint-retry-timeout', {
+      type: 'number',
+      describe:
+        'openai backend: with every server down, how long to wait for one to come back before the run fails (ms, default 60000)',
+    })
+    .option('dialect', {
+      choices: ['vllm', 'trtllm'] as const,
+      default: 'vllm' as OpenAIDialect,
+      describe: 'openai backend: how servers are asked for token ids (vllm: vLLM, SGLang, serve; trtllm: trtllm-serve)',
     })
     .option('trace', {
       type: 'boolean',
@@ -103,14 +133,22 @@ function builder(yargs: Argv): Argv<RunArgs> {
 async function handler(args: RunArgs): Promise<void> {
   const dataset = loadDataset(args.dataset);
   const tokenizer = defaultTokenizer();
+  const progress = new ProgressLine();
   const backend = await createBackend(
     {
       backend: args.backend,
       model: args.model,
       device: args.device,
       dtype: args.dtype,
-      maxConcurrency: args['max-concurrency'],
+      // The openai backend's limits are per server; --max-concurrency caps the run as a whole.
+      maxConcurrency: args.backend === 'openai' ? undefined : args['max-concurrency'],
       endpoints: args.endpoint,
+      endpointsFile: args.endpoints,
+      endpointConcurrency: args['endpoint-concurrency'],
+      requestTimeoutMs: args['request-timeout'],
+      endpointRetryTimeoutMs: args['endpoint-retry-timeout'],
+      dialect: args.dialect,
+      onEndpointEvent: (event) => progress.note(`mlperf-llm: ${describeEndpointEvent(event)}`),
     },
     { dataset, tokenizer },
   );
@@ -131,7 +169,6 @@ async function handler(args: RunArgs): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const progress = new ProgressLine();
   const expected =
     args.mode === 'performance' ? undefined : Math.min(args['total-sample-count'] ?? dataset.size, dataset.size);
   try {
