@@ -6,11 +6,13 @@
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { doctorCommand } from './commands/doctor.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { prepareDatasetCommand } from './commands/prepare-dataset.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { serveCommand } from './commands/serve.js';
+import { setupCudaCommand } from './commands/setup-cuda.js';
 
 /** Prints a known failure as one line (its message names the fix); anything else with its stack. */
 function reportFailure(error: unknown): never {
@@ -42,7 +44,9 @@ export async function runProgram(argv: readonly string[]): Promise<void> {
       .command(reportCommand)
       .command(prepareDatasetCommand)
       .command(serveCommand)
-      .demandCommand(1, 'give a command: run, evaluate, report, prepare-dataset or serve')
+      .command(setupCudaCommand)
+      .command(doctorCommand)
+      .demandCommand(1, 'give a command: run, evaluate, report, prepare-dataset, serve, setup-cuda or doctor')
       .strict()
       .recommendCommands()
       .fail((message, error) => {
