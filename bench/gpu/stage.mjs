@@ -28,7 +28,7 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runChecked } from '../../scripts/pinned-download.mjs';
@@ -260,7 +260,7 @@ function treeBytes() {
 }
 
 /** Concatenates the artifacts and cuts the stream into `count` parts of at most `size` bytes each. */
-async function writeParts(artifacts, outDir, partSize) {
+export async function writeParts(artifacts, outDir, partSize) {
   const total = artifacts.reduce((sum, artifact) => sum + artifact.bytes, 0);
   const count = Math.ceil(total / partSize);
   const parts = [];
@@ -386,4 +386,4 @@ async function main() {
   rmSync(work, { recursive: true, force: true });
 }
 
-await main();
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
