@@ -57,6 +57,8 @@ def main():
     parser.add_argument("--stage", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--expect", default="", help="the steps this run plans, space-separated")
+    parser.add_argument("--main", default="bf16", help="the export the engine runs")
+    parser.add_argument("--js", default="fp16", help="the export the JS path runs")
     args = parser.parse_args()
     work = args.work
 
@@ -83,14 +85,16 @@ def main():
     manifest = load(os.path.join(args.stage, "manifest.json"), {})
     gpu = None
     try:
-        # nvidia-smi's CSV line(s), then df's lines.
-        gpu = open(os.path.join(work, "logs", "gpu.log")).read().strip()
+        # nvidia-smi's CSV line(s) (name, memory, driver), without df's lines after them.
+        lines = open(os.path.join(work, "logs", "gpu.log")).read().splitlines()
+        gpu = "\n".join(line for line in lines if "MiB" in line) or None
     except OSError:
         pass
     server_steps = sorted(name for name in steps if name.startswith("server-"))
     done = set(os.listdir(os.path.join(work, "done"))) if os.path.isdir(os.path.join(work, "done")) else set()
     result = {
         "schema": 1,
+        "exports_used": {"engine": args.main, "js_path": args.js},
         "machine": {"gpu": gpu, "doctor": load(os.path.join(work, "results", "doctor.json"))},
         "versions": {
             "python": python_versions(os.path.join(work, "results", "versions.json")),

@@ -220,7 +220,7 @@ function a30Projection(results) {
 
 export function gpuSection(results) {
   const bandwidth = results.roofline?.copy_bytes_per_s_rw;
-  const gpu = (results.machine?.gpu ?? '').split('\n')[0] || 'GPU';
+  const gpu = (results.machine?.gpu ?? '').split('\n')[0] || 'an unnamed GPU';
   const ckpt = results.checkpoint;
   const exports = results.exports ?? {};
   const eager64 = eagerSteps(results).get(64);
@@ -273,7 +273,7 @@ export function gpuSection(results) {
   if (tokens) {
     lines.push('');
     lines.push(
-      'Greedy tokens of the harness (the `correctness` run, bf16 export) vs Hugging Face `generate` on the same weights, per dtype HF computed in:',
+      `Greedy tokens of the harness (the \`correctness\` run, ${results.exports_used?.engine ?? 'bf16'} export) vs Hugging Face \`generate\` on the same weights, per dtype HF computed in:`,
     );
     lines.push('');
     lines.push(tokens);

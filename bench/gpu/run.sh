@@ -93,6 +93,14 @@ builder() {
 }
 
 model_phase() {
+  # The checkpoint and each export take ~16 GB; with less room only the main export is made.
+  local avail_gb
+  avail_gb=$(df -BG --output=avail "$work" | tail -1 | tr -dc 0-9)
+  log "model phase: ${avail_gb} GB free under $work ($(df --output=fstype "$work" | tail -1 | tr -d ' '))"
+  if [ "$tiny" != 1 ] && [ "${avail_gb:-0}" -lt 52 ]; then
+    precisions=${MAIN_PRECISION:-bf16}
+    log "model phase: less than 52 GB free, exporting $precisions only"
+  fi
   step dataset 120 $py "$here/dataset.py" --out "$dataset" --samples "$samples"
   local small=() eager=()
   [ "$tiny" = 1 ] && small=(--tiny) && eager=(--batches 1,2 --prompt 64 --new 8)
@@ -112,6 +120,20 @@ model_phase() {
   wait "${exports[@]}"
   df -h "$work" >"$work/logs/disk.log" 2>&1
   touch "$work/done/model-phase"
+}
+
+# wait_for STEP...: waits (within this call's budget) until each step has finished, well or not.
+wait_for() {
+  local name
+  for name in "$@"; do
+    if [ ! -e "$work/results/step-$name.json" ] && ! done_ model-phase; then log "waiting for $name (see logs/$name.log)"; fi
+    while [ ! -e "$work/results/step-$name.json" ] && ! done_ model-phase && [ "$(left)" -gt 60 ]; do sleep 5; done
+    if [ ! -e "$work/results/step-$name.json" ] && ! done_ model-phase; then
+      log "$name still running; run 'run.sh next' again"
+      out_of_time=1
+      return 1
+    fi
+  done
 }
 
 # The highest-throughput run's samples per second, for the Server sweep.
@@ -152,11 +174,8 @@ next_phase() {
     step setup 120 bash -c "\"${cli[0]}\" --version && \"${cli[0]}\" \"${cli[1]}\" setup-cuda --from \"$provider\""
     "${cli[@]}" doctor --json >"$work/results/doctor.json" 2>"$work/logs/doctor.log" || true
   fi
-  if ! done_ model-phase; then
-    log "waiting for the model phase (see logs/*.log)"
-    while ! done_ model-phase && [ "$(left)" -gt 60 ]; do sleep 5; done
-    done_ model-phase || { log "model phase still running; run 'run.sh next' again"; return; }
-  fi
+  # The engine steps need the main export, and the GPU to themselves (no PyTorch baseline beside them).
+  wait_for "export-${MAIN_PRECISION:-bf16}" torch || return
   local main=$main_model js=$js_model
   if [ -f "$app/dist/bench/gpu/engine-steps.js" ] && fits engine-steps 240; then
     # shellcheck disable=SC2086
@@ -188,6 +207,7 @@ next_phase() {
     fits "server-$qps" $((seconds + 60)) && harness "server-$qps" $(($(left) - 20)) "$main" --scenario Server \
       --target-qps "$qps" --total-sample-count "$count" --batch-size "$batch" ${ENGINE_ARGS:-}
   done
+  [ "$out_of_time" = 1 ] || wait_for "export-${JS_PRECISION:-fp16}" || return
   [ -d "$js" ] || js=$main
   # Today's JS path returns the KV cache to the host every step: a few samples show its rate.
   # shellcheck disable=SC2086
@@ -200,7 +220,8 @@ collect() {
   for precision in $precisions; do expected+=" export-$precision"; done
   expected+=" setup correctness offline js-path"
   [ -f "$app/dist/bench/gpu/engine-steps.js" ] && expected+=" engine-steps"
-  $py "$here/collect.py" --work "$work" --stage "$stage" --out "$out/results.json" --expect "$expected" >/dev/null 2>"$work/logs/collect.log" ||
+  $py "$here/collect.py" --work "$work" --stage "$stage" --out "$out/results.json" --expect "$expected" \
+    --main "${MAIN_PRECISION:-bf16}" --js "${JS_PRECISION:-fp16}" >/dev/null 2>"$work/logs/collect.log" ||
     log "collect failed: $(tail -3 "$work/logs/collect.log")"
   [ -f "$work/hf_reference.json" ] && cp "$work/hf_reference.json" "$out/hf_reference.json"
   # Logs and the LoadGen summaries/details (not the traces or accuracy logs of long runs).
