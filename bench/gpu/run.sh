@@ -110,11 +110,20 @@ model_phase() {
   # The exports run on the CPU while PyTorch runs on the GPU; the builder is held to 4 threads so
   # that the eager baseline's launch thread keeps a core (its figures note the overlap).
   local exports=() precision
-  for precision in $precisions; do
-    # shellcheck disable=SC2046
-    step "export-$precision" 1800 $(builder "$precision") &
+  if [ "$(df --output=fstype "$work" | tail -1 | tr -d ' ')" = tmpfs ]; then
+    # Files in memory: one builder at a time, so RAM holds the files and one loaded model.
+    (for precision in $precisions; do
+      # shellcheck disable=SC2046
+      step "export-$precision" 1800 $(builder "$precision")
+    done) &
     exports+=($!)
-  done
+  else
+    for precision in $precisions; do
+      # shellcheck disable=SC2046
+      step "export-$precision" 1800 $(builder "$precision") &
+      exports+=($!)
+    done
+  fi
   step torch 1200 $py "$here/torch_eager.py" --ckpt "$ckpt" --out "$work/results/torch.json" "${eager[@]}" \
     --dataset "$dataset" --reference-count $reference_prompts --reference-tokens 32 --reference-out "$work/hf_reference.json"
   wait "${exports[@]}"

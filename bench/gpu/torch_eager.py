@@ -104,7 +104,12 @@ def copy_bandwidth(device, sink, gib=2):
 def load(ckpt, dtype, device):
     # Loaded afresh in each dtype: casting a loaded model with .to() would also round the rotary
     # inverse frequencies, which transformers keeps in float32 whatever the weights are.
-    model = LlamaForCausalLM.from_pretrained(ckpt, dtype=dtype).to(device).eval()
+    # Straight onto the device where accelerate is there (no host copy of 16-32 GB beside the exports).
+    try:
+        model = LlamaForCausalLM.from_pretrained(ckpt, dtype=dtype, device_map=device)
+    except (ValueError, ImportError):
+        model = LlamaForCausalLM.from_pretrained(ckpt, dtype=dtype).to(device)
+    model.eval()
     model.generation_config.do_sample = False
     return model
 
