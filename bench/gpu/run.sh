@@ -177,6 +177,10 @@ next_phase() {
   if [ ! -e "$stage/done/node.xz" ] || [ ! -e "$stage/done/app.tar.xz" ] || ! ls "$stage"/files/*.tgz >/dev/null 2>&1; then
     log "next: not all parts are in (run receive.sh for each)"; return
   fi
+  if [ ! -e "$work/model.pid" ] && ! done_ model-phase; then
+    log "next: the model phase was never started: run 'run.sh start' first"
+    return
+  fi
   local provider
   provider=$(ls "$stage"/files/*.tgz | head -1)
   if fits setup 60; then
