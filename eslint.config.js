@@ -8,7 +8,7 @@ export default tseslint.config(
   {
     ignores: ['dist/', 'build/', 'build-*/', 'prebuilds/', 'third_party/', 'node_modules/', 'results/', 'models/'],
   },
-  { ignores: ['docs/api/', 'bench/.work/'] },
+  { ignores: ['docs/api/', 'bench/.work/', 'bench/.venv/', '.device/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -51,6 +51,13 @@ export const ERROR_CODES = Object.freeze({
   ERR_ACCURACY_DATASET: 'an accuracy log names samples the given dataset does not have',
   ERR_REPORT_NOT_A_RUN: 'the folder holds no result.json written by mlperf-llm run',
   ERR_SERVE_LISTEN: 'serve cannot listen on the host and port',
+  ERR_CUDA_SETUP_PLATFORM: 'setup-cuda runs on linux/x64 only',
+  ERR_CUDA_SETUP_DRIVER: 'the NVIDIA driver is too old for the CUDA major asked for',
+  ERR_CUDA_SETUP_FOLDER: "the binding folder is not onnxruntime-node's, or not writable",
+  ERR_CUDA_SETUP_TOOL: 'npm or mvn, which fetch the provider package, is missing',
+  ERR_CUDA_SETUP_DOWNLOAD: 'the registry client failed to fetch the provider package',
+  ERR_CUDA_SETUP_CHECKSUM: 'the provider archive or a file in it is not the pinned one',
+  ERR_CUDA_SETUP_ARCHIVE: 'the provider archive cannot be read or lacks a provider file',
   ERR_SERVE_REQUEST: 'serve answers a request with an HTTP error (the status says whose fault)',
 } as const);
 

@@ -6,6 +6,7 @@
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { doctorCommand } from './commands/doctor.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { prepareDatasetCommand } from './commands/prepare-dataset.js';
 import { reportCommand } from './commands/report.js';
@@ -14,6 +15,7 @@ import { serveCommand } from './commands/serve.js';
 import { isCoded } from '../errors.js';
 import { loadgenVersion } from '../loadgen/index.js';
 import { packageVersion } from '../package-paths.js';
+import { setupCudaCommand } from './commands/setup-cuda.js';
 
 /** Prints a known failure as one line (its message names the fix); anything else with its stack. */
 function reportFailure(error: unknown): never {
@@ -35,7 +37,9 @@ export async function runProgram(argv: readonly string[]): Promise<void> {
       .command(reportCommand)
       .command(prepareDatasetCommand)
       .command(serveCommand)
-      .demandCommand(1, 'give a command: run, evaluate, report, prepare-dataset or serve')
+      .command(setupCudaCommand)
+      .command(doctorCommand)
+      .demandCommand(1, 'give a command: run, evaluate, report, prepare-dataset, serve, setup-cuda or doctor')
       .strict()
       .recommendCommands()
       .fail((message, error) => {

@@ -121,7 +121,7 @@ function tryLoad<T>(path: string, requiredExports: readonly string[]): { binding
 }
 
 /** glibc's version in this process, or undefined on musl and other C libraries. */
-function glibcVersion(): string | undefined {
+export function glibcVersion(): string | undefined {
   if (process.platform !== 'linux') return undefined;
   const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
   return header?.glibcVersionRuntime;

@@ -38,9 +38,8 @@ export function cudaUnavailableError(detail: string, cause?: unknown): BackendEr
   return new BackendError(
     'ERR_BACKEND_UNAVAILABLE',
     `onnxruntime: the CUDA execution provider is unavailable (${detail}): ${what}. ` +
-      `To run on a GPU, put ${CUDA_PROVIDER_FILES.join(' and ')} from the official onnxruntime GPU build of exactly version ${ONNXRUNTIME_VERSION} (the Microsoft.ML.OnnxRuntime.Gpu.Linux ${ONNXRUNTIME_VERSION} package, runtimes/linux-x64/native/; despite the installer's "cuda12" label it is a CUDA 13 build) into ${folder} — ` +
-      `onnxruntime-node's own installer does this: ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install — ` +
-      `and put the CUDA 13 runtime (libcudart.so.13, libcublas.so.13, libcublasLt.so.13, libcurand.so.10, libcufft) and cuDNN 9 libraries on LD_LIBRARY_PATH. Or use device 'cpu'.`,
+      `Run "mlperf-llm setup-cuda" (CUDA 13, driver >= 580) or "mlperf-llm setup-cuda --cuda 12" (driver >= 525): it installs ${CUDA_PROVIDER_FILES.join(' and ')} of onnxruntime ${ONNXRUNTIME_VERSION} into ${folder}; ` +
+      `then "mlperf-llm doctor" names any CUDA or cuDNN library missing from LD_LIBRARY_PATH and the pip command that brings it. Or use device 'cpu'.`,
     { cause },
   );
 }

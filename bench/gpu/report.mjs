@@ -1,0 +1,314 @@
+#!/usr/bin/env node
+// Turns the GPU benchmark's results.json (bench/gpu/run.sh, via collect.py) into the GPU section
+// of bench/RESULTS.md: ms per decode step and tokens/s at each batch size for the engine, PyTorch
+// eager and the weight-streaming roofline; the LoadGen runs (Offline, the Server sweep's highest
+// VALID rate within MLPerf's latency bounds, today's JS path); the token check against Hugging
+// Face; exact versions; and a projection for an A30.
+//
+// Usage: node bench/gpu/report.mjs <results.json> [--write]   (--write replaces the section in
+// bench/RESULTS.md; without it the section is printed). Needs the compiled tree (npx tsc).
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { markdownTable, writeResultsSection } from '../../dist/bench/results-file.js';
+
+/** Llama-3.1-8B in bf16: 8.03e9 parameters × 2 bytes, all read once per decode step. */
+const WEIGHT_BYTES = 16.06e9;
+/** KV cache per token per sequence: 32 layers × (key + value) × 8 heads × 128 × 2 bytes. */
+const KV_BYTES_PER_TOKEN = 32 * 2 * 8 * 128 * 2;
+/** MLPerf's longest prompt plus the output limit: what one KV slot must hold. */
+const MLPERF_MAX_LENGTH = 2540 + 128;
+/** MLPerf Server latency bounds for llama3_1-8b. */
+const TTFT_LIMIT_NS = 2e9;
+const TPOT_LIMIT_NS = 100e6;
+/** The issue's targets. */
+const TARGET_BATCH1_ROOFLINE_FRACTION = 0.5;
+const TARGET_OFFLINE_TOKENS_PER_S = 3000;
+/** Spec memory bandwidths, for the A30 projection (measured copies run below spec on both). */
+const H200_SPEC_BYTES_PER_S = 4.8e12;
+const A30 = { name: 'A30', bytesPerSecond: 933e9, memoryBytes: 24 * 2 ** 30 };
+/** Device memory an engine keeps besides weights and KV: CUDA context, cuBLAS workspace, activations, logits. */
+const RESERVE_BYTES = 1.5 * 2 ** 30;
+const BATCHES = [1, 8, 32, 64];
+
+const fmt = (value, digits = 1) =>
+  value === undefined || value === null || Number.isNaN(value) ? '—' : Number(value).toFixed(digits);
+const ratio = (value) =>
+  value === undefined || value === null || !Number.isFinite(value) ? '—' : `${value.toFixed(2)}×`;
+const ms = (ns) => (ns === undefined || ns === null ? '—' : `${(ns / 1e6).toFixed(ns < 1e9 ? 1 : 0)} ms`);
+
+/** The engine's ms per step by batch, from engine-steps.js's output (several shapes accepted). */
+function engineSteps(results) {
+  const data = results.engine_steps;
+  const rows = Array.isArray(data) ? data : (data?.steps ?? data?.results ?? []);
+  const byBatch = new Map();
+  for (const row of rows) {
+    const batch = row.batch ?? row.batchSize;
+    const step = row.msPerStep ?? row.ms_per_step ?? row.stepMs;
+    if (Number.isFinite(batch) && Number.isFinite(step)) byBatch.set(batch, step);
+  }
+  return byBatch;
+}
+
+function eagerSteps(results) {
+  const byBatch = new Map();
+  for (const row of results.torch_eager ?? []) if (row.kind === 'torch_eager') byBatch.set(row.batch, row);
+  return byBatch;
+}
+
+/** ms per step the weights alone need at the measured bandwidth, and with the KV cache of `context` tokens per row. */
+function rooflineMs(bandwidth, batch, context = 0) {
+  return ((WEIGHT_BYTES + batch * context * KV_BYTES_PER_TOKEN) / bandwidth) * 1e3;
+}
+
+/** Linear interpolation of ms/step between measured batch sizes. */
+function interpolate(byBatch, batch) {
+  const known = [...byBatch.keys()].sort((a, b) => a - b);
+  if (known.length === 0) return undefined;
+  if (byBatch.has(batch)) return byBatch.get(batch);
+  const below = known.filter((b) => b < batch).pop();
+  const above = known.find((b) => b > batch);
+  if (below === undefined || above === undefined) return undefined;
+  const t = (batch - below) / (above - below);
+  return byBatch.get(below) * (1 - t) + byBatch.get(above) * t;
+}
+
+function versionsLine(results) {
+  const v = results.versions ?? {};
+  const py = v.python ?? {};
+  const staged = v.staged ?? {};
+  const doctor = results.machine?.doctor;
+  const parts = [
+    `onnxruntime-node ${staged.onnxruntime?.node ?? '?'} with the CUDA ${staged.provider?.cuda ?? '?'} provider from ${staged.provider?.name ?? '?'}@${staged.provider?.version ?? '?'}`,
+    `model builder onnxruntime-genai ${py.onnxruntime_genai ?? staged.genai?.version ?? '?'}`,
+    `torch ${py.torch ?? '?'}`,
+    `transformers ${py.transformers ?? '?'}`,
+    `onnx ${py.onnx ?? '?'}`,
+    `onnx-ir ${py.onnx_ir ?? '?'}`,
+    `Node ${staged.node?.version ?? '?'}`,
+    `LoadGen ${doctor?.loadgen?.version ?? Object.values(results.runs ?? {})[0]?.loadgenVersion ?? '?'}`,
+  ];
+  return parts.join(', ');
+}
+
+function stepTable(results, bandwidth) {
+  const engine = engineSteps(results);
+  const eager = eagerSteps(results);
+  const rows = BATCHES.map((batch) => {
+    const e = engine.get(batch);
+    const t = eager.get(batch);
+    const context = (t?.prompt_tokens ?? 800) + (t?.new_tokens ?? 128) / 2;
+    const roof = bandwidth ? rooflineMs(bandwidth, batch) : undefined;
+    const roofKv = bandwidth ? rooflineMs(bandwidth, batch, context) : undefined;
+    return [
+      String(batch),
+      fmt(e, 2),
+      fmt(e === undefined ? undefined : (batch / e) * 1e3, 0),
+      fmt(t?.ms_per_step, 2),
+      fmt(t?.decode_tokens_per_s, 0),
+      fmt(roof, 2),
+      fmt(roofKv, 2),
+      ratio(e && t ? t.ms_per_step / e : undefined),
+      ratio(e && roof ? roof / e : undefined),
+      ratio(e && roofKv ? roofKv / e : undefined),
+    ];
+  });
+  return markdownTable(
+    [
+      'batch',
+      'engine ms/step',
+      'engine tok/s',
+      'PyTorch eager ms/step',
+      'eager tok/s',
+      'roofline ms/step (weights)',
+      'roofline ms/step (weights + KV)',
+      'engine speed-up over eager',
+      'engine speed ÷ roofline (weights)',
+      'engine speed ÷ roofline (weights + KV)',
+    ],
+    rows,
+  );
+}
+
+function runRows(results) {
+  const rows = [];
+  const runs = results.runs ?? {};
+  for (const [name, run] of Object.entries(runs)) {
+    if (!run) continue;
+    rows.push([
+      name,
+      `${run.scenario}${run.settings?.target_qps && run.scenario === 'Server' ? ` @ ${run.settings.target_qps} QPS` : ''}`,
+      String(run.samplesCompleted ?? '—'),
+      fmt(run.tokensPerSecond, 0),
+      fmt(run.samplesPerSecond, 2),
+      ms(run.ttftNs?.p99),
+      ms(run.tpotNs?.p99),
+      run.validity ?? (run.mode === 'accuracy' ? '(accuracy run)' : '—'),
+    ]);
+  }
+  return rows;
+}
+
+/** The Server run with the highest target QPS that is VALID and inside both latency bounds. */
+function bestServer(results) {
+  return Object.values(results.runs ?? {})
+    .filter((run) => run?.scenario === 'Server' && run.validity === 'VALID')
+    .filter((run) => (run.ttftNs?.p99 ?? Infinity) <= TTFT_LIMIT_NS && (run.tpotNs?.p99 ?? Infinity) <= TPOT_LIMIT_NS)
+    .sort((a, b) => (b.settings?.target_qps ?? 0) - (a.settings?.target_qps ?? 0))[0];
+}
+
+function tokenCheckTable(results) {
+  const check = results.token_check?.by_dtype;
+  if (!check) return undefined;
+  return markdownTable(
+    [
+      'HF reference dtype',
+      'prompts',
+      'first token equal',
+      `first ${Object.values(check)[0]?.prefix_tokens ?? 32} tokens equal`,
+    ],
+    Object.entries(check).map(([dtype, c]) => [
+      dtype,
+      String(c.prompts),
+      `${c.first_token_equal} (${(c.first_token_rate * 100).toFixed(1)} %)`,
+      `${c.prefix_equal} (${(c.prefix_rate * 100).toFixed(1)} %)`,
+    ]),
+  );
+}
+
+function a30Projection(results) {
+  const perSlot = MLPERF_MAX_LENGTH * KV_BYTES_PER_TOKEN;
+  const slots = Math.floor((A30.memoryBytes - WEIGHT_BYTES - RESERVE_BYTES) / perSlot);
+  const scale = A30.bytesPerSecond / H200_SPEC_BYTES_PER_S;
+  const engine = engineSteps(results);
+  const measured1 = engine.get(1);
+  const measuredSlots = interpolate(engine, slots);
+  const context = 800 + 64;
+  const roof1 = (A30.bytesPerSecond / WEIGHT_BYTES).toFixed(0);
+  const roofSlots = (slots / ((WEIGHT_BYTES + slots * context * KV_BYTES_PER_TOKEN) / A30.bytesPerSecond)).toFixed(0);
+  const offline = results.runs?.offline?.tokensPerSecond;
+  const rows = [
+    [
+      'KV cache per slot at max_length 2668',
+      `${(perSlot / 2 ** 20).toFixed(1)} MiB`,
+      '32 layers × K,V × 8 heads × 128 × 2 B × 2668',
+    ],
+    [
+      'slots that fit',
+      String(slots),
+      `(24 GiB − 16.06 GB weights − ${RESERVE_BYTES / 2 ** 30} GiB reserve) ÷ per-slot KV`,
+    ],
+    [
+      'batch-1 decode',
+      measured1 ? `${fmt((1e3 / measured1) * scale, 0)} tok/s` : '—',
+      `H200 engine × ${A30.bytesPerSecond / 1e9}/${H200_SPEC_BYTES_PER_S / 1e9} GB/s (roofline ${roof1} tok/s)`,
+    ],
+    [
+      `decode at ${slots} slots (~864-token context)`,
+      measuredSlots ? `${fmt((slots / (measuredSlots / scale)) * 1e3, 0)} tok/s` : '—',
+      `H200 engine ms/step interpolated at batch ${slots}, ÷ the bandwidth ratio (roofline ${roofSlots} tok/s)`,
+    ],
+    [
+      'Offline through LoadGen',
+      offline ? `≈ ${fmt(offline * scale, 0)} tok/s` : '—',
+      'H200 Offline × bandwidth ratio; an upper bound: fewer slots, and prefill is compute-bound (A30 165 vs H200 989 TFLOP/s bf16)',
+    ],
+  ];
+  return markdownTable(['A30 (933 GB/s, 24 GB)', 'value', 'how'], rows);
+}
+
+export function gpuSection(results) {
+  const bandwidth = results.roofline?.copy_bytes_per_s_rw;
+  const gpu = (results.machine?.gpu ?? '').split('\n')[0] || 'an unnamed GPU';
+  const ckpt = results.checkpoint;
+  const exports = results.exports ?? {};
+  const eager64 = eagerSteps(results).get(64);
+  const engine = engineSteps(results);
+  const lines = [];
+  lines.push(
+    ckpt?.tiny
+      ? '## GPU benchmark: DRY RUN on a 2-layer model of the same family (not the 8B shape)'
+      : '## GPU: Llama-3.1-8B shape, random bf16 weights, through the harness',
+  );
+  lines.push('');
+  lines.push(
+    `Run by \`bench/gpu/run.sh\` on ${gpu}. Versions: ${versionsLine(results)}. ` +
+      `Model: Llama-3.1-8B-Instruct's published config with transformers' random init (std 0.02, seed ${ckpt?.seed ?? '?'}), ` +
+      `exported by the official builder (\`-p bf16 -e cuda\`: ${fmt(exports.bf16?.wall_s, 0)} s` +
+      `${exports.fp16 ? `; fp16: ${fmt(exports.fp16.wall_s, 0)} s` : ''}). ` +
+      `Prompts: synthetic, ${results.dataset?.mean_prompt_tokens ?? '~800'} tokens on average, 128 new tokens. ` +
+      `Roofline: ${WEIGHT_BYTES / 1e9} GB of weights (and the KV cache read, ~864 tokens a row) per step at the measured ` +
+      `device-to-device copy rate ${bandwidth ? `${(bandwidth / 1e12).toFixed(2)} TB/s` : '—'} (read + write).`,
+  );
+  lines.push('');
+  lines.push(stepTable(results, bandwidth));
+  lines.push('');
+  const runRowsList = runRows(results);
+  if (runRowsList.length > 0) {
+    lines.push(
+      markdownTable(
+        ['run', 'scenario', 'samples', 'tokens/s', 'samples/s', 'TTFT p99', 'TPOT p99', 'validity'],
+        runRowsList,
+      ),
+    );
+    lines.push('');
+  }
+  const offline = results.runs?.offline;
+  const best = bestServer(results);
+  const batch1 = engine.get(1);
+  const roof1 = bandwidth ? rooflineMs(bandwidth, 1) : undefined;
+  const summary = [
+    `- Offline through LoadGen: ${fmt(offline?.tokensPerSecond, 0)} tok/s` +
+      ` (${ratio(offline && eager64 ? offline.tokensPerSecond / eager64.tokens_per_s : undefined)} PyTorch eager at batch 64; target ${TARGET_OFFLINE_TOKENS_PER_S}: ${offline ? (offline.tokensPerSecond >= TARGET_OFFLINE_TOKENS_PER_S ? 'met' : 'missed') : 'not run'}).`,
+    `- Server: highest VALID target QPS with TTFT p99 ≤ 2 s and TPOT p99 ≤ 100 ms: ${
+      best ? `${best.settings?.target_qps} QPS (${fmt(best.tokensPerSecond, 0)} tok/s)` : 'none of the rates tried'
+    }.`,
+    `- Batch-1 decode: ${batch1 ? `${fmt(1e3 / batch1, 0)} tok/s = ${ratio(roof1 / batch1)} the roofline` : '—'} (target ≥ ${TARGET_BATCH1_ROOFLINE_FRACTION}×${
+      roof1 ? `, ${fmt((TARGET_BATCH1_ROOFLINE_FRACTION * 1e3) / roof1, 0)} tok/s` : ''
+    }: ${batch1 && roof1 ? (roof1 / batch1 >= TARGET_BATCH1_ROOFLINE_FRACTION ? 'met' : 'missed') : 'not run'}).`,
+  ];
+  lines.push(...summary);
+  const tokens = tokenCheckTable(results);
+  if (tokens) {
+    lines.push('');
+    lines.push(
+      `Greedy tokens of the harness (the \`correctness\` run, ${results.exports_used?.engine ?? 'bf16'} export) vs Hugging Face \`generate\` on the same weights, per dtype HF computed in:`,
+    );
+    lines.push('');
+    lines.push(tokens);
+  }
+  lines.push('');
+  lines.push(a30Projection(results));
+  const failed = Object.values(results.steps ?? {}).filter((step) => step.rc !== 0);
+  if (failed.length > 0 || (results.remaining ?? []).length > 0) {
+    lines.push('');
+    if (failed.length > 0)
+      lines.push(
+        `Steps that failed: ${failed.map((step) => `${step.step} (exit ${step.rc}${step.timed_out ? ', timed out' : ''})`).join(', ')}.`,
+      );
+    if ((results.remaining ?? []).length > 0) lines.push(`Steps not run: ${results.remaining.join(', ')}.`);
+  }
+  return lines.join('\n');
+}
+
+async function main() {
+  const { values, positionals } = parseArgs({
+    options: { write: { type: 'boolean', default: false } },
+    allowPositionals: true,
+  });
+  if (positionals.length !== 1) {
+    console.error('usage: node bench/gpu/report.mjs <results.json> [--write]');
+    process.exit(2);
+  }
+  const results = JSON.parse(readFileSync(positionals[0], 'utf8'));
+  const section = gpuSection(results);
+  if (values.write) {
+    writeResultsSection('gpu', section);
+    console.log('report: bench/RESULTS.md section "gpu" written');
+  } else {
+    console.log(section);
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
