@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 import type { Backend } from '../backends/backend.js';
+import { createEngineBackend } from '../backends/engine/engine-backend.js';
 import { createOnnxRuntimeBackend } from '../backends/onnxruntime-loader.js';
 import type { EndpointSpec } from '../backends/endpoint-list.js';
 import { readEndpointList } from '../backends/endpoint-list.js';
@@ -37,6 +38,10 @@ export interface BackendChoice {
   endpointsFile?: string | undefined;
   /** openai: the concurrency limit of a server that does not give its own. */
   endpointConcurrency?: number | undefined;
+  /** onnxruntime: the native engine or the JS path; default native on cuda, js on cpu. */
+  engine?: (typeof ENGINES)[number] | undefined;
+  /** onnxruntime engine: generation limit per sample, which sizes the KV slots with the longest prompt. */
+  maxNewTokens?: number | undefined;
   /** openai: the longest a server may stay silent during a request (ms). */
   requestTimeoutMs?: number | undefined;
   /** openai: how long to wait for a server to come back while all are down (ms). */
@@ -50,6 +55,12 @@ export interface BackendChoice {
 /** Default concurrency (rows decoded together) of the onnxruntime backend when none is given. */
 export const DEFAULT_ONNX_CONCURRENCY = 16;
 
+/** Default slot count asked of the native engine (it makes fewer when fewer fit in device memory). */
+export const DEFAULT_ENGINE_CONCURRENCY = 64;
+
+/** Which onnxruntime path runs the model: the native engine (device-resident KV) or onnxruntime-node's JS API. */
+export const ENGINES = ['native', 'js'] as const;
+
 /** The run's data: replay answers with its references; openai probes servers with its first prompt. */
 export interface DatasetSource {
   dataset: Dataset;
@@ -60,6 +71,19 @@ export interface DatasetSource {
 export async function createBackend(choice: BackendChoice, data?: DatasetSource): Promise<Backend> {
   switch (choice.backend) {
     case 'onnxruntime':
+      // On a GPU the native engine keeps the KV cache on the device; onnxruntime-node's JS API
+      // would copy it to the host every step. `engine: 'js'` keeps the JS path (CPU default).
+      if ((choice.engine ?? (choice.device === 'cuda' ? 'native' : 'js')) === 'native') {
+        const longest = data
+          ? Math.max(...Array.from({ length: data.dataset.size }, (_, i) => data.dataset.prompt(i).length))
+          : 0;
+        return createEngineBackend({
+          modelDir: choice.model ?? (await ensureTinyModel()),
+          device: choice.device,
+          maxConcurrency: choice.maxConcurrency ?? DEFAULT_ENGINE_CONCURRENCY,
+          ...(longest > 0 && choice.maxNewTokens !== undefined ? { maxLength: longest + choice.maxNewTokens } : {}),
+        });
+      }
       return createOnnxRuntimeBackend({
         modelDir: choice.model ?? (await ensureTinyModel()),
         device: choice.device,

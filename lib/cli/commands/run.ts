@@ -14,7 +14,7 @@ import { formatRunResult } from '../../report/run-result.js';
 import { hasCode } from '../../errors.js';
 import { describeEndpointEvent } from '../../backends/endpoint-pool.js';
 import type { OpenAIDialect } from '../../backends/openai-client.js';
-import { BACKENDS, createBackend, DEVICES, DTYPES, type BackendName } from '../backend-choice.js';
+import { BACKENDS, createBackend, DEVICES, DTYPES, ENGINES, type BackendName } from '../backend-choice.js';
 import { defaultOutputDir, SAMPLE_DATASET } from '../defaults.js';
 import { ProgressLine, progressLine } from '../progress.js';
 import { EXIT_CODES, runExitCode } from '../exit-codes.js';
@@ -31,6 +31,7 @@ interface RunArgs {
   'max-new-tokens': number;
   device: (typeof DEVICES)[number];
   dtype: (typeof DTYPES)[number];
+  engine?: (typeof ENGINES)[number];
   'target-qps'?: number;
   'target-latency'?: number;
   'min-duration'?: number;
@@ -78,6 +79,11 @@ function builder(yargs: Argv): Argv<RunArgs> {
     .option('max-concurrency', { type: 'number', describe: "most samples generating at once (default: the backend's)" })
     .option('max-new-tokens', { type: 'number', default: MAX_NEW_TOKENS, describe: 'generation limit per sample' })
     .option('device', { choices: DEVICES, default: 'cpu' as const, describe: 'onnxruntime execution provider' })
+    .option('engine', {
+      choices: ENGINES,
+      describe:
+        'onnxruntime: native (KV cache on the device; default with --device cuda) or js (onnxruntime-node, default on cpu)',
+    })
     .option('dtype', {
       choices: DTYPES,
       default: 'auto' as const,
@@ -140,6 +146,8 @@ async function handler(args: RunArgs): Promise<void> {
       model: args.model,
       device: args.device,
       dtype: args.dtype,
+      engine: args.engine,
+      maxNewTokens: args['max-new-tokens'],
       // The openai backend's limits are per server; --max-concurrency caps the run as a whole.
       maxConcurrency: args.backend === 'openai' ? undefined : args['max-concurrency'],
       endpoints: args.endpoint,
