@@ -9,7 +9,7 @@ import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { float16Bits, float16Value, roundToFloat16 } from '../lib/util/float16.js';
 import { LLAMA31_SPECIAL_TOKENS } from '../lib/llama31.js';
 import { ropeInverseFrequencies } from '../lib/model/llama-architecture.js';
-import { encodeVarint, ProtoMessage } from '../lib/model/protobuf.js';
+import { encodeVarint, ProtoMessage } from '../lib/onnx/protobuf.js';
 import { argmax, referenceGreedy, referenceLastLogits } from '../lib/model/reference-forward.js';
 import { ensureTinyModel, generateTinyModelFiles, TINY_MODEL_FILES } from '../lib/model/tiny-llama.js';
 import { TINY_LLAMA, tinyLlamaWeights } from '../lib/model/tiny-llama-spec.js';

@@ -27,10 +27,10 @@
  */
 import { bfloat16Bits } from '../util/bfloat16.js';
 import { float16Bits } from '../util/float16.js';
-import { GraphBuilder } from './graph-builder.js';
+import { GraphBuilder } from '../onnx/graph-builder.js';
 import { type LlamaArchitecture, ropeInverseFrequencies } from './llama-architecture.js';
 import type { LlamaLayerWeights, LlamaWeights } from './llama-weights.js';
-import { OnnxDataType, type OnnxModel } from './onnx-proto.js';
+import { OnnxDataType, type OnnxModel } from '../onnx/onnx-proto.js';
 import { BUILDER_IO_NAMES, layerName } from '../genai-layout.js';
 
 /** The float type of the model's float inputs and outputs (past/present KV, logits). */

@@ -10,7 +10,7 @@ import { genaiConfigFor, genaiConfigText } from './genai-config.js';
 import type { LlamaArchitecture } from './llama-architecture.js';
 import { buildLlamaOnnx, type LlamaOnnxOptions } from './llama-onnx.js';
 import type { LlamaWeights } from './llama-weights.js';
-import { encodeModel } from './onnx-proto.js';
+import { encodeModel } from '../onnx/onnx-proto.js';
 import { GENAI_CONFIG_FILE } from '../genai-layout.js';
 
 /** File names inside a model folder. */

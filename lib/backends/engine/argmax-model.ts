@@ -5,8 +5,8 @@
  *
  * @packageDocumentation
  */
-import { GraphBuilder } from '../../model/graph-builder.js';
-import { encodeModel, OnnxDataType, type OnnxDataTypeValue } from '../../model/onnx-proto.js';
+import { GraphBuilder } from '../../onnx/graph-builder.js';
+import { encodeModel, OnnxDataType, type OnnxDataTypeValue } from '../../onnx/onnx-proto.js';
 
 /** Float types a decoder's logits may have (the engine picks the model by the session's type). */
 export type LogitsType = 'float32' | 'float16' | 'bfloat16';
