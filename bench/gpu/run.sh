@@ -15,7 +15,7 @@
 #
 # Knobs (environment): BUDGET_S (seconds one `next` may use, default 540), PRECISIONS (builder
 # exports, "bf16 fp16"; the engine runs MAIN_PRECISION bf16, the JS path JS_PRECISION fp16),
-# SAMPLES (Offline samples, 1024), BATCH (Offline/Server --batch-size, 128), SERVER_QPS (space-separated; default from the Offline rate),
+# SAMPLES (Offline samples, 1024), BATCH (Offline/Server --max-concurrency, 128), SERVER_QPS (space-separated; default from the Offline rate),
 # ENGINE_ARGS / JS_ARGS (extra `mlperf-llm run` flags selecting the engine / the JS path),
 # ENGINE_STEPS_ARGS (arguments of dist/bench/gpu/engine-steps.js), PYTHON. For a dry run on a CPU:
 # TINY=1 (a 2-layer model of the same family), PRECISIONS=fp32 BUILDER_EP=cpu MAIN_PRECISION=fp32
@@ -204,7 +204,7 @@ next_phase() {
   fi
   # shellcheck disable=SC2086
   fits offline 240 && harness offline $(($(left) - 20)) "$main" --scenario Offline --total-sample-count "$samples" \
-    --batch-size "$batch" ${ENGINE_ARGS:-}
+    --max-concurrency "$batch" ${ENGINE_ARGS:-}
   local rate qps_list
   rate=$(offline_rate)
   qps_list=${SERVER_QPS:-$($py -c 'import sys; r=float(sys.argv[1]); print(" ".join(f"{r*f:.2f}" for f in (0.4, 0.6, 0.8)) if r > 0 else "")' "$rate")}
@@ -218,13 +218,13 @@ next_phase() {
     if [ "$seconds" -gt 300 ]; then log "server-$qps: $count queries would take ${seconds}s; skipped"; continue; fi
     # shellcheck disable=SC2086
     fits "server-$qps" $((seconds + 60)) && harness "server-$qps" $(($(left) - 20)) "$main" --scenario Server \
-      --target-qps "$qps" --total-sample-count "$count" --batch-size "$batch" ${ENGINE_ARGS:-}
+      --target-qps "$qps" --total-sample-count "$count" --max-concurrency "$batch" ${ENGINE_ARGS:-}
   done
   [ "$out_of_time" = 1 ] || wait_for "export-${JS_PRECISION:-fp16}" || return
   [ -d "$js" ] || js=$main
   # Today's JS path returns the KV cache to the host every step: a few samples show its rate.
   # shellcheck disable=SC2086
-  fits js-path 180 && harness js-path $(($(left) - 20)) "$js" --scenario Offline --total-sample-count 4 --batch-size 4 \
+  fits js-path 180 && harness js-path $(($(left) - 20)) "$js" --scenario Offline --total-sample-count 4 --max-concurrency 4 \
     --max-new-tokens 16 ${JS_ARGS:-}
 }
 
