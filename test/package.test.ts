@@ -88,7 +88,7 @@ import { addonFile, completeSamples, loadgenVersion, readSummary, runTest } from
 const result = await runTest({
   sut: { issueQuery: (ids) => { completeSamples(ids); } },
   qsl: { totalSampleCount: 64 },
-  settings: { scenario: 'SingleStream', mode: 'PerformanceOnly', minDurationMs: 200, minQueryCount: 100, singleStreamExpectedLatencyNs: 10000 },
+  settings: { scenario: 'SingleStream', mode: 'PerformanceOnly', minDurationMs: 200, minQueryCount: 1000, singleStreamExpectedLatencyNs: 10000 },
   log: { outdir: 'null-sut-logs' },
 });
 const summary = readSummary(result.logFiles.summary);
