@@ -18,7 +18,8 @@
 # SAMPLES (Offline samples, 1024), BATCH (Offline/Server --max-concurrency, 128), SERVER_QPS (space-separated; default from the Offline rate),
 # ENGINE_ARGS / JS_ARGS (extra `mlperf-llm run` flags of the Offline/Server runs / the JS path,
 # e.g. ENGINE_ARGS=--cuda-graph),
-# ENGINE_STEPS_ARGS (arguments of dist/bench/gpu/engine-steps.js), PYTHON. For a dry run on a CPU:
+# ENGINE_STEPS_ARGS (arguments of dist/bench/gpu/engine-steps.js), SKIP_TORCH=1 (no PyTorch baseline, e.g.
+# before bench/gpu/profile.sh), PYTHON. For a dry run on a CPU:
 # TINY=1 (a 2-layer model of the same family), PRECISIONS=fp32 BUILDER_EP=cpu MAIN_PRECISION=fp32
 # JS_PRECISION=fp32 DEVICE=cpu.
 set -uo pipefail
@@ -125,7 +126,7 @@ model_phase() {
       exports+=($!)
     done
   fi
-  step torch 1200 $py "$here/torch_eager.py" --ckpt "$ckpt" --out "$work/results/torch.json" "${eager[@]}" \
+  [ "${SKIP_TORCH:-0}" = 1 ] || step torch 1200 $py "$here/torch_eager.py" --ckpt "$ckpt" --out "$work/results/torch.json" "${eager[@]}" \
     --dataset "$dataset" --reference-count $reference_prompts --reference-tokens 32 --reference-out "$work/hf_reference.json"
   wait "${exports[@]}"
   df -h "$work" >"$work/logs/disk.log" 2>&1
