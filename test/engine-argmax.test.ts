@@ -31,7 +31,11 @@ async function run(type: 'float32' | 'float16', batch: number, length: number, v
   const input =
     type === 'float32'
       ? new ort.Tensor('float32', values, dims)
-      : new ort.Tensor('float16', Uint16Array.from(values, (v) => float16Bits(v)), dims);
+      : new ort.Tensor(
+          'float16',
+          Uint16Array.from(values, (v) => float16Bits(v)),
+          dims,
+        );
   const output = await session.run({ [ARGMAX_INPUT]: input });
   const tokens = Array.from(output[ARGMAX_OUTPUT]!.data as BigInt64Array, Number);
   await session.release();
