@@ -46,6 +46,12 @@ export interface TestPlan {
 export const DEFAULT_BUSY_POLL_MICROSECONDS = 50;
 
 let testRunning = false;
+/**
+ * Generation of the run in progress, counted up by every run. A callback's promise may settle
+ * after its own run ended (an aborted run does not wait for it): whatever it settles must not
+ * reach the run after it, so every closure checks its own generation against this one.
+ */
+let currentRun = 0;
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
@@ -128,17 +134,20 @@ export async function executeTest(plan: TestPlan): Promise<RunStats> {
     );
   }
 
+  const run = ++currentRun;
+  let ended = false;
+  const ours = (): boolean => run === currentRun && !ended;
   // The first failure ends the test: a callback that threw (wrapped as ERR_LOADGEN_CALLBACK_FAILED),
-  // or the SUT's own TestControl.fail (its error as is).
+  // or the SUT's own TestControl.fail (its error as is). Either from an earlier run is ignored.
   let failure: { error: unknown; fromSut: boolean } | undefined;
   const fail = (error: unknown): void => {
-    if (failure) return;
+    if (failure || !ours()) return;
     failure = { error, fromSut: false };
     native.abortTest(`a callback failed: ${messageOf(error)}`);
   };
   const control: TestControl = {
     fail(error: unknown): void {
-      if (failure) return;
+      if (failure || !ours()) return;
       failure = { error, fromSut: true };
       native.abortTest(`the SUT failed: ${messageOf(error)}`);
     },
@@ -162,7 +171,10 @@ export async function executeTest(plan: TestPlan): Promise<RunStats> {
     }
   };
   const onQslRequest = (kind: 'load' | 'unload', seq: number, indices: Uint32Array): void => {
-    const settle = (): void => native.settleQslRequest(seq);
+    // A load that settles after its run drained must not release the next run's load.
+    const settle = (): void => {
+      if (ours()) native.settleQslRequest(seq);
+    };
     try {
       const result = kind === 'load' ? plan.load(indices) : plan.unload(indices);
       if (isThenable(result)) {
@@ -178,7 +190,7 @@ export async function executeTest(plan: TestPlan): Promise<RunStats> {
     settle();
   };
   const onAbort = (): void => {
-    native.abortTest(`aborted by its AbortSignal: ${messageOf(signal?.reason)}`);
+    if (ours()) native.abortTest(`aborted by its AbortSignal: ${messageOf(signal?.reason)}`);
   };
   // process.exit() on the main thread runs no native cleanup hooks: finish LoadGen's thread
   // before C++ static destructors run.
@@ -206,6 +218,7 @@ export async function executeTest(plan: TestPlan): Promise<RunStats> {
       onQslRequest,
     });
   } finally {
+    ended = true;
     testRunning = false;
     signal?.removeEventListener('abort', onAbort);
     process.removeListener('exit', onExit);
