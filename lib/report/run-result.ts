@@ -8,7 +8,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readDetail, type DetailLog } from './detail.js';
-import { abortReasonOf } from './aborted-run.js';
+import { abortReasonIn, abortReasonOf } from './aborted-run.js';
 import type { AccuracyLogResult } from '../accuracy/score-log.js';
 import { CodedError } from '../errors.js';
 
@@ -174,6 +174,14 @@ function invalidReasons(detail: DetailLog): string | undefined {
   return reasons.length > 0 ? reasons.join('; ') : undefined;
 }
 
+/** Why an aborted run is INVALID whatever LoadGen's summary says. */
+function abortedRunVerdict(reason: string | undefined, loadgenValidity: string | undefined): string {
+  return (
+    `the run was aborted (${reason ?? 'no reason recorded'}); LoadGen's own summary says ${loadgenValidity ?? 'nothing'}, ` +
+    'but counts the samples answered empty at the abort'
+  );
+}
+
 /** Builds the result of a run from LoadGen's detail log in `facts.logDir`. */
 export function summarizeRun(facts: RunFacts): RunResult {
   const detail = readDetail(join(facts.logDir, 'mlperf_log_detail.txt'));
@@ -188,7 +196,7 @@ export function summarizeRun(facts: RunFacts): RunResult {
   // LoadGen judges the samples it saw; those the binding answered empty count as fast answers.
   const validity = aborted && loadgenValidity !== undefined ? 'INVALID' : loadgenValidity;
   const invalidReason = aborted
-    ? `the run was aborted (${abortReason ?? 'no reason recorded'}); LoadGen's own summary says ${loadgenValidity ?? 'nothing'}, but counts the samples answered empty at the abort`
+    ? abortedRunVerdict(abortReason, loadgenValidity)
     : loadgenValidity === 'INVALID'
       ? invalidReasons(detail)
       : undefined;
@@ -230,7 +238,18 @@ export function readRunResult(dir: string): RunResult {
       `${dir} holds no result.json; pass a folder written by "mlperf-llm run"`,
     );
   }
-  return JSON.parse(readFileSync(path, 'utf8')) as RunResult;
+  const result = JSON.parse(readFileSync(path, 'utf8')) as RunResult;
+  // A result.json written before it recorded aborts, or edited: the detail log still tells.
+  const reason = result.aborted ? undefined : abortReasonIn(dir);
+  if (reason !== undefined) {
+    result.aborted = true;
+    result.abortReason = reason;
+    if (result.validity !== undefined) {
+      result.invalidReason = abortedRunVerdict(reason, result.validity);
+      result.validity = 'INVALID';
+    }
+  }
+  return { ...result, aborted: result.aborted === true };
 }
 
 const ms = (ns: number | undefined): string =>
@@ -308,6 +327,9 @@ export function accuracySummary(evaluation: AccuracyLogResult): Record<string, u
   return {
     ...evaluation.scores,
     samples: evaluation.samples,
+    ...(evaluation.abortReason !== undefined
+      ? { aborted: true, abortReason: evaluation.abortReason, emptyAnswers: evaluation.emptyAnswers }
+      : {}),
     ...(evaluation.target ? { target: evaluation.target, passed: evaluation.check?.passed } : {}),
   };
 }
