@@ -240,3 +240,24 @@ test('the progress line shows the samples outstanding', () => {
   const text = progressLine({ issued: 40, completed: 25, generatedTokens: 100, inFlight: 8 }, 10);
   assert.match(text, /40 issued, 15 outstanding, 8 generating/);
 });
+
+test('process.exit() during a Server run says how long LoadGen still follows its schedule; the logs parse', () => {
+  const outdir = tempDir('exit-server');
+  const runTestUrl = new URL('../lib/loadgen/run-test.js', import.meta.url).href;
+  const completionUrl = new URL('../lib/loadgen/completion.js', import.meta.url).href;
+  const script = `
+    import { runTest } from ${JSON.stringify(runTestUrl)};
+    import { completeSamples } from ${JSON.stringify(completionUrl)};
+    let issued = 0;
+    void runTest({
+      sut: { issueQuery(ids) { completeSamples(ids); if (++issued === 5) setTimeout(() => process.exit(0), 0); } },
+      qsl: { totalSampleCount: 8 },
+      settings: { scenario: 'Server', serverTargetQps: 10, minQueryCount: 30, minDurationMs: 1000 },
+      log: { outdir: ${JSON.stringify(outdir)} },
+    });`;
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.equal(child.status, 0, child.stderr);
+  assert.match(child.stderr, /the process is exiting during a test; LoadGen cannot stop a Server run .* about \d+ s/);
+  assert.match(readFileSync(join(outdir, 'mlperf_log_summary.txt'), 'utf8'), /Result is/);
+  readAccuracyLog(join(outdir, 'mlperf_log_accuracy.json'));
+});

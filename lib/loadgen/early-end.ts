@@ -82,6 +82,15 @@ function clock(secondsFromNow: number): string {
 export function estimateEarlyEnd(detailLogPath: string, elapsedMs: number): EarlyEnd {
   const detail = parseDetail(existsSync(detailLogPath) ? readFileSync(detailLogPath, 'utf8') : '');
   const scenario = detail.get('effective_scenario');
+  if (scenario === undefined) {
+    return {
+      seconds: LOG_WRITING_SECONDS,
+      followsSchedule: false,
+      message:
+        'LoadGen is still starting; it ends once it has issued its queries, each answered at once with an empty ' +
+        'response (a Server run at the pace of its schedule)',
+    };
+  }
   if (scenario !== 'Server') {
     return {
       seconds: LOG_WRITING_SECONDS,

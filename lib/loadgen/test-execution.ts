@@ -6,13 +6,14 @@
  * @packageDocumentation
  */
 import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { LogSettings } from './settings/log-settings.js';
 import { toNativeLogSettings } from './settings/log-settings.js';
 import { native, type RunStats } from './native.js';
 import { toNativeTestSettings } from './settings/fields.js';
 import { CodedError, LoadgenError, abortError, codedTypeError, describeValue, messageOf } from '../errors.js';
 import type { TestControl } from './run-test.js';
+import { estimateEarlyEnd } from './early-end.js';
 
 export type { RunStats } from './native.js';
 
@@ -193,8 +194,16 @@ export async function executeTest(plan: TestPlan): Promise<RunStats> {
     if (ours()) native.abortTest(`aborted by its AbortSignal: ${messageOf(signal?.reason)}`);
   };
   // process.exit() on the main thread runs no native cleanup hooks: finish LoadGen's thread
-  // before C++ static destructors run.
+  // before C++ static destructors run. A Server run blocks the exit until its schedule ends:
+  // say so rather than hang in silence.
+  const { outdir, prefix, suffix, prefix_with_datetime: withDatetime } = logSettings.log_output;
+  const detailLog = withDatetime ? undefined : join(outdir, `${prefix}detail${suffix}.txt`);
+  let startedAt = 0;
   const onExit = (): void => {
+    const end = detailLog === undefined ? undefined : estimateEarlyEnd(detailLog, performance.now() - startedAt);
+    if (end?.followsSchedule) {
+      process.stderr.write(`mlperf-loadgen-node: the process is exiting during a test; ${end.message}\n`);
+    }
     native.abortTest('the process is exiting', true);
   };
 
@@ -203,6 +212,7 @@ export async function executeTest(plan: TestPlan): Promise<RunStats> {
   signal?.addEventListener('abort', onAbort, { once: true });
   process.once('exit', onExit);
   let stats: RunStats;
+  startedAt = performance.now();
   try {
     stats = await native.startTest({
       sutName: plan.sutName,
