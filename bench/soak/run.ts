@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,7 @@ import type { LlmScenario } from '../../lib/llm/benchmark-settings.js';
 import { loadDataset, type Dataset } from '../../lib/llm/dataset.js';
 import { runLlmBenchmark } from '../../lib/llm/harness.js';
 import { readAccuracyLog } from '../../lib/report/accuracy-log.js';
+import { markdownTable, writeResultsSection } from '../results-file.js';
 
 const CLI = fileURLToPath(new URL('../../lib/cli/main.js', import.meta.url));
 const SCENARIOS: readonly LlmScenario[] = ['Offline', 'Server', 'SingleStream', 'Interactive'];
@@ -178,7 +179,7 @@ for (const round of [1, 2]) {
           join(dir, `serve-${scenario}-${round}`),
           () => {
             // Killed mid-run, back on its own port a second later.
-            void kill(b)
+            restart = kill(b)
               .then(() => new Promise((resolve) => setTimeout(resolve, 1000)))
               .then(() => startServe(b.port))
               .then((restarted) => (b = restarted));
@@ -202,3 +203,29 @@ console.log(
 );
 assert.ok(growth < RSS_GROWTH_LIMIT_MB, `RSS grew ${growth.toFixed(0)} MB from the first run to the last`);
 console.log('soak passed: every sample exactly once in every run, memory flat');
+writeResultsSection(
+  'soak',
+  [
+    `## Soak: ${samples} samples once each, every scenario, replay and serve (one endpoint killed and restarted)`,
+    '',
+    `\`node --expose-gc dist/bench/soak/run.js\`, accuracy mode (every sample issued once), ${MAX_NEW_TOKENS} tokens per ` +
+      `answer, Server/Interactive at ${SERVER_QPS} QPS, two fixed-rate \`serve\` endpoints at ${TOKENS_PER_SECOND} tokens/s ` +
+      `per stream. ${cpus().length} cores, shared with other work. Every run: each sample exactly once in the accuracy ` +
+      'log, none empty.',
+    '',
+    markdownTable(
+      ['path', 'scenario', 'seconds', 'peak RSS', 'RSS after (GC)', 're-issued'],
+      rows.map((r) => [
+        r.path,
+        r.scenario,
+        r.seconds.toFixed(1),
+        `${r.peakRssMb.toFixed(0)} MB`,
+        `${r.rssAfterMb.toFixed(0)} MB`,
+        r.path === 'serve' ? String(r.reissued) : '—',
+      ]),
+    ),
+    '',
+    `RSS after the first run ${rows[0]!.rssAfterMb.toFixed(0)} MB (the tokenizer the accuracy scoring loads), after the ` +
+      `last ${rssMb().toFixed(0)} MB: ${growth >= 0 ? '+' : ''}${growth.toFixed(0)} MB over ${rows.length - 1} runs.`,
+  ].join('\n'),
+);
