@@ -261,3 +261,27 @@ test('process.exit() during a Server run says how long LoadGen still follows its
   assert.match(readFileSync(join(outdir, 'mlperf_log_summary.txt'), 'utf8'), /Result is/);
   readAccuracyLog(join(outdir, 'mlperf_log_accuracy.json'));
 });
+
+test('a failed unload in Offline is recorded in the detail log, not printed on stdout; the run rejects', () => {
+  for (const mode of ['PerformanceOnly', 'AccuracyOnly']) {
+    const outdir = tempDir('unload-fails');
+    const runTestUrl = new URL('../lib/loadgen/run-test.js', import.meta.url).href;
+    const completionUrl = new URL('../lib/loadgen/completion.js', import.meta.url).href;
+    const script = `
+      import { runTest } from ${JSON.stringify(runTestUrl)};
+      import { completeSamples } from ${JSON.stringify(completionUrl)};
+      await runTest({
+        sut: { issueQuery: (ids) => setTimeout(() => completeSamples(ids), 5) },
+        qsl: { totalSampleCount: 16, unloadSamplesFromRam() { throw new Error('unload broke'); } },
+        settings: { scenario: 'Offline', mode: ${JSON.stringify(mode)}, offlineExpectedQps: 100, minDurationMs: 50 },
+        log: { outdir: ${JSON.stringify(outdir)} },
+      }).then(() => process.exit(7), (error) => { process.stderr.write(error.code); process.exit(3); });`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    assert.equal(child.status, 3, child.stderr);
+    assert.equal(child.stderr, 'ERR_LOADGEN_CALLBACK_FAILED');
+    assert.equal(child.stdout, '');
+    const detail = readFileSync(join(outdir, 'mlperf_log_detail.txt'), 'utf8');
+    assert.match(detail, /Test aborted by the Node.js harness \(a callback failed: unload broke\)/);
+    readAccuracyLog(join(outdir, 'mlperf_log_accuracy.json'));
+  }
+});
