@@ -8,6 +8,7 @@
 //        [--prompt-length 800] [--new-tokens 128] [--memory-limit-gib 22] [--out steps.json]
 //   node dist/bench/gpu/engine-steps.js --tiny --batches 1,4 --prompt-length 64   (CPU smoke run)
 //   node dist/bench/gpu/engine-steps.js --tiny --dtype bf16 --device cuda          (CUDA path, no builder)
+//   add --cuda-graph to replay decode steps as CUDA graphs
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +33,7 @@ const { values } = parseArgs({
     'new-tokens': { type: 'string', default: '128' },
     'memory-limit-gib': { type: 'string' },
     threads: { type: 'string' },
+    'cuda-graph': { type: 'boolean', default: false },
     out: { type: 'string' },
   },
 });
@@ -115,12 +117,13 @@ const backend = await createEngineBackend({
   maxLength,
   // Model-builder exports stop at EOS ids; random weights rarely produce one, but never cut a step count short.
   eosTokenIds: [-1],
+  cudaGraph: values['cuda-graph'],
   ...(values.threads ? { intraOpNumThreads: positive('threads', values.threads) } : {}),
   ...(values['memory-limit-gib'] ? { memoryLimitBytes: Math.floor(Number(values['memory-limit-gib']) * 2 ** 30) } : {}),
 });
 const info = backend.info;
 process.stderr.write(
-  `engine-steps: ${info.device} ONNX Runtime ${info.runtimeVersion}, KV ${info.kvType} on ${info.kvLocation}, ${info.slots} slots of ${maxLength} tokens ` +
+  `engine-steps: ${info.device} ONNX Runtime ${info.runtimeVersion}, KV ${info.kvType} on ${info.kvLocation}, CUDA graphs ${info.cudaGraph ? 'on' : 'off'}, ${info.slots} slots of ${maxLength} tokens ` +
     `(${(info.bytesPerSlot / 2 ** 20).toFixed(1)} MiB each), ${(info.freeBytes / 2 ** 30).toFixed(2)} GiB free at start\n`,
 );
 

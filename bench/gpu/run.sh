@@ -16,8 +16,10 @@
 # Knobs (environment): BUDGET_S (seconds one `next` may use, default 540), PRECISIONS (builder
 # exports, "bf16 fp16"; the engine runs MAIN_PRECISION bf16, the JS path JS_PRECISION fp16),
 # SAMPLES (Offline samples, 1024), BATCH (Offline/Server --max-concurrency, 128), SERVER_QPS (space-separated; default from the Offline rate),
-# ENGINE_ARGS / JS_ARGS (extra `mlperf-llm run` flags selecting the engine / the JS path),
-# ENGINE_STEPS_ARGS (arguments of dist/bench/gpu/engine-steps.js), PYTHON. For a dry run on a CPU:
+# ENGINE_ARGS / JS_ARGS (extra `mlperf-llm run` flags of the Offline/Server runs / the JS path,
+# e.g. ENGINE_ARGS=--cuda-graph),
+# ENGINE_STEPS_ARGS (arguments of dist/bench/gpu/engine-steps.js), SKIP_TORCH=1 (no PyTorch baseline, e.g.
+# before bench/gpu/profile.sh), PYTHON. For a dry run on a CPU:
 # TINY=1 (a 2-layer model of the same family), PRECISIONS=fp32 BUILDER_EP=cpu MAIN_PRECISION=fp32
 # JS_PRECISION=fp32 DEVICE=cpu.
 set -uo pipefail
@@ -124,7 +126,7 @@ model_phase() {
       exports+=($!)
     done
   fi
-  step torch 1200 $py "$here/torch_eager.py" --ckpt "$ckpt" --out "$work/results/torch.json" "${eager[@]}" \
+  [ "${SKIP_TORCH:-0}" = 1 ] || step torch 1200 $py "$here/torch_eager.py" --ckpt "$ckpt" --out "$work/results/torch.json" "${eager[@]}" \
     --dataset "$dataset" --reference-count $reference_prompts --reference-tokens 32 --reference-out "$work/hf_reference.json"
   wait "${exports[@]}"
   df -h "$work" >"$work/logs/disk.log" 2>&1
@@ -190,24 +192,45 @@ next_phase() {
   # The engine steps need the main export, and the GPU to themselves (no PyTorch baseline beside them).
   wait_for "export-${MAIN_PRECISION:-bf16}" torch || return
   local main=$main_model js=$js_model
-  if [ -f "$app/dist/bench/gpu/engine-steps.js" ] && fits engine-steps 240; then
+  # The decode-step table, without and with CUDA graphs, side by side.
+  local steps_args="--model $main --device $device --batches 1,8,32,64 --prompt-length 800 --new-tokens 128"
+  [ "$tiny" = 1 ] && steps_args="--model $main --device $device --batches 1,2 --prompt-length 64 --new-tokens 16"
+  if [ -f "$app/dist/bench/gpu/engine-steps.js" ] && fits engine-steps 180; then
     # shellcheck disable=SC2086
     step engine-steps $(($(left) - 20)) "${cli[0]}" "$app/dist/bench/gpu/engine-steps.js" \
-      ${ENGINE_STEPS_ARGS:---model $main --batches 1,8,32,64 --prompt-tokens 800 --steps 128 --out $work/results/engine-steps-data.json}
+      ${ENGINE_STEPS_ARGS:-$steps_args} --out "$work/results/engine-steps-data.json"
   fi
-  # shellcheck disable=SC2086
-  if fits correctness 150; then
-    harness correctness $(($(left) - 20)) "$main" --mode accuracy --total-sample-count $reference_prompts --max-new-tokens 32 ${ENGINE_ARGS:-}
-    [ -f "$work/runs/correctness/mlperf_log_accuracy.json" ] && [ -f "$work/hf_reference.json" ] &&
-      $py "$here/compare_tokens.py" --accuracy-log "$work/runs/correctness/mlperf_log_accuracy.json" \
-        --reference "$work/hf_reference.json" --tokens 32 --out "$work/results/token-check.json" >>"$work/logs/correctness.log" 2>&1
+  if [ -f "$app/dist/bench/gpu/engine-steps.js" ] && fits engine-steps-graph 180; then
+    # shellcheck disable=SC2086
+    step engine-steps-graph $(($(left) - 20)) "${cli[0]}" "$app/dist/bench/gpu/engine-steps.js" \
+      ${ENGINE_STEPS_ARGS:-$steps_args} --cuda-graph --out "$work/results/engine-steps-graph-data.json"
+  fi
+  # Greedy tokens of the reference prompts, without and with CUDA graphs, against HF's.
+  local run logs=()
+  for run in correctness correctness-graph; do
+    local graph=()
+    [ "$run" = correctness-graph ] && graph=(--cuda-graph)
+    # shellcheck disable=SC2086
+    fits "$run" 150 && harness "$run" $(($(left) - 20)) "$main" --mode accuracy --total-sample-count $reference_prompts \
+      --max-new-tokens 32 "${graph[@]}"
+    if [ -f "$work/runs/$run/mlperf_log_accuracy.json" ]; then
+      logs+=(--accuracy-log "engine${graph[*]:+ (CUDA graphs)}=$work/runs/$run/mlperf_log_accuracy.json")
+      [ -f "$work/hf_reference.json" ] && [ ! -f "$work/results/token-check-$run.json" ] &&
+        $py "$here/compare_tokens.py" --accuracy-log "$work/runs/$run/mlperf_log_accuracy.json" \
+          --reference "$work/hf_reference.json" --tokens 32 --out "$work/results/token-check-$run.json" >>"$work/logs/$run.log" 2>&1
+    fi
+  done
+  if [ "${#logs[@]}" -gt 0 ] && [ -f "$work/hf_reference.json" ] && fits teacher-forced 180; then
+    step teacher-forced $(($(left) - 20)) $py "$here/teacher_forced.py" --ckpt "$ckpt" --dataset "$dataset" \
+      --count $reference_prompts --tokens 32 --reference "$work/hf_reference.json" "${logs[@]}" \
+      --out "$work/results/teacher-forced.json"
   fi
   # shellcheck disable=SC2086
   fits offline 240 && harness offline $(($(left) - 20)) "$main" --scenario Offline --total-sample-count "$samples" \
     --max-concurrency "$batch" ${ENGINE_ARGS:-}
   local rate qps_list
   rate=$(offline_rate)
-  qps_list=${SERVER_QPS:-$($py -c 'import sys; r=float(sys.argv[1]); print(" ".join(f"{r*f:.2f}" for f in (0.4, 0.6, 0.8)) if r > 0 else "")' "$rate")}
+  qps_list=${SERVER_QPS:-$($py -c 'import sys; r=float(sys.argv[1]); print(" ".join(f"{r*f:.2f}" for f in (0.6, 0.8, 0.95)) if r > 0 else "")' "$rate")}
   for qps in $qps_list; do
     # LoadGen's early stopping passes a Server run's p99 only after ~459 queries with none over
     # the bound (more with some), so each run gets 600 queries or 30 s of arrivals, whichever is
@@ -224,15 +247,15 @@ next_phase() {
   [ -d "$js" ] || js=$main
   # Today's JS path returns the KV cache to the host every step: a few samples show its rate.
   # shellcheck disable=SC2086
-  fits js-path 180 && harness js-path $(($(left) - 20)) "$js" --scenario Offline --total-sample-count 4 --max-concurrency 4 \
-    --max-new-tokens 16 ${JS_ARGS:-}
+  fits js-path 180 && harness js-path $(($(left) - 20)) "$js" --engine js --scenario Offline --total-sample-count 4 \
+    --max-concurrency 4 --max-new-tokens 16 ${JS_ARGS:-}
 }
 
 collect() {
   local expected="dataset checkpoint torch"
   for precision in $precisions; do expected+=" export-$precision"; done
-  expected+=" setup correctness offline js-path"
-  [ -f "$app/dist/bench/gpu/engine-steps.js" ] && expected+=" engine-steps"
+  expected+=" setup correctness correctness-graph teacher-forced offline js-path"
+  [ -f "$app/dist/bench/gpu/engine-steps.js" ] && expected+=" engine-steps engine-steps-graph"
   $py "$here/collect.py" --work "$work" --stage "$stage" --out "$out/results.json" --expect "$expected" \
     --main "${MAIN_PRECISION:-bf16}" --js "${JS_PRECISION:-fp16}" >/dev/null 2>"$work/logs/collect.log" ||
     log "collect failed: $(tail -3 "$work/logs/collect.log")"

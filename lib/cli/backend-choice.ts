@@ -40,6 +40,8 @@ export interface BackendChoice {
   endpointConcurrency?: number | undefined;
   /** onnxruntime: the native engine or the JS path; default native on cuda, js on cpu. */
   engine?: (typeof ENGINES)[number] | undefined;
+  /** onnxruntime native engine on cuda: decode steps as CUDA graphs. */
+  cudaGraph?: boolean | undefined;
   /** onnxruntime engine: generation limit per sample, which sizes the KV slots with the longest prompt. */
   maxNewTokens?: number | undefined;
   /** openai: the longest a server may stay silent during a request (ms). */
@@ -81,6 +83,7 @@ export async function createBackend(choice: BackendChoice, data?: DatasetSource)
           modelDir: choice.model ?? (await ensureTinyModel()),
           device: choice.device,
           maxConcurrency: choice.maxConcurrency ?? DEFAULT_ENGINE_CONCURRENCY,
+          ...(choice.cudaGraph !== undefined ? { cudaGraph: choice.cudaGraph } : {}),
           ...(longest > 0 && choice.maxNewTokens !== undefined ? { maxLength: longest + choice.maxNewTokens } : {}),
         });
       }

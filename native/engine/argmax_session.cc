@@ -10,6 +10,8 @@ ArgmaxSession::ArgmaxSession(Ort::Env& env, const std::vector<uint8_t>& model, c
   SessionSettings one_thread = settings;
   // One ArgMax over at most [slots, vocab]: not worth a thread pool of its own.
   one_thread.intra_op_threads = 1;
+  // Its runs are not captured: a graph-enabled session would need every run at fixed addresses.
+  one_thread.cuda_graph = false;
   Ort::SessionOptions options = MakeSessionOptions(one_thread);
   try {
     session_.reset(new Ort::Session(env, model.data(), model.size(), options));

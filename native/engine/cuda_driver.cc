@@ -30,6 +30,7 @@ struct Driver {
   CUresult (*cuCtxSynchronize)() = nullptr;
   CUresult (*cuMemGetInfo)(size_t*, size_t*) = nullptr;
   CUresult (*cuMemsetD8)(CUdeviceptr, unsigned char, size_t) = nullptr;
+  CUresult (*cuMemcpyHtoD)(CUdeviceptr, const void*, size_t) = nullptr;
   CUresult (*cuGetErrorString)(CUresult, const char**) = nullptr;
   std::string error;  // why the driver is unusable, empty when it loaded
 };
@@ -62,6 +63,7 @@ const Driver& LoadDriver() {
               Bind(library, "cuCtxSynchronize", &driver.cuCtxSynchronize) &&
               Bind(library, "cuMemGetInfo_v2", &driver.cuMemGetInfo) &&
               Bind(library, "cuMemsetD8_v2", &driver.cuMemsetD8) &&
+              Bind(library, "cuMemcpyHtoD_v2", &driver.cuMemcpyHtoD) &&
               Bind(library, "cuGetErrorString", &driver.cuGetErrorString);
     if (!ok) {
       driver.error = "libcuda.so.1 lacks a driver API function the engine needs; update the NVIDIA driver";
@@ -135,6 +137,13 @@ void CudaZero(int ordinal, void* pointer, size_t bytes) {
   Check(context.driver(), context.driver().cuMemsetD8(reinterpret_cast<CUdeviceptr>(pointer), 0, bytes), "cuMemsetD8");
   // The provider's own stream does not wait for the legacy stream the memset ran on.
   Check(context.driver(), context.driver().cuCtxSynchronize(), "cuCtxSynchronize");
+}
+
+void CudaCopyToDevice(int ordinal, void* device, const void* host, size_t bytes) {
+  PrimaryContext context(ordinal);
+  // From pageable host memory the copy is synchronous: the data is on the device on return.
+  Check(context.driver(), context.driver().cuMemcpyHtoD(reinterpret_cast<CUdeviceptr>(device), host, bytes),
+        "cuMemcpyHtoD");
 }
 
 }  // namespace loadgen_node

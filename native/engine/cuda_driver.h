@@ -21,6 +21,9 @@ CudaMemoryInfo CudaMemory(int ordinal);
 /// Sets `bytes` of device memory at `pointer` to zero and waits until it is done.
 void CudaZero(int ordinal, void* pointer, size_t bytes);
 
+/// Copies `bytes` from host memory to device memory; returns when the copy is done.
+void CudaCopyToDevice(int ordinal, void* device, const void* host, size_t bytes);
+
 }  // namespace loadgen_node
 
 #endif  // LOADGEN_NODE_ENGINE_CUDA_DRIVER_H_

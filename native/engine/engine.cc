@@ -201,6 +201,7 @@ void Engine::Load() {
   info_.runtime_path = runtime.path;
   SessionSettings& settings = options_.session;
   settings.runtime_folder = FolderOf(runtime.path);
+  settings.cuda_graph = options_.cuda_graph && settings.device == Device::kCuda;
   if (settings.device == Device::kCuda) {
     // Fail on missing provider files, a missing driver or device before ONNX Runtime reports
     // them less clearly.
@@ -279,7 +280,9 @@ void Engine::Load() {
                                       " was reported free. Pass maxConcurrency " + std::to_string(fewer) +
                                       " (or a smaller maxLength) so fewer slots are allocated");
   }
-  runner_.reset(new StepRunner(*decoder_, *cache_, *argmax_));
+  // Graphs only where the KV cache is on the device (a float32 export on CUDA keeps it on the host).
+  info_.cuda_graph = settings.cuda_graph && info_.kv_location == "cuda";
+  runner_.reset(new StepRunner(*decoder_, *cache_, *argmax_, info_.cuda_graph));
   try {
     runner_->CheckSharedBuffers();
   } catch (const Ort::Exception& error) {

@@ -50,6 +50,8 @@ struct EngineOptions {
   size_t memory_limit_bytes = 0;
   /// Most prefills between two decode steps (0: as many as slots are free).
   int max_prefills_per_step = 0;
+  /// CUDA: run decode steps as captured CUDA graphs (session.cuda_graph follows this).
+  bool cuda_graph = false;
 };
 
 /// What the engine settled on at start.
@@ -70,6 +72,8 @@ struct EngineInfo {
   /// Where the KV cache lives: "cuda" when the attention runs on the GPU, "cpu" otherwise (also
   /// on device cuda when the model's attention has no CUDA kernel for its type, e.g. float32).
   std::string kv_location;
+  /// Whether decode steps run as CUDA graphs.
+  bool cuda_graph = false;
 };
 
 class Engine {

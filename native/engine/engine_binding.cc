@@ -81,6 +81,9 @@ EngineOptions ReadOptions(Napi::Object o) {
   options.max_length = IntOption(o, "maxLength", 2);
   options.memory_limit_bytes = static_cast<size_t>(NumberOption(o, "memoryLimitBytes", 0, 9007199254740991.0, true, 0));
   options.max_prefills_per_step = static_cast<int>(NumberOption(o, "maxPrefillsPerStep", 0, 2147483647.0, true, 0));
+  Napi::Value cuda_graph = o.Get("cudaGraph");
+  if (!cuda_graph.IsUndefined() && !cuda_graph.IsBoolean()) throw BadOption(env, "cudaGraph", "a boolean");
+  options.cuda_graph = cuda_graph.IsBoolean() && cuda_graph.As<Napi::Boolean>().Value();
 
   Napi::Value eos = o.Get("eosTokenIds");
   if (!eos.IsTypedArray() || eos.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
@@ -124,6 +127,7 @@ Napi::Object InfoObject(Napi::Env env, const EngineInfo& info, const EngineOptio
   object.Set("kvType", Napi::String::New(env, info.kv_type));
   object.Set("logitsType", Napi::String::New(env, info.logits_type));
   object.Set("kvLocation", Napi::String::New(env, info.kv_location));
+  object.Set("cudaGraph", Napi::Boolean::New(env, info.cuda_graph));
   return object;
 }
 

@@ -79,6 +79,7 @@ Ort::SessionOptions MakeSessionOptions(const SessionSettings& settings) {
           // Grow the arena by what is asked, not to the next power of two: the KV cache takes
           // most of the device, and a doubling arena would overshoot the memory it was sized by.
           {"arena_extend_strategy", "kSameAsRequested"},
+          {"enable_cuda_graph", settings.cuda_graph ? "1" : "0"},
       });
       options.AppendExecutionProvider_CUDA_V2(*cuda);
     } catch (const Ort::Exception& error) {

@@ -19,6 +19,9 @@ struct SessionSettings {
   int intra_op_threads = 0;
   /// Where libonnxruntime.so.1 lives: ONNX Runtime loads its provider libraries from there.
   std::string runtime_folder;
+  /// CUDA only: let ONNX Runtime capture decode steps as CUDA graphs and replay them (one launch
+  /// per step instead of one per kernel). Runs choose per call whether to use a graph.
+  bool cuda_graph = false;
 };
 
 /// Session options for `settings.device`. For CUDA this loads the provider; a provider that

@@ -8,12 +8,39 @@
 
 namespace loadgen_node {
 
-StepRunner::StepRunner(DecoderModel& decoder, KvCache& cache, ArgmaxSession& argmax)
+namespace {
+
+// ONNX Runtime's run-option key naming the CUDA graph a run captures or replays; -1: none.
+constexpr const char* kGraphIdKey = "gpu_graph_id";
+
+}  // namespace
+
+StepRunner::StepRunner(DecoderModel& decoder, KvCache& cache, ArgmaxSession& argmax, bool cuda_graph)
     : decoder_(decoder),
       cache_(cache),
       argmax_(argmax),
       host_(Ort::MemoryInfo::CreateCpu(OrtDeviceAllocator, OrtMemTypeDefault)),
-      binding_(new Ort::IoBinding(decoder.session())) {}
+      binding_(new Ort::IoBinding(decoder.session())) {
+  if (!cuda_graph) return;
+  StaticInputsShape shape;
+  shape.slots = cache.shape().slots;
+  shape.max_length = cache.shape().max_length;
+  shape.vocab_size = decoder.spec().vocab_size;
+  shape.ids_type = decoder.ids_type();
+  shape.mask_type = decoder.mask_type();
+  shape.logits_type = decoder.logits_type();
+  static_inputs_.reset(new StaticInputs(decoder.session(), decoder.kv_memory(), shape));
+  uncaptured_.AddConfigEntry(kGraphIdKey, "-1");
+}
+
+const Ort::RunOptions& StepRunner::GraphRun(int rows) {
+  auto found = graph_runs_.find(rows);
+  if (found != graph_runs_.end()) return found->second;
+  Ort::RunOptions& options = graph_runs_[rows];
+  // Graph ids are the bucket sizes: one graph per shape.
+  options.AddConfigEntry(kGraphIdKey, std::to_string(rows).c_str());
+  return options;
+}
 
 void StepRunner::PutId(size_t index, int64_t value) {
   if (decoder_.ids_type() == ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64) {
@@ -41,10 +68,21 @@ int32_t StepRunner::Prefill(int slot, const int32_t* prompt, int length) {
     PutId(i, prompt[i]);
     PutMask(i, 1);
   }
-  return static_cast<int32_t>(Run(slot, 1, length, length)[0]);
+  return static_cast<int32_t>(RunFromHost(slot, 1, length, length)[0]);
 }
 
 const int64_t* StepRunner::Decode(int rows, const int32_t* tokens, const int* lengths) {
+  if (static_inputs_) {
+    const int bucket = static_inputs_->Bucket(rows);
+    ids32_.assign(tokens, tokens + rows);
+    ids32_.resize(bucket, 0);
+    std::vector<int>& padded = padded_lengths_;
+    padded.assign(lengths, lengths + rows);
+    padded.resize(bucket, -1);
+    static_inputs_->Upload(bucket, ids32_.data(), padded.data());
+    Ort::Value logits = static_inputs_->Logits(bucket);
+    return Run(0, bucket, static_inputs_->Ids(bucket), static_inputs_->Mask(bucket), &logits, GraphRun(bucket));
+  }
   int longest = 0;
   for (int r = 0; r < rows; ++r) longest = std::max(longest, lengths[r]);
   const int width = longest + 1;
@@ -59,7 +97,7 @@ const int64_t* StepRunner::Decode(int rows, const int32_t* tokens, const int* le
     const int ones = idle ? 1 : lengths[r] + 1;
     for (int i = 0; i < ones; ++i) PutMask(static_cast<size_t>(r) * width + i, 1);
   }
-  return Run(0, rows, 1, width);
+  return RunFromHost(0, rows, 1, width);
 }
 
 void StepRunner::CheckSharedBuffers() {
@@ -67,29 +105,39 @@ void StepRunner::CheckSharedBuffers() {
   ids32_.assign(1, 0);
   mask64_.assign(1, 1);
   mask32_.assign(1, 1);
-  Run(0, 1, 1, 1, true);
+  RunFromHost(0, 1, 1, 1, true);
 }
 
-const int64_t* StepRunner::Run(int first, int rows, int length, int width, bool check_shared) {
-  const auto& names = decoder_.spec().names;
+const int64_t* StepRunner::RunFromHost(int first, int rows, int length, int width, bool check_shared) {
   const bool ids64 = decoder_.ids_type() == ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64;
   const bool mask64 = decoder_.mask_type() == ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64;
   const int64_t ids_dims[2] = {rows, length};
   const int64_t mask_dims[2] = {rows, width};
   const size_t ids_count = static_cast<size_t>(rows) * length;
   const size_t mask_count = static_cast<size_t>(rows) * width;
+  return Run(first, rows,
+             ids64 ? Ort::Value::CreateTensor<int64_t>(host_, ids64_.data(), ids_count, ids_dims, 2)
+                   : Ort::Value::CreateTensor<int32_t>(host_, ids32_.data(), ids_count, ids_dims, 2),
+             mask64 ? Ort::Value::CreateTensor<int64_t>(host_, mask64_.data(), mask_count, mask_dims, 2)
+                    : Ort::Value::CreateTensor<int32_t>(host_, mask32_.data(), mask_count, mask_dims, 2),
+             nullptr, uncaptured_, check_shared);
+}
+
+const int64_t* StepRunner::Run(int first, int rows, Ort::Value ids, Ort::Value mask, const Ort::Value* logits,
+                               const Ort::RunOptions& options, bool check_shared) {
+  const auto& names = decoder_.spec().names;
   Ort::IoBinding& binding = *binding_;
   binding.ClearBoundInputs();
   binding.ClearBoundOutputs();
-  binding.BindInput(names.input_ids.c_str(),
-                    ids64 ? Ort::Value::CreateTensor<int64_t>(host_, ids64_.data(), ids_count, ids_dims, 2)
-                          : Ort::Value::CreateTensor<int32_t>(host_, ids32_.data(), ids_count, ids_dims, 2));
-  binding.BindInput(names.attention_mask.c_str(),
-                    mask64 ? Ort::Value::CreateTensor<int64_t>(host_, mask64_.data(), mask_count, mask_dims, 2)
-                           : Ort::Value::CreateTensor<int32_t>(host_, mask32_.data(), mask_count, mask_dims, 2));
-  // Logits first: GetOutputValues returns outputs in binding order.
-  // Left where the decoder produces them (the device): the arg-max session reads them there.
-  binding.BindOutput(names.logits.c_str(), decoder_.logits_memory());
+  binding.BindInput(names.input_ids.c_str(), ids);
+  binding.BindInput(names.attention_mask.c_str(), mask);
+  // Logits first: GetOutputValues returns outputs in binding order. Left on the device either
+  // way: the arg-max session reads them there.
+  if (logits != nullptr) {
+    binding.BindOutput(names.logits.c_str(), *logits);
+  } else {
+    binding.BindOutput(names.logits.c_str(), decoder_.logits_memory());
+  }
   for (int l = 0; l < cache_.shape().layers; ++l) {
     // The same tensor as past input and present output: GroupQueryAttention's shared buffer.
     Ort::Value key = cache_.KeyView(l, first, rows);
@@ -99,7 +147,7 @@ const int64_t* StepRunner::Run(int first, int rows, int length, int width, bool 
     binding.BindOutput(decoder_.present_key(l).c_str(), key);
     binding.BindOutput(decoder_.present_value(l).c_str(), value);
   }
-  decoder_.session().Run(Ort::RunOptions{nullptr}, binding);
+  decoder_.session().Run(options, binding);
   std::vector<Ort::Value> outputs = binding.GetOutputValues();
   if (check_shared) {
     for (int l = 0; l < cache_.shape().layers; ++l) {

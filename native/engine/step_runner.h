@@ -9,12 +9,17 @@
 //   sum of a row (seqlens_k = len_r, past length len_r), so the token takes position len_r and its
 //   key and value are written there, in the shared buffer. An idle row gets a one-token mask: it
 //   writes position 0 of its own free slot and its token is ignored.
+// - Decode with CUDA graphs (`cuda_graph`): the same step, with ids, mask and logits in fixed
+//   device buffers (StaticInputs), the mask max_length wide and the rows rounded up to a bucket
+//   (the extra rows are idle); each bucket is captured once and replayed after. Prefill is never
+//   captured: its shape changes with every prompt.
 //
-// Both end with the arg-max session on the logits: only token ids come back.
+// All end with the arg-max session on the logits: only token ids come back.
 #ifndef LOADGEN_NODE_ENGINE_STEP_RUNNER_H_
 #define LOADGEN_NODE_ENGINE_STEP_RUNNER_H_
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -22,12 +27,15 @@
 #include "decoder_model.h"
 #include "kv_cache.h"
 #include "ort_api.h"
+#include "static_inputs.h"
 
 namespace loadgen_node {
 
 class StepRunner {
  public:
-  StepRunner(DecoderModel& decoder, KvCache& cache, ArgmaxSession& argmax);
+  /// With `cuda_graph`, decode steps run as CUDA graphs (the decoder's session must have been
+  /// created with graphs enabled). Throws Ort::Exception when the fixed buffers do not fit.
+  StepRunner(DecoderModel& decoder, KvCache& cache, ArgmaxSession& argmax, bool cuda_graph);
 
   /// Runs `length` prompt tokens into slot `slot` (empty before); returns the first new token.
   int32_t Prefill(int slot, const int32_t* prompt, int length);
@@ -42,9 +50,14 @@ class StepRunner {
   void CheckSharedBuffers();
 
  private:
-  /// Binds ids [rows, length] and mask [rows, width] from the scratch buffers, the KV view of
-  /// slots [first, first + rows), runs the decoder and returns the arg-max of each row.
-  const int64_t* Run(int first, int rows, int length, int width, bool check_shared = false);
+  /// Binds `ids` and `mask`, the KV view of slots [first, first + rows) and the logits (`logits`,
+  /// or wherever the decoder puts them when null), runs the decoder and returns the arg-max of
+  /// each row.
+  const int64_t* Run(int first, int rows, Ort::Value ids, Ort::Value mask, const Ort::Value* logits,
+                     const Ort::RunOptions& options, bool check_shared = false);
+  /// ids [rows, length] and mask [rows, width] from the host scratch buffers, not captured.
+  const int64_t* RunFromHost(int first, int rows, int length, int width, bool check_shared = false);
+  const Ort::RunOptions& GraphRun(int rows);
   void PutId(size_t index, int64_t value);
   void PutMask(size_t index, int64_t value);
 
@@ -56,6 +69,11 @@ class StepRunner {
   // Host scratch for input_ids and attention_mask in the model's integer type.
   std::vector<int64_t> ids64_, mask64_;
   std::vector<int32_t> ids32_, mask32_;
+  // CUDA graphs only: the fixed buffers, and run options naming each bucket's graph.
+  std::unique_ptr<StaticInputs> static_inputs_;
+  std::vector<int> padded_lengths_;
+  Ort::RunOptions uncaptured_;
+  std::map<int, Ort::RunOptions> graph_runs_;
 };
 
 }  // namespace loadgen_node

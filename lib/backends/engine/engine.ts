@@ -42,6 +42,11 @@ export interface EngineOptions {
   memoryLimitBytes?: number;
   /** Most prefills between two decode steps. Default: as many as slots are free. */
   maxPrefillsPerStep?: number;
+  /**
+   * CUDA: capture each decode step's shape once as a CUDA graph and replay it, so a step costs
+   * one launch instead of one per kernel (batch-1 decode is launch-bound without). Default false.
+   */
+  cudaGraph?: boolean;
 }
 
 /** Receives one request's events, on the JS thread, in order; after `onEnd` or `onError` nothing follows. */
@@ -157,6 +162,7 @@ export class Engine {
           argmaxModels: argmaxModels(),
           ...(options.memoryLimitBytes !== undefined ? { memoryLimitBytes: options.memoryLimitBytes } : {}),
           ...(options.maxPrefillsPerStep !== undefined ? { maxPrefillsPerStep: options.maxPrefillsPerStep } : {}),
+          ...(options.cudaGraph !== undefined ? { cudaGraph: options.cudaGraph } : {}),
         },
         (records, messages) => {
           if (created.engine !== undefined) created.engine.#dispatch(records, messages);

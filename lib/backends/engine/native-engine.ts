@@ -36,6 +36,8 @@ export interface NativeEngineOptions {
   memoryLimitBytes?: number;
   /** Most prefills between two decode steps (0 or absent: as many as slots are free). */
   maxPrefillsPerStep?: number;
+  /** CUDA: decode steps as captured CUDA graphs. */
+  cudaGraph?: boolean;
 }
 
 /** What the engine settled on once the model was loaded. */
@@ -67,6 +69,8 @@ export interface NativeEngineInfo {
    * GroupQueryAttention), which makes every step slow.
    */
   kvLocation: 'cpu' | 'cuda';
+  /** Whether decode steps run as CUDA graphs (asked for, on CUDA, with the KV cache there). */
+  cudaGraph: boolean;
 }
 
 /** Time spent in runs (decoder and arg-max), measured on the engine thread. */

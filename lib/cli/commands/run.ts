@@ -33,6 +33,7 @@ interface RunArgs {
   device: (typeof DEVICES)[number];
   dtype: (typeof DTYPES)[number];
   engine?: (typeof ENGINES)[number];
+  'cuda-graph'?: boolean;
   'target-qps'?: number;
   'target-latency'?: number;
   'min-duration'?: number;
@@ -85,6 +86,10 @@ function builder(yargs: Argv): Argv<RunArgs> {
       choices: ENGINES,
       describe:
         'onnxruntime: native (KV cache on the device; default with --device cuda) or js (onnxruntime-node, default on cpu)',
+    })
+    .option('cuda-graph', {
+      type: 'boolean',
+      describe: 'native engine on cuda: replay decode steps as CUDA graphs (one launch per step)',
     })
     .option('dtype', {
       choices: DTYPES,
@@ -160,6 +165,7 @@ async function handler(args: RunArgs): Promise<void> {
         device: args.device,
         dtype: args.dtype,
         engine: args.engine,
+        cudaGraph: args['cuda-graph'],
         maxNewTokens: args['max-new-tokens'],
         // The openai backend's limits are per server; --max-concurrency caps the run as a whole.
         maxConcurrency: args.backend === 'openai' ? undefined : args['max-concurrency'],
