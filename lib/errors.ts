@@ -36,6 +36,8 @@ export const ERROR_CODES = Object.freeze({
   ERR_BACKEND_MODEL: 'the model files are missing or malformed',
   ERR_BACKEND_REQUEST: 'a request or option the backend cannot serve',
   ERR_BACKEND_FAILED: 'generation failed while running',
+  ERR_SAMPLE_TIMEOUT:
+    'samples did not complete within the per-sample timeout (a stuck backend); the message lists them and the flag',
   ERR_ENDPOINT_LIST:
     'an --endpoints file or endpoint list is malformed or unreadable; the message names the file and line',
 

@@ -4,10 +4,12 @@
 
 namespace loadgen_node {
 
+std::atomic<uint64_t> QslHandshake::next_seq_{0};
+
 void QslHandshake::PostAndWait(Kind kind, const std::vector<mlperf::QuerySampleIndex>& indices) {
   std::unique_lock<std::mutex> lock(hand_off_.mutex);
   if (hand_off_.draining) return;
-  Request request{kind, &indices, ++seq_};
+  Request request{kind, &indices, ++next_seq_};
   request_ = &request;
   hand_off_.WakeJsLocked();
   settled_.wait(lock, [&] { return request.done || hand_off_.draining; });

@@ -6,6 +6,7 @@
 #ifndef LOADGEN_NODE_QSL_HANDSHAKE_H_
 #define LOADGEN_NODE_QSL_HANDSHAKE_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <vector>
@@ -47,7 +48,8 @@ class QslHandshake {
   /// request is read before JS runs: once JS settles it (maybe inside the call) it is gone.
   void Deliver(Napi::Env env, const Request& request, const Napi::FunctionReference& on_qsl_request) const;
 
-  /// JS thread: JS finished request `seq` (settleQslRequest); stale numbers are ignored.
+  /// JS thread: JS finished request `seq` (settleQslRequest); stale numbers, from this run or an
+  /// earlier one, are ignored.
   void Settle(uint64_t seq);
 
   /// JS thread, after HandOff::draining was set: wakes a waiting LoadGen thread.
@@ -58,7 +60,9 @@ class QslHandshake {
   std::condition_variable settled_;
   // Guarded by HandOff::mutex.
   Request* request_ = nullptr;  // on the stack of LoadGen's thread, in PostAndWait
-  uint64_t seq_ = 0;
+  // Numbers are unique in the process, not per run: a settle left over from an aborted run
+  // names no request of a later one.
+  static std::atomic<uint64_t> next_seq_;
 };
 
 }  // namespace loadgen_node

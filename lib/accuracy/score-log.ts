@@ -9,6 +9,8 @@ import { checkAccuracy, type AccuracyTarget } from './targets.js';
 import { evaluateSummaries, type AccuracyScores } from './evaluate.js';
 import { readAccuracyLog } from '../report/accuracy-log.js';
 import { CodedError } from '../errors.js';
+import { abortReasonIn } from '../report/aborted-run.js';
+import { dirname } from 'node:path';
 
 /** The reference summaries a log is scored against (a loaded cnn_eval.json). */
 export interface ReferenceSet {
@@ -42,6 +44,13 @@ export interface AccuracyLogOptions {
 export interface AccuracyLogResult {
   scores: AccuracyScores;
   samples: number;
+  /**
+   * Why the run was aborted, when the detail log beside the accuracy log records an abort: the
+   * samples outstanding then were answered empty, so the scores are no result.
+   */
+  abortReason?: string | undefined;
+  /** Scored samples whose logged answer is empty (what an abort leaves; a model always answers something). */
+  emptyAnswers: number;
   target?: AccuracyTarget | undefined;
   check?: ReturnType<typeof checkAccuracy> | undefined;
 }
@@ -62,6 +71,7 @@ export function evaluateAccuracyLog(options: AccuracyLogOptions): AccuracyLogRes
   const predictions: string[] = [];
   const references: string[] = [];
   const tokenCounts: number[] = [];
+  let emptyAnswers = 0;
   for (const entry of readAccuracyLog(options.logPath)) {
     if (seen.has(entry.qslIndex)) continue;
     seen.add(entry.qslIndex);
@@ -71,6 +81,7 @@ export function evaluateAccuracyLog(options: AccuracyLogOptions): AccuracyLogRes
         `${options.logPath} names sample ${entry.qslIndex}, but ${options.dataset.path} has ${options.dataset.size}; pass the dataset the run used (--dataset)`,
       );
     }
+    if (entry.data.length === 0) emptyAnswers++;
     const ids = tokensOf(entry.data, dtype);
     predictions.push(options.tokenizer.decode(ids, { skipSpecialTokens: true }));
     references.push(options.dataset.reference(entry.qslIndex));
@@ -80,6 +91,8 @@ export function evaluateAccuracyLog(options: AccuracyLogOptions): AccuracyLogRes
   return {
     scores,
     samples: predictions.length,
+    abortReason: abortReasonIn(dirname(options.logPath)),
+    emptyAnswers,
     target: options.target,
     check: options.target ? checkAccuracy(scores, options.target) : undefined,
   };

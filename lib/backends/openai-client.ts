@@ -183,11 +183,20 @@ export class OpenAICompletionsClient {
     timeoutMs: number,
     read: ResponseReader<T>,
   ): Promise<T> {
-    try {
-      return await this.#once(method, url, body, signal, timeoutMs, read);
-    } catch (error) {
-      if (!(error instanceof StaleConnection)) throw error;
-      return this.#once(method, url, body, signal, timeoutMs, read);
+    // A server that restarted leaves every pooled connection to it dead: each retry may pick
+    // another one, so retry a few times, then fail as the endpoint's failure (it is re-issued).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#once(method, url, body, signal, timeoutMs, read);
+      } catch (error) {
+        if (!(error instanceof StaleConnection)) throw error;
+        if (attempt >= STALE_CONNECTION_RETRIES) {
+          throw new BackendError(
+            'ERR_BACKEND_UNAVAILABLE',
+            `openai: ${url} closed ${attempt} connections in a row before answering; did the server restart?`,
+          );
+        }
+      }
     }
   }
 
@@ -286,6 +295,12 @@ export class OpenAICompletionsClient {
 
 /** Consumes a response; `alive()` turns false once the exchange is over (failed or aborted). */
 type ResponseReader<T> = (response: IncomingMessage, alive: () => boolean) => Promise<T>;
+
+/**
+ * Stale pooled connections one request tries before it counts as its endpoint's failure: a
+ * dead connection fails at once, and a fresh one is opened when the pool has no idle one left.
+ */
+const STALE_CONNECTION_RETRIES = 8;
 
 /** A pooled keep-alive connection the server had closed; the request never reached it. */
 class StaleConnection extends Error {}

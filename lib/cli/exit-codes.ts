@@ -17,6 +17,8 @@ export const EXIT_CODES = Object.freeze({
   accuracyFailed: 3,
   /** LoadGen judged the performance run INVALID; the table says why and which flag fixes it. */
   invalid: 4,
+  /** `evaluate` read the logs of an aborted run: complete, but no result (samples answered empty at the abort). */
+  aborted: 5,
   /** Interrupted by Ctrl-C (SIGINT, 128 + 2); the logs are complete and record the abort. */
   interrupted: 130,
   /** Ended by SIGTERM (128 + 15), as Slurm and Kubernetes stop jobs; the logs are complete. */

@@ -1,5 +1,6 @@
 /**
- * The progress line a run shows on a terminal: samples done of issued, tokens/s, ETA.
+ * The progress line a run shows on a terminal: samples done of issued, those outstanding (issued,
+ * not completed: a count that stops falling points at a stuck backend), tokens/s, ETA.
  *
  * @packageDocumentation
  */
@@ -18,7 +19,8 @@ export function progressLine(
     eta = ` · ETA ${remaining < 60 ? `${remaining.toFixed(0)} s` : `${(remaining / 60).toFixed(1)} min`}`;
   }
   const of = expectedSamples !== undefined ? `/${expectedSamples}` : '';
-  return `samples ${progress.completed}${of} done (${progress.issued} issued, ${progress.inFlight} generating) · ${tokensPerSecond.toFixed(1)} tokens/s · ${elapsedSeconds.toFixed(0)} s${eta}`;
+  const outstanding = progress.issued - progress.completed;
+  return `samples ${progress.completed}${of} done (${progress.issued} issued, ${outstanding} outstanding, ${progress.inFlight} generating) · ${tokensPerSecond.toFixed(1)} tokens/s · ${elapsedSeconds.toFixed(0)} s${eta}`;
 }
 
 /** Rewrites one line on a TTY; does nothing elsewhere (logs stay clean). */

@@ -5,11 +5,14 @@
  *
  * @packageDocumentation
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Backend } from '../backends/backend.js';
 import { loadgenVersion } from '../loadgen/index.js';
 import { runTest } from '../loadgen/run-test.js';
+import { estimateEarlyEnd, type EarlyEnd } from '../loadgen/early-end.js';
+import type { TestSettings } from '../loadgen/settings/test-settings.js';
+import { codedRangeError, codedTypeError, describeValue, hasCode, messageOf } from '../errors.js';
 import { evaluateAccuracyLog, type TokenDecoder } from '../accuracy/score-log.js';
 import { accuracySummary, summarizeRun, writeRunResult, type RunResult } from '../report/run-result.js';
 import { defaultTokenizer } from '../tokenizer/tokenizer.js';
@@ -62,6 +65,49 @@ export interface LlmBenchmarkOptions {
   tokenizer?: TokenDecoder | undefined;
   /** Called about twice a second while the run goes. */
   onProgress?: ((progress: Readonly<SutProgress>, elapsedSeconds: number) => void) | undefined;
+  /**
+   * Fails the run with `ERR_SAMPLE_TIMEOUT` when a sample has been generating this long (ms)
+   * without completing. Default {@link defaultSampleTimeoutMs}; 0 turns it off.
+   */
+  sampleTimeoutMs?: number | undefined;
+  /** Called once LoadGen's test has started, with what a caller can ask of the running test. */
+  onStart?: ((run: RunningBenchmark) => void) | undefined;
+}
+
+/** A benchmark run in progress, as {@link LlmBenchmarkOptions.onStart} hands it out. */
+export interface RunningBenchmark {
+  /** The run's log folder. */
+  readonly outputDir: string;
+  /** How long the run would take to end if it were aborted now (what to tell the user at Ctrl-C). */
+  estimateEarlyEnd(): EarlyEnd;
+}
+
+/**
+ * How many times a sample's latency bound the default sample timeout allows: far beyond any
+ * sample of a valid run, so it only ends runs whose backend has stopped answering.
+ */
+const SAMPLE_TIMEOUT_FACTOR = 10;
+
+/**
+ * The default per-sample timeout: 10x the longest a sample may take within the scenario's
+ * token-latency bounds (TTFT + TPOT x maxNewTokens; Server: 10 x (2 s + 0.1 s x 128) = 148 s).
+ * Offline and SingleStream have no such bound; they get 10x Server's bound.
+ */
+export function defaultSampleTimeoutMs(settings: TestSettings, scenario: LlmScenario, maxNewTokens: number): number {
+  const bounded = scenario === 'Server' || scenario === 'Interactive';
+  const factor = bounded ? SAMPLE_TIMEOUT_FACTOR : SAMPLE_TIMEOUT_FACTOR * SAMPLE_TIMEOUT_FACTOR;
+  const ttftMs = Number(settings.ttft_latency) / 1e6;
+  const tpotMs = Number(settings.tpot_latency) / 1e6;
+  const bound = ttftMs + tpotMs * maxNewTokens;
+  // Settings without token bounds (a user.conf that drops them): Server's own, 2 s + 0.1 s per token.
+  const perSample = Number.isFinite(bound) && bound > 0 ? bound : 2000 + 100 * maxNewTokens;
+  return Math.ceil(factor * perSample);
+}
+
+/** Why a run ended early, in result.json's words: the abort's own reason, or the error that ended it. */
+function abortReasonFor(error: unknown): string {
+  if (hasCode(error, 'ABORT_ERR')) return messageOf((error as Error).cause ?? error);
+  return messageOf(error);
 }
 
 /**
@@ -88,13 +134,22 @@ export async function runLlmBenchmark(options: LlmBenchmarkOptions): Promise<Run
     baseUserConf: options.userConf,
   });
   const settings = benchmarkTestSettings(userConfPath, options.scenario, suite, options.mode);
+  const maxNewTokens = options.maxNewTokens ?? MAX_NEW_TOKENS;
+  const sampleTimeoutMs = options.sampleTimeoutMs ?? defaultSampleTimeoutMs(settings, options.scenario, maxNewTokens);
+  if (typeof sampleTimeoutMs !== 'number' || !(sampleTimeoutMs >= 0)) {
+    const message = `sampleTimeoutMs (--sample-timeout) must be a number of milliseconds, 0 for none (got ${describeValue(sampleTimeoutMs)})`;
+    throw typeof sampleTimeoutMs === 'number'
+      ? codedRangeError('ERR_INVALID_ARG_VALUE', message)
+      : codedTypeError('ERR_INVALID_ARG_TYPE', message);
+  }
   const sut = new LlmSut({
     backend: options.backend,
     qsl,
-    maxNewTokens: options.maxNewTokens ?? MAX_NEW_TOKENS,
+    maxNewTokens,
     reportFirstToken: settings.use_token_latencies && loadgenScenario(options.scenario) !== 'Offline',
     maxConcurrency: options.maxConcurrency,
     signal: options.signal,
+    sampleTimeoutMs,
   });
 
   const startedAt = new Date();
@@ -104,18 +159,27 @@ export async function runLlmBenchmark(options: LlmBenchmarkOptions): Promise<Run
     ? setInterval(() => options.onProgress!(sut.progress, elapsedSeconds()), 500)
     : undefined;
   ticker?.unref();
+  const detailLog = join(outputDir, 'mlperf_log_detail.txt');
+  let failure: { error: unknown } | undefined;
   try {
-    await runTest({
+    const running = runTest({
       sut,
       qsl,
       settings,
       log: { outdir: outputDir, enableTrace: options.enableTrace ?? false },
       signal: options.signal,
     });
+    options.onStart?.({ outputDir, estimateEarlyEnd: () => estimateEarlyEnd(detailLog, performance.now() - started) });
+    await running;
+  } catch (error) {
+    failure = { error };
   } finally {
     if (ticker) clearInterval(ticker);
+    sut.endTest();
   }
   options.onProgress?.(sut.progress, elapsedSeconds());
+  // A run that failed before LoadGen wrote its logs (bad settings, an unwritable folder) has nothing to summarize.
+  if (failure && !existsSync(detailLog)) throw failure.error;
 
   const durationSeconds = elapsedSeconds();
   const result = summarizeRun({
@@ -131,6 +195,7 @@ export async function runLlmBenchmark(options: LlmBenchmarkOptions): Promise<Run
     logDir: outputDir,
     loadgenVersion,
     settingSources,
+    ...(failure ? { aborted: true, abortReason: abortReasonFor(failure.error) } : {}),
   });
   const endpoints = options.backend.endpointStats?.();
   if (endpoints !== undefined) {
@@ -138,6 +203,11 @@ export async function runLlmBenchmark(options: LlmBenchmarkOptions): Promise<Run
       ...e,
       tokensPerSecond: durationSeconds > 0 ? e.tokens / durationSeconds : 0,
     }));
+  }
+  if (failure) {
+    // The samples answered empty at the abort would only drag the scores down: no scoring.
+    writeRunResult(result);
+    throw failure.error;
   }
   if (options.mode !== 'performance') {
     const evaluation = evaluateAccuracyLog({

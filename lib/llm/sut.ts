@@ -40,13 +40,20 @@ export interface LlmSutOptions {
   maxConcurrency?: number | undefined;
   /** Stops generation when the run is aborted. */
   signal?: AbortSignal | undefined;
+  /**
+   * Fails the run (`ERR_SAMPLE_TIMEOUT`, listing the samples) when a sample has been generating
+   * this long (ms, counted from when the backend got it) without completing. 0 or undefined: no limit.
+   */
+  sampleTimeoutMs?: number | undefined;
 }
 
 /** Counters for progress lines and results. */
 export interface SutProgress {
+  /** Samples LoadGen issued; those not completed yet are outstanding (queued or generating). */
   issued: number;
   completed: number;
   generatedTokens: number;
+  /** Samples on the backend now. */
   inFlight: number;
 }
 
@@ -62,6 +69,8 @@ class SampleRequest implements GenerationRequest, GenerationEvents {
   readonly events: GenerationEvents = this;
   firstTokenReported = false;
   done = false;
+  /** When the backend got it (performance.now()), for the sample timeout. */
+  admittedAt = 0;
 
   constructor(
     readonly sink: SampleSink,
@@ -103,6 +112,10 @@ export class LlmSut implements SystemUnderTest {
   #backendSignal: AbortSignal = this.#stop.signal;
   /** Set once the run is failing: nothing more is admitted or reported. */
   #failed = false;
+  /** Samples handed to the backend, oldest first, for the sample timeout (done ones are dropped at the head). */
+  #admitted: SampleRequest[] = [];
+  #admittedHead = 0;
+  #watchdog: NodeJS.Timeout | undefined;
 
   constructor(options: LlmSutOptions) {
     this.#options = options;
@@ -133,6 +146,48 @@ export class LlmSut implements SystemUnderTest {
     this.#backendSignal = signal ? AbortSignal.any([signal, this.#stop.signal]) : this.#stop.signal;
     // Every request in flight listens to it: thousands in an Offline run.
     setMaxListeners(0, this.#backendSignal);
+    this.#startWatchdog();
+  }
+
+  /** Stops the sample timeout's timer; runLlmBenchmark calls it when the run has ended. */
+  endTest(): void {
+    clearInterval(this.#watchdog);
+    this.#watchdog = undefined;
+    this.#admitted = [];
+    this.#admittedHead = 0;
+  }
+
+  #startWatchdog(): void {
+    this.endTest();
+    const limit = this.#options.sampleTimeoutMs ?? 0;
+    if (!(limit > 0)) return;
+    // Checked a few times per limit (at most once a second): a stuck sample is found within 1.25x the limit.
+    this.#watchdog = setInterval(() => this.#checkTimeouts(limit), Math.min(1000, Math.max(10, limit / 4)));
+    this.#watchdog.unref();
+  }
+
+  /** Fails the run if the oldest sample still generating has exceeded the limit, naming every such sample. */
+  #checkTimeouts(limit: number): void {
+    while (this.#admittedHead < this.#admitted.length && this.#admitted[this.#admittedHead]!.done) this.#admittedHead++;
+    if (this.#admittedHead > 4096 && this.#admittedHead * 2 > this.#admitted.length) {
+      this.#admitted.splice(0, this.#admittedHead);
+      this.#admittedHead = 0;
+    }
+    const oldest = this.#admitted[this.#admittedHead];
+    const now = performance.now();
+    if (oldest === undefined || this.#failed || now - oldest.admittedAt < limit) return;
+    const stuck = this.#admitted.slice(this.#admittedHead).filter((s) => !s.done && now - s.admittedAt >= limit);
+    const shown = stuck.slice(0, 20).map((s) => `sample ${s.sampleIndex} (response id ${s.id})`);
+    const more = stuck.length > shown.length ? ` and ${stuck.length - shown.length} more` : '';
+    const outstanding = this.#progress.issued - this.#progress.completed;
+    this.#fail(
+      new BackendError(
+        'ERR_SAMPLE_TIMEOUT',
+        `${stuck.length} sample${stuck.length === 1 ? '' : 's'} did not complete within ${limit} ms on backend ` +
+          `${this.#options.backend.name}: ${shown.join(', ')}${more} (${outstanding} outstanding in all). ` +
+          'The backend seems stuck; if it is only slow, raise the limit with --sample-timeout <ms> (0 turns it off).',
+      ),
+    );
   }
 
   /** Queues the samples and admits what fits; returns at once. */
@@ -160,6 +215,13 @@ export class LlmSut implements SystemUnderTest {
       this.#queueHead = 0;
     }
     this.#progress.inFlight += count;
+    if (this.#watchdog !== undefined) {
+      const now = performance.now();
+      for (const sample of batch) {
+        sample.admittedAt = now;
+        this.#admitted.push(sample);
+      }
+    }
     try {
       this.#options.backend.generate(batch, this.#backendSignal);
     } catch (error) {

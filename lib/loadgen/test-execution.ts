@@ -6,13 +6,14 @@
  * @packageDocumentation
  */
 import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { LogSettings } from './settings/log-settings.js';
 import { toNativeLogSettings } from './settings/log-settings.js';
 import { native, type RunStats } from './native.js';
 import { toNativeTestSettings } from './settings/fields.js';
 import { CodedError, LoadgenError, abortError, codedTypeError, describeValue, messageOf } from '../errors.js';
 import type { TestControl } from './run-test.js';
+import { estimateEarlyEnd } from './early-end.js';
 
 export type { RunStats } from './native.js';
 
@@ -46,6 +47,12 @@ export interface TestPlan {
 export const DEFAULT_BUSY_POLL_MICROSECONDS = 50;
 
 let testRunning = false;
+/**
+ * Generation of the run in progress, counted up by every run. A callback's promise may settle
+ * after its own run ended (an aborted run does not wait for it): whatever it settles must not
+ * reach the run after it, so every closure checks its own generation against this one.
+ */
+let currentRun = 0;
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
@@ -128,17 +135,20 @@ export async function executeTest(plan: TestPlan): Promise<RunStats> {
     );
   }
 
+  const run = ++currentRun;
+  let ended = false;
+  const ours = (): boolean => run === currentRun && !ended;
   // The first failure ends the test: a callback that threw (wrapped as ERR_LOADGEN_CALLBACK_FAILED),
-  // or the SUT's own TestControl.fail (its error as is).
+  // or the SUT's own TestControl.fail (its error as is). Either from an earlier run is ignored.
   let failure: { error: unknown; fromSut: boolean } | undefined;
   const fail = (error: unknown): void => {
-    if (failure) return;
+    if (failure || !ours()) return;
     failure = { error, fromSut: false };
     native.abortTest(`a callback failed: ${messageOf(error)}`);
   };
   const control: TestControl = {
     fail(error: unknown): void {
-      if (failure) return;
+      if (failure || !ours()) return;
       failure = { error, fromSut: true };
       native.abortTest(`the SUT failed: ${messageOf(error)}`);
     },
@@ -162,7 +172,10 @@ export async function executeTest(plan: TestPlan): Promise<RunStats> {
     }
   };
   const onQslRequest = (kind: 'load' | 'unload', seq: number, indices: Uint32Array): void => {
-    const settle = (): void => native.settleQslRequest(seq);
+    // A load that settles after its run drained must not release the next run's load.
+    const settle = (): void => {
+      if (ours()) native.settleQslRequest(seq);
+    };
     try {
       const result = kind === 'load' ? plan.load(indices) : plan.unload(indices);
       if (isThenable(result)) {
@@ -178,11 +191,19 @@ export async function executeTest(plan: TestPlan): Promise<RunStats> {
     settle();
   };
   const onAbort = (): void => {
-    native.abortTest(`aborted by its AbortSignal: ${messageOf(signal?.reason)}`);
+    if (ours()) native.abortTest(`aborted by its AbortSignal: ${messageOf(signal?.reason)}`);
   };
   // process.exit() on the main thread runs no native cleanup hooks: finish LoadGen's thread
-  // before C++ static destructors run.
+  // before C++ static destructors run. A Server run blocks the exit until its schedule ends:
+  // say so rather than hang in silence.
+  const { outdir, prefix, suffix, prefix_with_datetime: withDatetime } = logSettings.log_output;
+  const detailLog = withDatetime ? undefined : join(outdir, `${prefix}detail${suffix}.txt`);
+  let startedAt = 0;
   const onExit = (): void => {
+    const end = detailLog === undefined ? undefined : estimateEarlyEnd(detailLog, performance.now() - startedAt);
+    if (end?.followsSchedule) {
+      process.stderr.write(`mlperf-loadgen-node: the process is exiting during a test; ${end.message}\n`);
+    }
     native.abortTest('the process is exiting', true);
   };
 
@@ -191,6 +212,7 @@ export async function executeTest(plan: TestPlan): Promise<RunStats> {
   signal?.addEventListener('abort', onAbort, { once: true });
   process.once('exit', onExit);
   let stats: RunStats;
+  startedAt = performance.now();
   try {
     stats = await native.startTest({
       sutName: plan.sutName,
@@ -206,6 +228,7 @@ export async function executeTest(plan: TestPlan): Promise<RunStats> {
       onQslRequest,
     });
   } finally {
+    ended = true;
     testRunning = false;
     signal?.removeEventListener('abort', onAbort);
     process.removeListener('exit', onExit);

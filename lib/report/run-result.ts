@@ -8,6 +8,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readDetail, type DetailLog } from './detail.js';
+import { abortReasonIn, abortReasonOf } from './aborted-run.js';
 import type { AccuracyLogResult } from '../accuracy/score-log.js';
 import { CodedError } from '../errors.js';
 
@@ -23,7 +24,14 @@ export interface RunResult {
   modelKey: string;
   backend: string;
   dataset: { path: string; samples: number };
-  /** LoadGen's verdict on the performance run; undefined for accuracy-only runs. */
+  /**
+   * Whether the run was ended early (Ctrl-C, SIGTERM, an AbortSignal, a failing backend, a
+   * sample timeout): its samples outstanding then were answered empty, so it is no result.
+   */
+  aborted: boolean;
+  /** Why it was aborted, when it was. */
+  abortReason?: string | undefined;
+  /** LoadGen's verdict on the performance run (INVALID for an aborted run); undefined for accuracy-only runs. */
   validity: 'VALID' | 'INVALID' | undefined;
   invalidReason?: string | undefined;
   samplesPerSecond?: number | undefined;
@@ -82,9 +90,11 @@ export interface EndpointResult {
   lastError?: string | undefined;
 }
 
-/** What the harness knows that the logs do not. */
+/** What the harness knows that the logs do not (an abort is found in the detail log too). */
 export type RunFacts = Omit<
   RunResult,
+  | 'aborted'
+  | 'abortReason'
   | 'validity'
   | 'invalidReason'
   | 'samplesPerSecond'
@@ -96,7 +106,7 @@ export type RunFacts = Omit<
   | 'settings'
   | 'loadgenScenario'
   | 'endpoints'
->;
+> & { aborted?: boolean | undefined; abortReason?: string | undefined };
 
 const LATENCY_POINTS = ['50.00', '90.00', '95.00', '97.00', '99.00', '99.90'];
 
@@ -164,19 +174,39 @@ function invalidReasons(detail: DetailLog): string | undefined {
   return reasons.length > 0 ? reasons.join('; ') : undefined;
 }
 
+/** Why an aborted run is INVALID whatever LoadGen's summary says. */
+function abortedRunVerdict(reason: string | undefined, loadgenValidity: string | undefined): string {
+  return (
+    `the run was aborted (${reason ?? 'no reason recorded'}); LoadGen's own summary says ${loadgenValidity ?? 'nothing'}, ` +
+    'but counts the samples answered empty at the abort'
+  );
+}
+
 /** Builds the result of a run from LoadGen's detail log in `facts.logDir`. */
 export function summarizeRun(facts: RunFacts): RunResult {
   const detail = readDetail(join(facts.logDir, 'mlperf_log_detail.txt'));
-  const validity = detail.get('result_validity');
+  const logged = detail.get('result_validity');
   const settings: Record<string, unknown> = {};
   for (const record of detail.records) {
     if (record.key.startsWith('effective_')) settings[record.key.slice('effective_'.length)] = record.value;
   }
+  const abortReason = facts.abortReason ?? abortReasonOf(detail);
+  const aborted = facts.aborted === true || abortReason !== undefined;
+  const loadgenValidity = logged === 'VALID' || logged === 'INVALID' ? logged : undefined;
+  // LoadGen judges the samples it saw; those the binding answered empty count as fast answers.
+  const validity = aborted && loadgenValidity !== undefined ? 'INVALID' : loadgenValidity;
+  const invalidReason = aborted
+    ? abortedRunVerdict(abortReason, loadgenValidity)
+    : loadgenValidity === 'INVALID'
+      ? invalidReasons(detail)
+      : undefined;
   return {
     ...facts,
+    aborted,
+    abortReason,
     loadgenScenario: String(detail.get('effective_scenario') ?? ''),
-    validity: validity === 'VALID' || validity === 'INVALID' ? validity : undefined,
-    invalidReason: validity === 'INVALID' ? invalidReasons(detail) : undefined,
+    validity,
+    invalidReason,
     samplesPerSecond: numberOf(
       detail,
       'result_samples_per_second',
@@ -208,7 +238,18 @@ export function readRunResult(dir: string): RunResult {
       `${dir} holds no result.json; pass a folder written by "mlperf-llm run"`,
     );
   }
-  return JSON.parse(readFileSync(path, 'utf8')) as RunResult;
+  const result = JSON.parse(readFileSync(path, 'utf8')) as RunResult;
+  // A result.json written before it recorded aborts, or edited: the detail log still tells.
+  const reason = result.aborted ? undefined : abortReasonIn(dir);
+  if (reason !== undefined) {
+    result.aborted = true;
+    result.abortReason = reason;
+    if (result.validity !== undefined) {
+      result.invalidReason = abortedRunVerdict(reason, result.validity);
+      result.validity = 'INVALID';
+    }
+  }
+  return { ...result, aborted: result.aborted === true };
 }
 
 const ms = (ns: number | undefined): string =>
@@ -218,6 +259,14 @@ const num = (value: number | undefined, digits = 2): string => (value === undefi
 /** The short table printed after a run. */
 export function formatRunResult(result: RunResult): string {
   const rows: [string, string][] = [
+    ...(result.aborted
+      ? [
+          [
+            'ABORTED',
+            `${result.abortReason ?? 'no reason recorded'} — the logs are complete, but this run is no result`,
+          ] as [string, string],
+        ]
+      : []),
     ['scenario', `${result.scenario} (${result.modelKey}), ${result.mode}`],
     ['backend', result.backend],
     ['dataset', `${result.dataset.samples} samples from ${result.dataset.path}`],
@@ -278,6 +327,9 @@ export function accuracySummary(evaluation: AccuracyLogResult): Record<string, u
   return {
     ...evaluation.scores,
     samples: evaluation.samples,
+    ...(evaluation.abortReason !== undefined
+      ? { aborted: true, abortReason: evaluation.abortReason, emptyAnswers: evaluation.emptyAnswers }
+      : {}),
     ...(evaluation.target ? { target: evaluation.target, passed: evaluation.check?.passed } : {}),
   };
 }

@@ -41,13 +41,21 @@ async function handler(args: EvaluateArgs): Promise<void> {
     dtype: args.dtype,
     target,
   });
+  const aborted = evaluation.abortReason !== undefined;
+  if (aborted) {
+    console.error(
+      `mlperf-llm: ${logPath} is the log of an ABORTED run (${evaluation.abortReason}): ${evaluation.emptyAnswers} of ` +
+        `${evaluation.samples} samples were answered empty at the abort, so these scores are no result`,
+    );
+  }
   console.log(formatEvaluationDict(evaluation.scores));
   if (evaluation.check) {
     for (const check of evaluation.check.checks) {
       console.log(`  ${check.passed ? 'pass' : 'FAIL'}  ${check.metric} = ${check.value} (${check.bound})`);
     }
     console.log(
-      `${evaluation.check.passed ? 'PASS' : 'FAIL'}: ${evaluation.samples} samples against the ${evaluation.target} 99% targets`,
+      `${evaluation.check.passed ? 'PASS' : 'FAIL'}: ${evaluation.samples} samples against the ${evaluation.target} 99% targets` +
+        (aborted ? ' (an aborted run: no result)' : ''),
     );
   }
   const dir = dirname(logPath);
@@ -57,7 +65,8 @@ async function handler(args: EvaluateArgs): Promise<void> {
     result.accuracy = accuracySummary(evaluation);
     writeRunResult(result);
   }
-  if (evaluation.check && !evaluation.check.passed) process.exitCode = EXIT_CODES.accuracyFailed;
+  if (aborted) process.exitCode = EXIT_CODES.aborted;
+  else if (evaluation.check && !evaluation.check.passed) process.exitCode = EXIT_CODES.accuracyFailed;
 }
 
 export const evaluateCommand: CommandModule<object, EvaluateArgs> = {

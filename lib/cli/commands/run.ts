@@ -17,7 +17,8 @@ import type { OpenAIDialect } from '../../backends/openai-client.js';
 import { BACKENDS, createBackend, DEVICES, DTYPES, ENGINES, type BackendName } from '../backend-choice.js';
 import { defaultOutputDir, SAMPLE_DATASET } from '../defaults.js';
 import { ProgressLine, progressLine } from '../progress.js';
-import { EXIT_CODES, runExitCode } from '../exit-codes.js';
+import { runExitCode } from '../exit-codes.js';
+import { RunSignals } from '../run-signals.js';
 
 interface RunArgs {
   scenario: LlmScenario;
@@ -46,6 +47,7 @@ interface RunArgs {
   'endpoint-retry-timeout'?: number;
   dialect: OpenAIDialect;
   trace: boolean;
+  'sample-timeout'?: number;
 }
 
 function builder(yargs: Argv): Argv<RunArgs> {
@@ -134,6 +136,11 @@ function builder(yargs: Argv): Argv<RunArgs> {
       default: 'vllm' as OpenAIDialect,
       describe: 'openai backend: how servers are asked for token ids (vllm: vLLM, SGLang, serve; trtllm: trtllm-serve)',
     })
+    .option('sample-timeout', {
+      type: 'number',
+      describe:
+        "fail the run when a sample generates this long without completing (ms, 0: never; default 10x the scenario's per-sample latency bound)",
+    })
     .option('trace', {
       type: 'boolean',
       default: false,
@@ -142,50 +149,44 @@ function builder(yargs: Argv): Argv<RunArgs> {
 }
 
 async function handler(args: RunArgs): Promise<void> {
-  const dataset = loadDataset(args.dataset);
-  const tokenizer = defaultTokenizer();
   const progress = new ProgressLine();
-  const backend = await createBackend(
-    {
-      backend: args.backend,
-      model: args.model,
-      device: args.device,
-      dtype: args.dtype,
-      engine: args.engine,
-      cudaGraph: args['cuda-graph'],
-      maxNewTokens: args['max-new-tokens'],
-      // The openai backend's limits are per server; --max-concurrency caps the run as a whole.
-      maxConcurrency: args.backend === 'openai' ? undefined : args['max-concurrency'],
-      endpoints: args.endpoint,
-      endpointsFile: args.endpoints,
-      endpointConcurrency: args['endpoint-concurrency'],
-      requestTimeoutMs: args['request-timeout'],
-      endpointRetryTimeoutMs: args['endpoint-retry-timeout'],
-      dialect: args.dialect,
-      onEndpointEvent: (event) => progress.note(`mlperf-llm: ${describeEndpointEvent(event)}`),
-    },
-    { dataset, tokenizer },
-  );
-  const outputDir = args['output-dir'] ?? defaultOutputDir(args.scenario, args.mode);
-  const controller = new AbortController();
-  // The first Ctrl-C or SIGTERM ends the run early: LoadGen's logs are still written completely.
-  let stoppedBy: NodeJS.Signals | undefined;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stoppedBy !== undefined) {
-      console.error(`mlperf-llm: still ending the run so that LoadGen's logs are complete; please wait`);
+  // Signals are handled from the very start: a signal before the run (while the model loads)
+  // stops it there; one during the run ends it early with complete logs (see ./run-signals.ts).
+  const signals = new RunSignals((text) => progress.note(text));
+  signals.install();
+  let backend: Awaited<ReturnType<typeof createBackend>> | undefined;
+  try {
+    const dataset = loadDataset(args.dataset);
+    const tokenizer = defaultTokenizer();
+    backend = await createBackend(
+      {
+        backend: args.backend,
+        model: args.model,
+        device: args.device,
+        dtype: args.dtype,
+        engine: args.engine,
+        cudaGraph: args['cuda-graph'],
+        maxNewTokens: args['max-new-tokens'],
+        // The openai backend's limits are per server; --max-concurrency caps the run as a whole.
+        maxConcurrency: args.backend === 'openai' ? undefined : args['max-concurrency'],
+        endpoints: args.endpoint,
+        endpointsFile: args.endpoints,
+        endpointConcurrency: args['endpoint-concurrency'],
+        requestTimeoutMs: args['request-timeout'],
+        endpointRetryTimeoutMs: args['endpoint-retry-timeout'],
+        dialect: args.dialect,
+        onEndpointEvent: (event) => progress.note(`mlperf-llm: ${describeEndpointEvent(event)}`),
+      },
+      { dataset, tokenizer },
+    );
+    if (signals.stoppedBy !== undefined) {
+      console.error('mlperf-llm: stopped before the run started; nothing was written');
+      process.exitCode = signals.exitCode();
       return;
     }
-    stoppedBy = signal;
-    console.error(
-      `\nmlperf-llm: ${signal === 'SIGINT' ? 'Ctrl-C' : signal}: ending the run; LoadGen writes its logs first`,
-    );
-    controller.abort(new Error(signal === 'SIGINT' ? 'interrupted (Ctrl-C)' : `stopped by ${signal}`));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  const expected =
-    args.mode === 'performance' ? undefined : Math.min(args['total-sample-count'] ?? dataset.size, dataset.size);
-  try {
+    const outputDir = args['output-dir'] ?? defaultOutputDir(args.scenario, args.mode);
+    const expected =
+      args.mode === 'performance' ? undefined : Math.min(args['total-sample-count'] ?? dataset.size, dataset.size);
     let result: Awaited<ReturnType<typeof runLlmBenchmark>>;
     try {
       result = await runLlmBenchmark({
@@ -204,15 +205,21 @@ async function handler(args: RunArgs): Promise<void> {
         userConf: args['user-conf'],
         outputDir,
         enableTrace: args.trace,
-        signal: controller.signal,
+        sampleTimeoutMs: args['sample-timeout'],
+        signal: signals.signal,
         tokenizer,
+        onStart: (run) => signals.running(run),
         onProgress: (p, elapsed) => progress.update(progressLine(p, elapsed, expected)),
       });
     } catch (error) {
-      if (stoppedBy === undefined || !hasCode(error, 'ABORT_ERR')) throw error;
+      if (signals.stoppedBy === undefined || !hasCode(error, 'ABORT_ERR')) throw error;
       progress.done();
-      console.error(`mlperf-llm: ${(error as Error).message}`);
-      process.exitCode = stoppedBy === 'SIGINT' ? EXIT_CODES.interrupted : EXIT_CODES.terminated;
+      console.error(
+        `mlperf-llm: the run was aborted (${signals.describe()}) and ended ${signals.secondsSinceStop().toFixed(1)} s ` +
+          `after the signal; LoadGen's logs in ${outputDir} are complete and record the abort, and result.json says ` +
+          '"aborted": this run is no result',
+      );
+      process.exitCode = signals.exitCode();
       return;
     }
     progress.done();
@@ -220,9 +227,9 @@ async function handler(args: RunArgs): Promise<void> {
     process.exitCode = runExitCode(result);
   } finally {
     progress.done();
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-    await backend.close();
+    signals.runEnded();
+    await backend?.close();
+    signals.uninstall();
   }
 }
 
