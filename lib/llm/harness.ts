@@ -67,7 +67,7 @@ export interface LlmBenchmarkOptions {
   onProgress?: ((progress: Readonly<SutProgress>, elapsedSeconds: number) => void) | undefined;
   /**
    * Fails the run with `ERR_SAMPLE_TIMEOUT` when a sample has been generating this long (ms)
-   * without completing. Default {@link defaultSampleTimeoutMs}; 0 turns it off.
+   * without completing. Default 10× the scenario's per-sample bound (`defaultSampleTimeoutMs`); 0 turns it off.
    */
   sampleTimeoutMs?: number | undefined;
   /** Called once LoadGen's test has started, with what a caller can ask of the running test. */
