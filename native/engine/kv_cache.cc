@@ -1,8 +1,5 @@
 #include "kv_cache.h"
 
-#include <cstring>
-
-#include "cuda_driver.h"
 #include "element_type.h"
 
 namespace loadgen_node {
@@ -14,43 +11,19 @@ size_t KvShape::SlotBytesPerBuffer() const {
 size_t KvShape::BytesPerSlot() const { return 2 * static_cast<size_t>(layers) * SlotBytesPerBuffer(); }
 
 KvCache::KvCache(Ort::Session& session, const OrtMemoryInfo* memory, const KvShape& shape)
-    : shape_(shape), memory_(memory) {
-  allocator_.reset(new Ort::Allocator(session, memory_));
-  const Ort::ConstMemoryInfo info(memory_);
-  const bool on_gpu = info.GetDeviceType() == OrtMemoryInfoDeviceType_GPU;
+    : shape_(shape), buffers_(session, memory) {
   const size_t bytes = shape_.SlotBytesPerBuffer() * shape_.slots;
-  try {
-    for (int l = 0; l < shape_.layers; ++l) {
-      for (auto* list : {&keys_, &values_}) {
-        void* buffer = allocator_->Alloc(bytes);
-        list->push_back(buffer);
-        if (on_gpu) {
-          CudaZero(info.GetDeviceId(), buffer, bytes);
-        } else {
-          std::memset(buffer, 0, bytes);
-        }
-      }
-    }
-  } catch (...) {
-    FreeAll();
-    throw;
-  }
-}
-
-KvCache::~KvCache() { FreeAll(); }
-
-void KvCache::FreeAll() {
-  for (auto* list : {&keys_, &values_}) {
-    for (void* buffer : *list) allocator_->Free(buffer);
-    list->clear();
+  for (int l = 0; l < shape_.layers; ++l) {
+    keys_.push_back(buffers_.Alloc(bytes));
+    values_.push_back(buffers_.Alloc(bytes));
   }
 }
 
 Ort::Value KvCache::View(void* buffer, int first, int count) const {
   const size_t slot_bytes = shape_.SlotBytesPerBuffer();
   const int64_t dims[4] = {count, shape_.kv_heads, shape_.max_length, shape_.head_size};
-  return Ort::Value::CreateTensor(memory_, static_cast<char*>(buffer) + slot_bytes * first, slot_bytes * count, dims, 4,
-                                  shape_.type);
+  return Ort::Value::CreateTensor(buffers_.memory(), static_cast<char*>(buffer) + slot_bytes * first,
+                                  slot_bytes * count, dims, 4, shape_.type);
 }
 
 Ort::Value KvCache::KeyView(int layer, int first, int count) const { return View(keys_[layer], first, count); }

@@ -10,6 +10,7 @@
 #include <memory>
 #include <vector>
 
+#include "device_buffers.h"
 #include "ort_api.h"
 
 namespace loadgen_node {
@@ -34,9 +35,6 @@ class KvCache {
   /// its past KV) and zeroes it (attention kernels may read, masked, past a row's length).
   /// Throws Ort::Exception when the device runs out of memory; nothing stays allocated then.
   KvCache(Ort::Session& session, const OrtMemoryInfo* memory, const KvShape& shape);
-  ~KvCache();
-  KvCache(const KvCache&) = delete;
-  KvCache& operator=(const KvCache&) = delete;
 
   const KvShape& shape() const { return shape_; }
   /// Slots [first, first + count) of a layer's key or value buffer as one tensor.
@@ -45,11 +43,9 @@ class KvCache {
 
  private:
   Ort::Value View(void* buffer, int first, int count) const;
-  void FreeAll();
 
   KvShape shape_;
-  const OrtMemoryInfo* memory_;  // owned by the session
-  std::unique_ptr<Ort::Allocator> allocator_;
+  DeviceBuffers buffers_;
   std::vector<void*> keys_;
   std::vector<void*> values_;
 };

@@ -11,6 +11,7 @@
 #include <memory>
 #include <vector>
 
+#include "device_buffers.h"
 #include "ort_api.h"
 
 namespace loadgen_node {
@@ -29,33 +30,29 @@ class StaticInputs {
   /// Allocates the buffers with the session's allocator for `memory` (the device). Throws
   /// Ort::Exception when that fails.
   StaticInputs(Ort::Session& session, const OrtMemoryInfo* memory, const StaticInputsShape& shape);
-  ~StaticInputs();
-  StaticInputs(const StaticInputs&) = delete;
-  StaticInputs& operator=(const StaticInputs&) = delete;
 
   /// The row count a step of `rows` runs as: the smallest bucket that holds it.
   int Bucket(int rows) const;
 
-  /// Writes rows [0, rows) (a bucket): row r feeds `tokens[r]` after `lengths[r]` cached tokens,
-  /// so its mask has lengths[r] + 1 leading ones; a negative length (an idle row) feeds token 0
-  /// with one 1. Then copies them to the device.
-  void Upload(int rows, const int32_t* tokens, const int* lengths);
+  /// Writes rows [0, bucket): row r < rows feeds `tokens[r]` after `lengths[r]` cached tokens,
+  /// so its mask has lengths[r] + 1 leading ones; a negative length, and every row from `rows`
+  /// on, is idle: it feeds token 0 with one 1. Then copies them to the device, in one copy.
+  void Upload(int rows, int bucket, const int32_t* tokens, const int* lengths);
 
   Ort::Value Ids(int rows) const;
   Ort::Value Mask(int rows) const;
   Ort::Value Logits(int rows) const;
 
  private:
-  void Put(std::vector<uint8_t>& host, ONNXTensorElementDataType type, size_t index, int64_t value);
+  void Put(size_t offset, ONNXTensorElementDataType type, size_t index, int64_t value);
 
   StaticInputsShape shape_;
-  const OrtMemoryInfo* memory_;  // owned by the session
-  int device_id_ = 0;
-  std::unique_ptr<Ort::Allocator> allocator_;
-  void* ids_ = nullptr;
-  void* mask_ = nullptr;
+  DeviceBuffers buffers_;
+  // ids and mask share one buffer, laid out as on the host: [ids (padded) | mask rows].
+  size_t mask_offset_ = 0;
+  void* inputs_ = nullptr;
   void* logits_ = nullptr;
-  std::vector<uint8_t> host_ids_, host_mask_;
+  std::vector<uint8_t> host_;
   std::vector<int> ones_;  // leading ones each host mask row holds now
   std::vector<int> buckets_;
 };

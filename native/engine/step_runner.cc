@@ -74,12 +74,7 @@ int32_t StepRunner::Prefill(int slot, const int32_t* prompt, int length) {
 const int64_t* StepRunner::Decode(int rows, const int32_t* tokens, const int* lengths) {
   if (static_inputs_) {
     const int bucket = static_inputs_->Bucket(rows);
-    ids32_.assign(tokens, tokens + rows);
-    ids32_.resize(bucket, 0);
-    std::vector<int>& padded = padded_lengths_;
-    padded.assign(lengths, lengths + rows);
-    padded.resize(bucket, -1);
-    static_inputs_->Upload(bucket, ids32_.data(), padded.data());
+    static_inputs_->Upload(rows, bucket, tokens, lengths);
     Ort::Value logits = static_inputs_->Logits(bucket);
     return Run(0, bucket, static_inputs_->Ids(bucket), static_inputs_->Mask(bucket), &logits, GraphRun(bucket));
   }

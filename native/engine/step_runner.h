@@ -71,7 +71,6 @@ class StepRunner {
   std::vector<int32_t> ids32_, mask32_;
   // CUDA graphs only: the fixed buffers, and run options naming each bucket's graph.
   std::unique_ptr<StaticInputs> static_inputs_;
-  std::vector<int> padded_lengths_;
   Ort::RunOptions uncaptured_;
   std::map<int, Ort::RunOptions> graph_runs_;
 };
