@@ -59,22 +59,26 @@ function result(dir: string): RunResult {
   return JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as RunResult;
 }
 
-test('an aborted accuracy run writes result.json saying aborted and why, and scores nothing', async () => {
-  const { dir, dataset, answers } = fixture();
+/** An Offline accuracy run whose backend never answers sample `stuck`, aborted with `reason` once it has started. */
+function abortedAccuracyRun(stuck: number, reason: unknown) {
+  const { dir, path, dataset, answers } = fixture();
   const outputDir = join(dir, 'run');
   const controller = new AbortController();
-  await assert.rejects(
-    runLlmBenchmark({
-      scenario: 'Offline',
-      mode: 'accuracy',
-      backend: new OneStuckBackend(answers, 3),
-      dataset,
-      outputDir,
-      signal: controller.signal,
-      onStart: () => setTimeout(() => controller.abort(new Error('operator stop')), 50),
-    }),
-    { code: 'ABORT_ERR' },
-  );
+  const run = runLlmBenchmark({
+    scenario: 'Offline',
+    mode: 'accuracy',
+    backend: new OneStuckBackend(answers, stuck),
+    dataset,
+    outputDir,
+    signal: controller.signal,
+    onStart: () => setTimeout(() => controller.abort(reason), 50),
+  });
+  return { path, outputDir, run };
+}
+
+test('an aborted accuracy run writes result.json saying aborted and why, and scores nothing', async () => {
+  const { outputDir, run } = abortedAccuracyRun(3, new Error('operator stop'));
+  await assert.rejects(run, { code: 'ABORT_ERR' });
   const written = result(outputDir);
   assert.equal(written.aborted, true);
   assert.equal(written.abortReason, 'operator stop');
@@ -85,20 +89,8 @@ test('an aborted accuracy run writes result.json saying aborted and why, and sco
 });
 
 test('"evaluate" and "report" on an aborted run say so; evaluate exits 5', async () => {
-  const { dir, path, dataset, answers } = fixture();
-  const outputDir = join(dir, 'run');
-  const controller = new AbortController();
-  await assert.rejects(
-    runLlmBenchmark({
-      scenario: 'Offline',
-      mode: 'accuracy',
-      backend: new OneStuckBackend(answers, 5),
-      dataset,
-      outputDir,
-      signal: controller.signal,
-      onStart: () => setTimeout(() => controller.abort('stop'), 50),
-    }),
-  );
+  const { path, outputDir, run } = abortedAccuracyRun(5, 'stop');
+  await assert.rejects(run);
   const evaluate = spawnSync(process.execPath, [CLI, 'evaluate', '--log', outputDir, '--dataset', path], {
     encoding: 'utf8',
   });

@@ -16,17 +16,12 @@ Prints one JSON line; writes it to --out too.
 
 import argparse
 import json
-import struct
 
 import torch
 from transformers import LlamaForCausalLM
 
-
-def logged_tokens(path):
-    """qsl index -> token ids (int32 little-endian, as the harness writes them)."""
-    with open(path) as f:
-        entries = json.load(f)
-    return {e["qsl_idx"]: list(struct.unpack(f"<{len(bytes.fromhex(e['data'])) // 4}i", bytes.fromhex(e["data"]))) for e in entries}
+# The harness's accuracy log is read as compare_tokens.py reads it (same folder, run as a script).
+from compare_tokens import logged_tokens
 
 
 def score(model, prompts, sequences, tokens):

@@ -22,6 +22,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { Backend, FinishReason, GenerationEvents, GenerationRequest } from '../backends/backend.js';
+import { Fifo } from '../util/fifo.js';
 import { BackendError } from '../errors.js';
 import { completeFirstTokens, completeSamples } from '../loadgen/completion.js';
 import type { SystemUnderTest, TestControl } from '../loadgen/run-test.js';
@@ -99,8 +100,7 @@ export class LlmSut implements SystemUnderTest {
   readonly name: string;
   readonly #options: LlmSutOptions;
   readonly #maxConcurrency: number;
-  readonly #queue: SampleRequest[] = [];
-  #queueHead = 0;
+  readonly #queue = new Fifo<SampleRequest>();
   readonly #firstTokens = new ReportBatch();
   readonly #completions = new ReportBatch();
   #flushScheduled = false;
@@ -113,8 +113,7 @@ export class LlmSut implements SystemUnderTest {
   /** Set once the run is failing: nothing more is admitted or reported. */
   #failed = false;
   /** Samples handed to the backend, oldest first, for the sample timeout (done ones are dropped at the head). */
-  #admitted: SampleRequest[] = [];
-  #admittedHead = 0;
+  readonly #admitted = new Fifo<SampleRequest>();
   #watchdog: NodeJS.Timeout | undefined;
 
   constructor(options: LlmSutOptions) {
@@ -153,8 +152,7 @@ export class LlmSut implements SystemUnderTest {
   endTest(): void {
     clearInterval(this.#watchdog);
     this.#watchdog = undefined;
-    this.#admitted = [];
-    this.#admittedHead = 0;
+    this.#admitted.clear();
   }
 
   #startWatchdog(): void {
@@ -168,15 +166,11 @@ export class LlmSut implements SystemUnderTest {
 
   /** Fails the run if the oldest sample still generating has exceeded the limit, naming every such sample. */
   #checkTimeouts(limit: number): void {
-    while (this.#admittedHead < this.#admitted.length && this.#admitted[this.#admittedHead]!.done) this.#admittedHead++;
-    if (this.#admittedHead > 4096 && this.#admittedHead * 2 > this.#admitted.length) {
-      this.#admitted.splice(0, this.#admittedHead);
-      this.#admittedHead = 0;
-    }
-    const oldest = this.#admitted[this.#admittedHead];
+    this.#admitted.dropWhile((sample) => sample.done);
+    const oldest = this.#admitted.peek();
     const now = performance.now();
     if (oldest === undefined || this.#failed || now - oldest.admittedAt < limit) return;
-    const stuck = this.#admitted.slice(this.#admittedHead).filter((s) => !s.done && now - s.admittedAt >= limit);
+    const stuck = this.#admitted.toArray().filter((s) => !s.done && now - s.admittedAt >= limit);
     const shown = stuck.slice(0, 20).map((s) => `sample ${s.sampleIndex} (response id ${s.id})`);
     const more = stuck.length > shown.length ? ` and ${stuck.length - shown.length} more` : '';
     const outstanding = this.#progress.issued - this.#progress.completed;
@@ -205,15 +199,9 @@ export class LlmSut implements SystemUnderTest {
   #admit(): void {
     if (this.#failed) return;
     const room = this.#maxConcurrency - this.#progress.inFlight;
-    const waiting = this.#queue.length - this.#queueHead;
-    const count = Math.min(room, waiting);
+    const count = Math.min(room, this.#queue.length);
     if (count <= 0) return;
-    const batch = this.#queue.slice(this.#queueHead, this.#queueHead + count);
-    this.#queueHead += count;
-    if (this.#queueHead > 4096 && this.#queueHead * 2 > this.#queue.length) {
-      this.#queue.splice(0, this.#queueHead);
-      this.#queueHead = 0;
-    }
+    const batch = this.#queue.take(count);
     this.#progress.inFlight += count;
     if (this.#watchdog !== undefined) {
       const now = performance.now();

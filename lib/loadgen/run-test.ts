@@ -5,9 +5,9 @@
  *
  * @packageDocumentation
  */
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import type { LogSettings } from './settings/log-settings.js';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { type LogFiles, type LogSettings, logFilesIn } from './settings/log-settings.js';
 import type { MaybePromise } from './python-api.js';
 import { type LogOptions, type TestSettingsInit, logSettingsFrom, testSettingsFrom } from './settings/init.js';
 import { executeTest, type RunStats } from './test-execution.js';
@@ -76,13 +76,7 @@ export interface RunTestOptions {
   busyPollMicroseconds?: number;
 }
 
-/** Paths of LoadGen's four log files. */
-export interface LogFiles {
-  summary: string;
-  detail: string;
-  accuracy: string;
-  trace: string;
-}
+export type { LogFiles } from './settings/log-settings.js';
 
 /** What {@link runTest} resolves with: the binding's counters and where LoadGen's logs are. */
 export interface RunTestResult extends RunStats {
@@ -93,25 +87,6 @@ export interface RunTestResult extends RunStats {
 }
 
 const noop = (): void => undefined;
-
-function logFilesIn(outdir: string, log: LogSettings): LogFiles {
-  const { prefix, suffix, prefix_with_datetime: withDatetime } = log.log_output;
-  const name = (kind: string, ext: string): string => {
-    if (!withDatetime) return join(outdir, `${prefix}${kind}${suffix}${ext}`);
-    // LoadGen picks the timestamp; take the newest file of this kind.
-    const matches = readdirSync(outdir).filter(
-      (file) => file.startsWith(prefix) && file.endsWith(`${kind}${suffix}${ext}`),
-    );
-    matches.sort((a, b) => statSync(join(outdir, b)).mtimeMs - statSync(join(outdir, a)).mtimeMs);
-    return join(outdir, matches[0] ?? `${prefix}${kind}${suffix}${ext}`);
-  };
-  return {
-    summary: name('summary', '.txt'),
-    detail: name('detail', '.txt'),
-    accuracy: name('accuracy', '.json'),
-    trace: name('trace', '.json'),
-  };
-}
 
 /**
  * Runs one LoadGen test and resolves when it has ended and LoadGen's logs are written.
@@ -163,5 +138,5 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
     signal: options.signal,
     busyPollMicroseconds: options.busyPollMicroseconds,
   });
-  return { ...stats, outdir, logFiles: logFilesIn(outdir, log) };
+  return { ...stats, outdir, logFiles: logFilesIn(outdir, log.log_output) };
 }

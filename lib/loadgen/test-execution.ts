@@ -6,9 +6,9 @@
  * @packageDocumentation
  */
 import { statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { LogSettings } from './settings/log-settings.js';
-import { toNativeLogSettings } from './settings/log-settings.js';
+import { logFilesIn, toNativeLogSettings } from './settings/log-settings.js';
 import { native, type RunStats } from './native.js';
 import { toNativeTestSettings } from './settings/fields.js';
 import { CodedError, LoadgenError, abortError, codedTypeError, describeValue, messageOf } from '../errors.js';
@@ -47,12 +47,6 @@ export interface TestPlan {
 export const DEFAULT_BUSY_POLL_MICROSECONDS = 50;
 
 let testRunning = false;
-/**
- * Generation of the run in progress, counted up by every run. A callback's promise may settle
- * after its own run ended (an aborted run does not wait for it): whatever it settles must not
- * reach the run after it, so every closure checks its own generation against this one.
- */
-let currentRun = 0;
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
@@ -135,9 +129,11 @@ export async function executeTest(plan: TestPlan): Promise<RunStats> {
     );
   }
 
-  const run = ++currentRun;
+  // A callback's promise may settle after its own run ended (an aborted run does not wait for
+  // it): whatever it settles then must not reach the run after it. Runs never overlap
+  // (testRunning), so a run that has ended is all each closure needs to know.
   let ended = false;
-  const ours = (): boolean => run === currentRun && !ended;
+  const ours = (): boolean => !ended;
   // The first failure ends the test: a callback that threw (wrapped as ERR_LOADGEN_CALLBACK_FAILED),
   // or the SUT's own TestControl.fail (its error as is). Either from an earlier run is ignored.
   let failure: { error: unknown; fromSut: boolean } | undefined;
@@ -196,12 +192,11 @@ export async function executeTest(plan: TestPlan): Promise<RunStats> {
   // process.exit() on the main thread runs no native cleanup hooks: finish LoadGen's thread
   // before C++ static destructors run. A Server run blocks the exit until its schedule ends:
   // say so rather than hang in silence.
-  const { outdir, prefix, suffix, prefix_with_datetime: withDatetime } = logSettings.log_output;
-  const detailLog = withDatetime ? undefined : join(outdir, `${prefix}detail${suffix}.txt`);
   let startedAt = 0;
   const onExit = (): void => {
-    const end = detailLog === undefined ? undefined : estimateEarlyEnd(detailLog, performance.now() - startedAt);
-    if (end?.followsSchedule) {
+    const detailLog = logFilesIn(logSettings.log_output.outdir, logSettings.log_output).detail;
+    const end = estimateEarlyEnd(detailLog, performance.now() - startedAt);
+    if (end.followsSchedule) {
       process.stderr.write(`mlperf-loadgen-node: the process is exiting during a test; ${end.message}\n`);
     }
     native.abortTest('the process is exiting', true);

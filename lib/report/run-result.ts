@@ -174,12 +174,20 @@ function invalidReasons(detail: DetailLog): string | undefined {
   return reasons.length > 0 ? reasons.join('; ') : undefined;
 }
 
-/** Why an aborted run is INVALID whatever LoadGen's summary says. */
-function abortedRunVerdict(reason: string | undefined, loadgenValidity: string | undefined): string {
-  return (
-    `the run was aborted (${reason ?? 'no reason recorded'}); LoadGen's own summary says ${loadgenValidity ?? 'nothing'}, ` +
-    'but counts the samples answered empty at the abort'
-  );
+/**
+ * The verdict on an aborted run: INVALID whatever LoadGen's summary says (LoadGen judges the
+ * samples it saw; those the binding answered empty count as fast answers), and why.
+ */
+function abortedOutcome(
+  reason: string | undefined,
+  loadgenValidity: RunResult['validity'],
+): Pick<RunResult, 'validity' | 'invalidReason'> {
+  return {
+    validity: loadgenValidity === undefined ? undefined : 'INVALID',
+    invalidReason:
+      `the run was aborted (${reason ?? 'no reason recorded'}); LoadGen's own summary says ${loadgenValidity ?? 'nothing'}, ` +
+      'but counts the samples answered empty at the abort',
+  };
 }
 
 /** Builds the result of a run from LoadGen's detail log in `facts.logDir`. */
@@ -192,14 +200,10 @@ export function summarizeRun(facts: RunFacts): RunResult {
   }
   const abortReason = facts.abortReason ?? abortReasonOf(detail);
   const aborted = facts.aborted === true || abortReason !== undefined;
-  const loadgenValidity = logged === 'VALID' || logged === 'INVALID' ? logged : undefined;
-  // LoadGen judges the samples it saw; those the binding answered empty count as fast answers.
-  const validity = aborted && loadgenValidity !== undefined ? 'INVALID' : loadgenValidity;
-  const invalidReason = aborted
-    ? abortedRunVerdict(abortReason, loadgenValidity)
-    : loadgenValidity === 'INVALID'
-      ? invalidReasons(detail)
-      : undefined;
+  const loadgenValidity: RunResult['validity'] = logged === 'VALID' || logged === 'INVALID' ? logged : undefined;
+  const { validity, invalidReason } = aborted
+    ? abortedOutcome(abortReason, loadgenValidity)
+    : { validity: loadgenValidity, invalidReason: loadgenValidity === 'INVALID' ? invalidReasons(detail) : undefined };
   return {
     ...facts,
     aborted,
@@ -241,14 +245,8 @@ export function readRunResult(dir: string): RunResult {
   const result = JSON.parse(readFileSync(path, 'utf8')) as RunResult;
   // A result.json written before it recorded aborts, or edited: the detail log still tells.
   const reason = result.aborted ? undefined : abortReasonIn(dir);
-  if (reason !== undefined) {
-    result.aborted = true;
-    result.abortReason = reason;
-    if (result.validity !== undefined) {
-      result.invalidReason = abortedRunVerdict(reason, result.validity);
-      result.validity = 'INVALID';
-    }
-  }
+  if (reason !== undefined)
+    Object.assign(result, { aborted: true, abortReason: reason }, abortedOutcome(reason, result.validity));
   return { ...result, aborted: result.aborted === true };
 }
 

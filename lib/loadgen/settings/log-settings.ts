@@ -3,6 +3,8 @@
  *
  * @packageDocumentation
  */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { LoggingMode, enumValue } from '../enums.js';
 import type { NativeLogSettings } from '../native.js';
 import { toUint64 } from './fields.js';
@@ -77,5 +79,39 @@ export function toNativeLogSettings(settings: LogSettings): NativeLogSettings {
       'log_mode_async_poll_interval_ms',
     ),
     enable_trace: settings.enable_trace,
+  };
+}
+
+/** Paths of LoadGen's four log files. */
+export interface LogFiles {
+  summary: string;
+  detail: string;
+  accuracy: string;
+  trace: string;
+}
+
+/**
+ * The paths LoadGen gives its log files in `outdir` under `output`'s naming. With the date and
+ * time in the name, the newest file of each kind (LoadGen picks the timestamp).
+ */
+export function logFilesIn(
+  outdir: string,
+  output: Pick<LogOutputSettings, 'prefix' | 'suffix' | 'prefix_with_datetime'>,
+): LogFiles {
+  const { prefix, suffix, prefix_with_datetime: withDatetime } = output;
+  const name = (kind: string, ext: string): string => {
+    if (!withDatetime) return join(outdir, `${prefix}${kind}${suffix}${ext}`);
+    // LoadGen picks the timestamp; take the newest file of this kind.
+    const matches = readdirSync(outdir).filter(
+      (file) => file.startsWith(prefix) && file.endsWith(`${kind}${suffix}${ext}`),
+    );
+    matches.sort((a, b) => statSync(join(outdir, b)).mtimeMs - statSync(join(outdir, a)).mtimeMs);
+    return join(outdir, matches[0] ?? `${prefix}${kind}${suffix}${ext}`);
+  };
+  return {
+    summary: name('summary', '.txt'),
+    detail: name('detail', '.txt'),
+    accuracy: name('accuracy', '.json'),
+    trace: name('trace', '.json'),
   };
 }
