@@ -83,12 +83,15 @@ function output(result: SpawnSyncReturns<string>): string {
 }
 
 /** A consumer script: import the package by name, run a short null-SUT test, report what it used. */
+// SingleStream: LoadGen generates min_duration / expected latency queries and ends early, short
+// of the minimum duration (INVALID), when they run out; the expected latency is set below what a
+// null-SUT query takes anywhere, so the minimum duration ends the run.
 const NULL_SUT_CHECK = `
 import { addonFile, completeSamples, loadgenVersion, readSummary, runTest } from 'mlperf-loadgen-node';
 const result = await runTest({
   sut: { issueQuery: (ids) => { completeSamples(ids); } },
   qsl: { totalSampleCount: 64 },
-  settings: { scenario: 'SingleStream', mode: 'PerformanceOnly', minDurationMs: 200, minQueryCount: 1000, singleStreamExpectedLatencyNs: 10000 },
+  settings: { scenario: 'SingleStream', mode: 'PerformanceOnly', minDurationMs: 200, minQueryCount: 1000, singleStreamExpectedLatencyNs: 1000 },
   log: { outdir: 'null-sut-logs' },
 });
 const summary = readSummary(result.logFiles.summary);
