@@ -7,6 +7,7 @@
 #include "addon_env.h"
 #include "hand_off.h"
 #include "loadgen.h"
+#include "log_barrier.h"
 #include "logging.h"
 #include "qsl_handshake.h"
 #include "start_config.h"
@@ -24,6 +25,7 @@ constexpr int64_t kDrainedTokenCount = 2;
 
 void Drain::Begin(const std::string& reason) {
   HandOff::SampleVector pending;
+  bool loadgen_waits = false;
   {
     std::lock_guard<std::mutex> lock(hand_off_.mutex);
     if (hand_off_.draining) return;
@@ -31,10 +33,17 @@ void Drain::Begin(const std::string& reason) {
     reason_ = reason;
     pending.swap(hand_off_.pending);
     hand_off_.pending_flushes = 0;
+    loadgen_waits = qsl_.WaiterBlockedLocked();
+  }
+  if (hand_off_.logging_started && !hand_off_.loadgen_returned) {
+    LogAbort(reason);
+    // A waiting load or unload (the last one ends the test) is released only once the error line
+    // is written: LoadGen's thread would otherwise reach StopLogging first, which sends this
+    // thread's late entry to stderr. The wait is safe only while LoadGen waits: its IO thread
+    // is running then.
+    if (loadgen_waits) WaitUntilLoadgenLoggedThisThread();
   }
   qsl_.ReleaseWaiter();
-
-  if (hand_off_.logging_started && !hand_off_.loadgen_returned) LogAbort(reason);
 
   drained_on_js_thread_ += CompleteEmpty(pending.data(), pending.size(), false);
   const mlperf::QuerySample* lane_samples = nullptr;

@@ -12,7 +12,7 @@ void QslHandshake::PostAndWait(Kind kind, const std::vector<mlperf::QuerySampleI
   Request request{kind, &indices, ++next_seq_};
   request_ = &request;
   hand_off_.WakeJsLocked();
-  settled_.wait(lock, [&] { return request.done || hand_off_.draining; });
+  settled_.wait(lock, [&] { return request.done; });
   request_ = nullptr;
 }
 
@@ -30,6 +30,14 @@ void QslHandshake::Settle(uint64_t seq) {
   {
     std::lock_guard<std::mutex> lock(hand_off_.mutex);
     if (request_ != nullptr && request_->seq == seq) request_->done = true;
+  }
+  settled_.notify_all();
+}
+
+void QslHandshake::ReleaseWaiter() {
+  {
+    std::lock_guard<std::mutex> lock(hand_off_.mutex);
+    if (request_ != nullptr) request_->done = true;
   }
   settled_.notify_all();
 }

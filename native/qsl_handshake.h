@@ -36,6 +36,9 @@ class QslHandshake {
 
   /// JS thread, HandOff::mutex held: whether a request waits to be handed to JS.
   bool HasUndeliveredLocked() const { return request_ != nullptr && !request_->delivered; }
+  /// HandOff::mutex held: whether LoadGen's thread is blocked in PostAndWait (so it is inside a
+  /// test, with LoadGen's logging running, and cannot go on until ReleaseWaiter or Settle).
+  bool WaiterBlockedLocked() const { return request_ != nullptr && !request_->done; }
   /// JS thread, HandOff::mutex held: the request to hand to JS, marked delivered; null if none.
   Request* TakeUndeliveredLocked() {
     if (!HasUndeliveredLocked()) return nullptr;
@@ -52,8 +55,9 @@ class QslHandshake {
   /// earlier one, are ignored.
   void Settle(uint64_t seq);
 
-  /// JS thread, after HandOff::draining was set: wakes a waiting LoadGen thread.
-  void ReleaseWaiter() { settled_.notify_all(); }
+  /// JS thread, after HandOff::draining was set: settles the waiting request, if any, and wakes
+  /// LoadGen's thread (a waiter wakes only for this or Settle, never for draining alone).
+  void ReleaseWaiter();
 
  private:
   HandOff& hand_off_;
