@@ -204,6 +204,10 @@ export async function runLlmBenchmark(options: LlmBenchmarkOptions): Promise<Run
       tokensPerSecond: durationSeconds > 0 ? e.tokens / durationSeconds : 0,
     }));
   }
+  const generationTime = options.backend.generationTime?.();
+  if (generationTime !== undefined) {
+    result.generationTime = { ...generationTime, decode: generationTime.decode.filter((bucket) => bucket.runs > 0) };
+  }
   if (failure) {
     // The samples answered empty at the abort would only drag the scores down: no scoring.
     writeRunResult(result);
