@@ -140,3 +140,34 @@ test('the schedule estimate follows LoadGen: Server qps × duration, SingleStrea
   assert.equal(TestScenario.Server, 2);
   assert.equal(TestMode.PerformanceOnly, 2);
 });
+
+test('point 6: FromConfig on /dev/zero and on a folder is ERR_LOADGEN_CONFIG, without hanging', () => {
+  for (const path of ['/dev/zero', tempDir('faults-conf-dir')]) {
+    const dir = tempDir('faults-conf');
+    const { code, message } = refusedThenRun(
+      `new TestSettings().FromConfig(${JSON.stringify(path)}, 'llama3_1-8b', 'Offline')`,
+      dir,
+    );
+    assert.equal(code, 'ERR_LOADGEN_CONFIG');
+    assert.ok(message.includes(path) && /not a regular file/.test(message), message);
+  }
+});
+
+test('point 9: a user.conf line key=value without spaces, which LoadGen ignores, is warned about with file:line', () => {
+  const dir = tempDir('faults-conf-glued');
+  const conf = join(dir, 'user.conf');
+  writeFileSync(conf, '# settings\n*.Offline.target_qps = 5\n*.Offline.min_duration=1000\n');
+  const script = join(dir, 'child.mjs');
+  writeFileSync(
+    script,
+    `import { TestSettings } from ${JSON.stringify(packageEntry)};
+     const settings = new TestSettings();
+     settings.FromConfig(${JSON.stringify(conf)}, 'llama3_1-8b', 'Offline');
+     console.log(settings.offline_expected_qps, settings.min_duration_ms);`,
+  );
+  const child = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(child.status, 0, child.stderr);
+  // LoadGen applied the spaced line and skipped the glued one (its own default stays).
+  assert.match(child.stdout, /^5 600000$/m);
+  assert.ok(child.stderr.includes(`${conf}:3: '*.Offline.min_duration=1000' has no spaces around '='`), child.stderr);
+});
