@@ -54,7 +54,7 @@ export function loadgenLogPaths(output: NativeLogSettings['log_output']): string
 export function checkLogOutput(output: NativeLogSettings['log_output']): void {
   refusePseudoFolder(output.outdir);
   const outdir = resolve(output.outdir);
-  let isFolder = false;
+  let isFolder: boolean;
   try {
     isFolder = statSync(outdir).isDirectory();
   } catch {
