@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -171,3 +172,35 @@ test('point 9: a user.conf line key=value without spaces, which LoadGen ignores,
   assert.match(child.stdout, /^5 600000$/m);
   assert.ok(child.stderr.includes(`${conf}:3: '*.Offline.min_duration=1000' has no spaces around '='`), child.stderr);
 });
+
+test(
+  'point 2: std::bad_alloc on LoadGen’s thread ends the run with ERR_LOADGEN_INTERNAL; the next run works (3 times)',
+  { skip: totalmem() < 16 * 2 ** 30 ? 'needs a schedule that passes the memory bound on this machine' : false },
+  () => {
+    // Under a 5 GB address-space limit, a schedule the memory bound lets through (7.7 GB here) makes
+    // LoadGen's allocation fail for real.
+    for (let i = 0; i < 3; i++) {
+      const dir = tempDir('faults-bad-alloc');
+      const script = join(dir, 'child.mjs');
+      writeFileSync(
+        script,
+        `import { runTest, completeSamples } from ${JSON.stringify(packageEntry)};
+         const sut = { issueQuery: (ids) => completeSamples(ids) };
+         try {
+           await runTest({ sut, qsl: { totalSampleCount: 16 }, settings: { scenario: 'Offline', minQueryCount: 1.2e8 }, log: { outdir: ${JSON.stringify(dir)} + '/a' } });
+           console.log('resolved');
+         } catch (error) { console.log(error.code); }
+         const result = await runTest({ sut, qsl: { totalSampleCount: 16 }, settings: { scenario: 'Offline', mode: 'AccuracyOnly' }, log: { outdir: ${JSON.stringify(dir)} + '/b' } });
+         console.log('second', result.samplesCompleted);`,
+      );
+      const child = spawnSync('/bin/sh', ['-c', `ulimit -v 5000000 && exec "${process.execPath}" "${script}"`], {
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      assert.equal(child.signal, null, `killed by ${child.signal}: ${child.stderr}`);
+      assert.equal(child.status, 0, `${child.stdout}\n${child.stderr}`);
+      assert.match(child.stdout, /^ERR_LOADGEN_INTERNAL\nsecond 16$/m);
+      assert.equal(readDetail(join(dir, 'b', 'mlperf_log_detail.txt')).errors.length, 0);
+    }
+  },
+);
