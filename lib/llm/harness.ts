@@ -30,6 +30,7 @@ import {
 import type { Dataset } from './dataset.js';
 import { MAX_NEW_TOKENS } from './prompt.js';
 import { DatasetQsl } from './qsl.js';
+import { progressPlan, type ProgressPlan } from './progress-plan.js';
 import { LlmSut, type SutProgress } from './sut.js';
 
 /** Options of {@link runLlmBenchmark}. */
@@ -64,7 +65,7 @@ export interface LlmBenchmarkOptions {
   /** Decodes the logged tokens of accuracy and submission runs; default the Llama-3.1 tokenizer. */
   tokenizer?: TokenDecoder | undefined;
   /** Called about twice a second while the run goes. */
-  onProgress?: ((progress: Readonly<SutProgress>, elapsedSeconds: number) => void) | undefined;
+  onProgress?: ((progress: Readonly<SutProgress>, elapsedSeconds: number, plan: ProgressPlan) => void) | undefined;
   /**
    * Fails the run with `ERR_SAMPLE_TIMEOUT` when a sample has been generating this long (ms)
    * without completing. Default 10× the scenario's per-sample bound (`defaultSampleTimeoutMs`); 0 turns it off.
@@ -155,8 +156,9 @@ export async function runLlmBenchmark(options: LlmBenchmarkOptions): Promise<Run
   const startedAt = new Date();
   const started = performance.now();
   const elapsedSeconds = (): number => (performance.now() - started) / 1000;
+  const plan = progressPlan(settings, options.mode, qsl.totalSampleCount);
   const ticker = options.onProgress
-    ? setInterval(() => options.onProgress!(sut.progress, elapsedSeconds()), 500)
+    ? setInterval(() => options.onProgress!(sut.progress, elapsedSeconds(), plan), 500)
     : undefined;
   ticker?.unref();
   const detailLog = join(outputDir, 'mlperf_log_detail.txt');
@@ -177,7 +179,7 @@ export async function runLlmBenchmark(options: LlmBenchmarkOptions): Promise<Run
     if (ticker) clearInterval(ticker);
     sut.endTest();
   }
-  options.onProgress?.(sut.progress, elapsedSeconds());
+  options.onProgress?.(sut.progress, elapsedSeconds(), plan);
   // A run that failed before LoadGen wrote its logs (bad settings, an unwritable folder) has nothing to summarize.
   if (failure && !existsSync(detailLog)) throw failure.error;
 
