@@ -16,6 +16,12 @@ const cacheDir = join(root, 'third_party', '.cache', 'chromium');
 
 export { PinnedDownloadError };
 
+/**
+ * The pinned packages cannot be fetched here (no apt-get, no archive, or the archive no longer
+ * serves those versions). A package that arrives but differs from its pin is a PinnedDownloadError instead.
+ */
+export class ChromiumUnavailableError extends Error {}
+
 export function readChromiumLock() {
   return JSON.parse(readFileSync(join(root, lockName), 'utf8'));
 }
@@ -37,12 +43,19 @@ function fetchDeb(pin, debDir) {
       rmSync(file); // a partial or foreign file: fetch it again
     }
   }
-  runChecked(
-    'apt-get',
-    ['download', `${pin.package}=${pin.version}`],
-    `apt-get download ${pin.package}=${pin.version}`,
-    debDir,
-  );
+  try {
+    runChecked(
+      'apt-get',
+      ['download', `${pin.package}=${pin.version}`],
+      `apt-get download ${pin.package}=${pin.version}`,
+      debDir,
+    );
+  } catch (error) {
+    throw new ChromiumUnavailableError(
+      `${error.message}\nIf the Debian archive no longer serves ${pin.package} ${pin.version}, pin the versions it serves now ` +
+        `(apt-get download --print-uris) in ${lockName}.`,
+    );
+  }
   if (!existsSync(file)) {
     throw new PinnedDownloadError(
       `apt-get did not produce ${pin.file} (got: ${readdirSync(debDir).join(', ') || 'nothing'}).`,
@@ -64,7 +77,8 @@ function environmentOf(tree) {
 
 /**
  * Makes sure the pinned chromium is unpacked and returns `{ executable, env, version }`.
- * Throws PinnedDownloadError when a package cannot be fetched or does not match its pin.
+ * Throws ChromiumUnavailableError when a package cannot be fetched, PinnedDownloadError when one
+ * does not match its pin.
  */
 export function ensureChromium() {
   const lock = readChromiumLock();
@@ -105,7 +119,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       console.error(`chromium still lacks: ${missing.join(', ')} (add their packages to ${lockName})`);
     console.log(chrome.executable);
   } catch (error) {
-    console.error(error instanceof PinnedDownloadError ? error.message : error);
+    console.error(
+      error instanceof PinnedDownloadError || error instanceof ChromiumUnavailableError ? error.message : error,
+    );
     process.exit(1);
   }
 }
