@@ -74,6 +74,7 @@ void LoadgenSide::IssueFromLoadgen(const std::vector<mlperf::QuerySample>& sampl
     }
     ReserveAndPrefault(hand_off_.pending, samples.size());
     hand_off_.pending.insert(hand_off_.pending.end(), samples.begin(), samples.end());
+    hand_off_.pending_query_sizes.push_back(static_cast<uint32_t>(samples.size()));
     samples_sent_to_js_ += samples.size();
     sent = samples_sent_to_js_;
     hand_off_.WakeJsLocked();

@@ -94,8 +94,15 @@ const noop = (): void => undefined;
  *
  * @example
  * ```ts
+ * import { completeSamples, runTest } from 'mlperf-loadgen-node/loadgen';
+ *
+ * // A null SUT: every sample completes at once, with no response data.
  * const result = await runTest({
- *   sut: { issueQuery: (ids) => completeSamples(ids) },
+ *   sut: {
+ *     issueQuery: (ids) => {
+ *       completeSamples(ids);
+ *     },
+ *   },
  *   qsl: { totalSampleCount: 1024 },
  *   settings: { scenario: 'Offline', offlineExpectedQps: 1e5, minDurationMs: 1000 },
  *   log: { outdir: 'results/null' },

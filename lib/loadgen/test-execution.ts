@@ -23,7 +23,8 @@ export interface TestPlan {
   qslName: string;
   totalSampleCount: number;
   performanceSampleCount: number;
-  issue(ids: Float64Array, indices: Uint32Array): unknown;
+  /** `querySizes`: how many samples each LoadGen query holds, when a delivery holds more than one. */
+  issue(ids: Float64Array, indices: Uint32Array, querySizes?: Uint32Array): unknown;
   flush(): unknown;
   load(indices: Uint32Array): unknown;
   unload(indices: Uint32Array): unknown;
@@ -136,9 +137,9 @@ export async function executeTest(plan: TestPlan): Promise<RunStats> {
   };
   // A callback that throws or returns a rejected promise ends the run. Written out per callback
   // (no closure per call): onIssue is the hot path.
-  const onIssue = (ids: Float64Array, indices: Uint32Array): void => {
+  const onIssue = (ids: Float64Array, indices: Uint32Array, querySizes?: Uint32Array): void => {
     try {
-      const result = plan.issue(ids, indices);
+      const result = plan.issue(ids, indices, querySizes);
       if (result !== undefined && isThenable(result)) result.then(undefined, fail);
     } catch (error) {
       fail(error);
