@@ -9,7 +9,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { TestMode, TestScenario, type TestScenarioName } from '../loadgen/enums.js';
 import { ConfigType, TestSettings } from '../loadgen/settings/test-settings.js';
 import { diagnoseConfigFile } from '../loadgen/settings/config-file.js';
-import { LoadgenError } from '../errors.js';
+import { LoadgenError, codedTypeError } from '../errors.js';
+import { MAX_MIN_DURATION_MS } from '../loadgen/settings/schedule-bounds.js';
 
 /** The scenarios the harness runs. Interactive is LoadGen's Server with tighter latency bounds. */
 export type LlmScenario = 'Offline' | 'Server' | 'SingleStream' | 'Interactive';
@@ -163,6 +164,21 @@ export function writeUserConf(path: string, options: UserConfOptions): SettingSo
       sources[name] = { value, source: `--user-conf ${options.baseUserConf}:${line}` };
     }
   }
+  checkFlag('--target-qps', options.targetQps, (v) => Number.isFinite(v) && v > 0, 'a number > 0');
+  // LoadGen spaces SingleStream queries by whole nanoseconds: below 1 ns it generates queries for ever.
+  checkFlag(
+    '--target-latency',
+    options.targetLatencyMs,
+    (v) => Number.isFinite(v) && v >= 1e-6,
+    'at least 1e-6 (1 ns)',
+  );
+  checkFlag(
+    '--min-duration',
+    options.minDurationMs,
+    (v) => Number.isInteger(v) && v >= 0 && v <= MAX_MIN_DURATION_MS,
+    `a whole number of ms from 0 to ${MAX_MIN_DURATION_MS}`,
+  );
+  checkFlag('--min-query-count', options.minQueryCount, (v) => Number.isSafeInteger(v) && v >= 0, 'a whole number ≥ 0');
   lines.push('# from the command line (later lines win)');
   if (options.targetQps !== undefined && (lgScenario === 'Server' || lgScenario === 'Offline'))
     set('target_qps', options.targetQps, '--target-qps');
@@ -198,4 +214,11 @@ export function benchmarkTestSettings(
         ? TestMode.SubmissionRun
         : TestMode.PerformanceOnly;
   return settings;
+}
+
+/** Refuses a numeric flag LoadGen would misread (its config parser wraps -1 to 2^64 - 1 and casts 1e30). */
+function checkFlag(flag: string, value: number | undefined, ok: (value: number) => boolean, expected: string): void {
+  if (value !== undefined && !ok(value)) {
+    throw codedTypeError('ERR_LOADGEN_INVALID_SETTINGS', `${flag} must be ${expected} (got ${value})`);
+  }
 }
