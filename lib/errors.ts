@@ -29,6 +29,8 @@ export const ERROR_CODES = Object.freeze({
     'a completion named a response id that was never issued (RangeError); nothing was completed',
   ERR_LOADGEN_ALREADY_COMPLETED: 'a completion named a sample completed before, or twice in one call (RangeError)',
   ERR_LOADGEN_FIRST_TOKEN_REPEATED: "a sample's first token was reported twice (RangeError)",
+  ERR_LOADGEN_FIRST_TOKEN_MISSING:
+    'a sample was completed before its first token was reported in a token-latency run (RangeError)',
   ERR_LOADGEN_INTERNAL:
     'the native addon received a malformed internal object: a bug of this package, please report it',
 

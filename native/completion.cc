@@ -165,8 +165,15 @@ Napi::Value Complete(const Napi::CallbackInfo& info, Kind kind) {
   // bulk, or any batch completed in issue order): one lookup for the whole call.
   bool consecutive = count > 0;
   for (size_t i = 1; i < count && consecutive; ++i) consecutive = id_data[i] == id_data[0] + static_cast<double>(i);
+  // LoadGen reads a sample's first-token time when it completes in a token-latency run; without
+  // one it reads past its records, so such completions are refused (the slow path names them).
+  const bool first_token_required =
+      kind == Kind::kSamples && owner.run != nullptr && owner.run->config().expects_first_token;
+  const TicketTable::Claimable claimable = kind == Kind::kFirstTokens ? TicketTable::Claimable::kWithoutFirstToken
+                                           : first_token_required     ? TicketTable::Claimable::kWithFirstToken
+                                                                      : TicketTable::Claimable::kAny;
   TicketTable::Run run;
-  if (consecutive && tickets.ClaimRun(id_data[0], count, kind == Kind::kFirstTokens, &run)) {
+  if (consecutive && tickets.ClaimRun(id_data[0], count, claimable, &run)) {
     const mlperf::QuerySample* samples = tickets.RunSamples(run);
     for (size_t i = 0; i < count; ++i) {
       responses.emplace_back(samples[i].id, data != nullptr ? reinterpret_cast<uintptr_t>(data + offsets[i]) : 0,
@@ -201,6 +208,12 @@ Napi::Value Complete(const Napi::CallbackInfo& info, Kind kind) {
         tickets.StateOf(slot) == TicketTable::State::kFirstToken) {
       code = "ERR_LOADGEN_FIRST_TOKEN_REPEATED";
       problem = "already had its first token reported; report it once per sample";
+    } else if (lookup == TicketTable::Lookup::kOk && first_token_required &&
+               tickets.StateOf(slot) == TicketTable::State::kOutstanding) {
+      code = "ERR_LOADGEN_FIRST_TOKEN_MISSING";
+      problem =
+          "has no first token reported: this test measures token latencies (use_token_latencies), so "
+          "call completeFirstTokens (FirstTokenComplete) for a sample before completing it";
     } else if (lookup == TicketTable::Lookup::kMalformed) {
       code = "ERR_LOADGEN_UNKNOWN_RESPONSE_ID";
       problem = "is not a response id: use the ids handed to issueQuery unchanged";

@@ -114,14 +114,17 @@ void TicketTable::Complete(Slot slot) {
   --outstanding_;
 }
 
-bool TicketTable::ClaimRun(double first, size_t count, bool first_tokens, Run* run) {
+bool TicketTable::ClaimRun(double first, size_t count, Claimable claimable, Run* run) {
   Slot slot{};
   if (count == 0 || Find(first, &slot) != Lookup::kOk) return false;
   Batch* batch = slot.batch;
   if (slot.index + count > batch->count) return false;
   State* states = batch->states.data() + slot.index;
   for (size_t i = 0; i < count; ++i) {
-    if (states[i] != State::kOutstanding && (first_tokens || states[i] != State::kFirstToken)) return false;
+    const bool fits = states[i] == State::kOutstanding
+                          ? claimable != Claimable::kWithFirstToken
+                          : states[i] == State::kFirstToken && claimable != Claimable::kWithoutFirstToken;
+    if (!fits) return false;
   }
   for (size_t i = 0; i < count; ++i)
     states[i] = states[i] == State::kFirstToken ? State::kClaimedAfterFirstToken : State::kClaimed;

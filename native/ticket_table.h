@@ -74,10 +74,13 @@ class TicketTable {
     uint32_t start = 0;
     uint32_t count = 0;
   };
+  /// Which samples a claim takes: for first tokens, those without one yet; for completions, any
+  /// outstanding one, or (token-latency runs) only those whose first token was reported.
+  enum class Claimable { kWithoutFirstToken, kAny, kWithFirstToken };
   /// Fast path for a call that completes consecutive tickets [first, first + count) of one live
-  /// batch, all claimable (outstanding; for first tokens, without one yet): claims them all and
-  /// returns true. Returns false, changing nothing, when that is not the case.
-  bool ClaimRun(double first, size_t count, bool first_tokens, Run* run);
+  /// batch, all claimable: claims them all and returns true. Returns false, changing nothing,
+  /// when that is not the case.
+  bool ClaimRun(double first, size_t count, Claimable claimable, Run* run);
   /// The samples of a claimed run, in order (their ids are LoadGen's).
   const mlperf::QuerySample* RunSamples(const Run& run) const;
   void CompleteRun(const Run& run);

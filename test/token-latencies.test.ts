@@ -109,3 +109,45 @@ test('Python-style token reporting in SingleStream: first-token and token counts
   }
   assert.equal(readSummary(join(outdir, 'mlperf_log_summary.txt')).errorCount, 0);
 });
+
+test('with use_token_latencies a completion before the first token is refused with ERR_LOADGEN_FIRST_TOKEN_MISSING', async () => {
+  const outdir = tempDir('tokens-first-missing');
+  const refused: string[] = [];
+  const result = await runTest({
+    sut: {
+      issueQuery(ids, indices) {
+        for (let i = 0; i < ids.length; i++) {
+          const id = ids.subarray(i, i + 1);
+          const tokens = tokensFor(indices[i]!);
+          const complete = (): number =>
+            completeSamples(id, tokens, new Uint32Array([0, tokens.byteLength]), new Int32Array([TOKENS]));
+          // Completing first is refused, naming the fix, and completes nothing; in order it works.
+          try {
+            complete();
+          } catch (error) {
+            refused.push(String((error as { code?: string }).code));
+            assert.match(String(error), /has no first token reported: .* call completeFirstTokens/);
+          }
+          completeFirstTokens(id, tokens.subarray(0, 1), new Uint32Array([0, 4]));
+          complete();
+        }
+      },
+    },
+    qsl: { totalSampleCount: 16 },
+    settings: {
+      scenario: 'Server',
+      serverTargetQps: 2000,
+      minDurationMs: 100,
+      minQueryCount: 50,
+      useTokenLatencies: true,
+      ttftLatency: 50_000_000,
+      tpotLatency: 50_000_000,
+    },
+    log: { outdir },
+  });
+  assert.ok(refused.length >= 50, `${refused.length} refusals`);
+  assert.deepEqual(new Set(refused), new Set(['ERR_LOADGEN_FIRST_TOKEN_MISSING']));
+  const summary = readSummary(result.logFiles.summary);
+  assert.equal(summary.errorCount, 0);
+  assert.ok((summaryNumber(summary, '99.00 percentile first token latency (ns)') ?? 0) > 0);
+});

@@ -247,8 +247,9 @@ export class LlmSut implements SystemUnderTest {
     sample.done = true;
     const now = performance.now();
     this.#times.push([sample.issuedAt, sample.firstTokenAt ?? (tokens.length > 0 ? now : null), now, tokens.length]);
-    // LoadGen wants the first token before the completion, also from a backend that streams nothing.
-    if (this.#options.reportFirstToken && !sample.firstTokenReported && tokens.length > 0) {
+    // LoadGen wants the first token before the completion, also from a backend that streams
+    // nothing, and for an empty answer (reported empty).
+    if (this.#options.reportFirstToken && !sample.firstTokenReported) {
       this.#reportFirstToken(sample, tokens.subarray(0, 1));
     }
     this.#completions.add(sample.id, tokens);
