@@ -32,6 +32,7 @@ void Drain::Begin(const std::string& reason) {
     hand_off_.draining = true;
     reason_ = reason;
     pending.swap(hand_off_.pending);
+    hand_off_.pending_query_sizes.clear();
     hand_off_.pending_flushes = 0;
     loadgen_waits = qsl_.WaiterBlockedLocked();
   }

@@ -2,7 +2,7 @@
 // and the flags both sides poll (docs/design.md §3 and §4).
 //
 // Who touches what:
-//  - Guarded by `mutex`: the mailbox (pending, pending_flushes, finished) and wake_pending.
+//  - Guarded by `mutex`: the mailbox (pending, pending_query_sizes, pending_flushes, finished) and wake_pending.
 //    LoadGen's thread adds to the mailbox; the JS thread empties it. The mailbox's QSL request
 //    slot is QslHandshake's, guarded by the same mutex.
 //  - Atomics read without the lock: js_polling (written by the JS thread), draining (written by
@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "napi_setup.h"
@@ -52,6 +53,9 @@ struct HandOff {
 
   alignas(64) std::mutex mutex;
   SampleVector pending;  // samples issued, not yet taken by the JS thread
+  // How many of `pending` each LoadGen query holds, in order: the Python-style API calls back
+  // once per query, as LoadGen's Python binding does.
+  std::vector<uint32_t> pending_query_sizes;
   size_t pending_flushes = 0;
   bool wake_pending = false;  // a call on the channel is on its way and has not started yet
   // The JS thread is spinning on mailbox_seq and the lane: no wake-up needed. Atomic because
@@ -68,6 +72,9 @@ struct HandOff {
 
   std::atomic<bool> logging_started{false};  // LoadGen asked for the SUT's name: its logs are open
   std::atomic<bool> loadgen_returned{false};
+  // What LoadGen's StartTest threw (std::bad_alloc, ...), if it did. Written by LoadGen's thread
+  // before `finished`, read by the JS thread after joining it.
+  std::string loadgen_exception;
   WakeChannel channel;
 };
 

@@ -1,5 +1,6 @@
 #include "js_delivery.h"
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 
@@ -31,6 +32,7 @@ bool JsDelivery::DeliverMailbox(Napi::Env env) {
     const bool finished = hand_off_.finished;
     if (!hand_off_.draining) {
       in_delivery_.swap(hand_off_.pending);
+      in_delivery_sizes_.swap(hand_off_.pending_query_sizes);
       flushes = hand_off_.pending_flushes;
       hand_off_.pending_flushes = 0;
       request = qsl_.TakeUndeliveredLocked();
@@ -42,10 +44,11 @@ bool JsDelivery::DeliverMailbox(Napi::Env env) {
       size_t lane_count = 0;
       if (config_.loadgen_awaits_each_query && !hand_off_.draining && hand_off_.lane.Take(&lane_samples, &lane_count)) {
         lane_delivery_.assign(lane_samples, lane_samples + lane_count);
-        DeliverSamples(env, lane_delivery_);
+        DeliverSamples(env, lane_delivery_, nullptr);
       }
-      if (!in_delivery_.empty()) DeliverSamples(env, in_delivery_);
+      if (!in_delivery_.empty()) DeliverSamples(env, in_delivery_, &in_delivery_sizes_);
       in_delivery_.clear();
+      in_delivery_sizes_.clear();
       for (size_t i = 0; i < flushes && !hand_off_.draining; ++i) config_.on_flush.Call({});
       // Only this thread starts a drain, and until then LoadGen's thread is waiting on the request.
       if (request != nullptr && !hand_off_.draining) qsl_.Deliver(env, *request, config_.on_qsl_request);
@@ -57,6 +60,7 @@ bool JsDelivery::DeliverMailbox(Napi::Env env) {
         drain_.CompleteOnJsThread(taken->data(), taken->size());
         taken->clear();
       }
+      in_delivery_sizes_.clear();
     }
     if (finished) return true;
     if (hand_off_.draining || std::chrono::steady_clock::now() >= slice_end || !PollForMore(lock)) return false;
@@ -86,7 +90,7 @@ bool JsDelivery::PollForMore(std::unique_lock<std::mutex>& lock) {
   return false;
 }
 
-void JsDelivery::DeliverSamples(Napi::Env env, SampleVector& samples) {
+void JsDelivery::DeliverSamples(Napi::Env env, SampleVector& samples, const std::vector<uint32_t>* query_sizes) {
   const size_t count = samples.size();
   Napi::Float64Array ids = owner_.arena.Float64(env, count);
   Napi::Uint32Array indices = owner_.arena.Uint32(env, count);
@@ -95,7 +99,13 @@ void JsDelivery::DeliverSamples(Napi::Env env, SampleVector& samples) {
   owner_.tickets.Issue(samples, ids.Data());
   samples_delivered_ += count;
   ++batches_delivered_;
-  config_.on_issue.Call({ids, indices});
+  if (query_sizes == nullptr || query_sizes->size() <= 1) {
+    config_.on_issue.Call({ids, indices});
+    return;
+  }
+  Napi::Uint32Array sizes = owner_.arena.Uint32(env, query_sizes->size());
+  std::copy(query_sizes->begin(), query_sizes->end(), sizes.Data());
+  config_.on_issue.Call({ids, indices, sizes});
 }
 
 void JsDelivery::Fail(const Napi::Error& error) {

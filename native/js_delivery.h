@@ -48,8 +48,9 @@ class JsDelivery {
   bool PollForMore(std::unique_lock<std::mutex>& lock);
   /// Whether the mailbox or the lane holds anything. HandOff::mutex held.
   bool HasWorkLocked() const;
-  /// Hands samples to JS; takes their storage (the ticket table keeps it).
-  void DeliverSamples(Napi::Env env, SampleVector& samples);
+  /// Hands samples to JS; takes their storage (the ticket table keeps it). `query_sizes` splits
+  /// them into LoadGen's queries; JS gets it only when there is more than one query.
+  void DeliverSamples(Napi::Env env, SampleVector& samples, const std::vector<uint32_t>* query_sizes);
   /// Keeps the first error and drains the run.
   void Fail(const Napi::Error& error);
 
@@ -60,8 +61,9 @@ class JsDelivery {
   AddonEnv& owner_;
   // JS thread only.
   Napi::ObjectReference failure_;
-  SampleVector in_delivery_;    // swapped with HandOff::pending; its storage moves on to the ticket table
-  SampleVector lane_delivery_;  // a query taken from the lane
+  SampleVector in_delivery_;                 // swapped with HandOff::pending; its storage moves on to the ticket table
+  std::vector<uint32_t> in_delivery_sizes_;  // swapped with HandOff::pending_query_sizes
+  SampleVector lane_delivery_;               // a query taken from the lane
   uint64_t batches_delivered_ = 0;
   uint64_t samples_delivered_ = 0;
 };

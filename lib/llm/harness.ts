@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Backend } from '../backends/backend.js';
 import { loadgenVersion } from '../loadgen/index.js';
@@ -31,7 +31,7 @@ import type { Dataset } from './dataset.js';
 import { MAX_NEW_TOKENS } from './prompt.js';
 import { DatasetQsl } from './qsl.js';
 import { progressPlan, type ProgressPlan } from './progress-plan.js';
-import { LlmSut, type SutProgress } from './sut.js';
+import { LlmSut, type SampleTime, type SutProgress } from './sut.js';
 
 /** Options of {@link runLlmBenchmark}. */
 export interface LlmBenchmarkOptions {
@@ -111,6 +111,21 @@ function abortReasonFor(error: unknown): string {
   return messageOf(error);
 }
 
+/** Writes each sample's times, in ms from the run's start, for the HTML report's charts. */
+function writeSampleTimes(path: string, times: readonly SampleTime[], started: number): void {
+  const ms = (t: number): number => Math.round((t - started) * 1000) / 1000;
+  const samples = times.map(([issued, first, done, tokens]) => [
+    ms(issued),
+    first === null ? null : ms(first),
+    ms(done),
+    tokens,
+  ]);
+  writeFileSync(
+    path,
+    `${JSON.stringify({ fields: ['issuedMs', 'firstTokenMs', 'completedMs', 'tokens'], samples })}\n`,
+  );
+}
+
 /**
  * Runs the benchmark and returns its result (also written to `<outputDir>/result.json`);
  * accuracy and submission runs are scored as MLPerf's evaluation.py scores them (against the
@@ -184,6 +199,7 @@ export async function runLlmBenchmark(options: LlmBenchmarkOptions): Promise<Run
   if (failure && !existsSync(detailLog)) throw failure.error;
 
   const durationSeconds = elapsedSeconds();
+  writeSampleTimes(join(outputDir, 'sample_times.json'), sut.sampleTimes, started);
   const result = summarizeRun({
     scenario: options.scenario,
     mode: options.mode,

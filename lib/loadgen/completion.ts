@@ -23,7 +23,8 @@ interface PackedResponses {
 
 function bytesOf(response: ResponseLike, index: number, caller: string): Uint8Array | null {
   const { data } = response;
-  if (data === null || data === undefined) {
+  // 0 is Python's null address: `QuerySampleResponse(id, 0, 0)`.
+  if (data === null || data === undefined || data === 0) {
     if (response.size !== undefined && response.size !== 0) {
       throw codedTypeError(
         'ERR_INVALID_ARG_TYPE',

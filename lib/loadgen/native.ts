@@ -57,7 +57,8 @@ export interface NativeStartConfig {
   auditConfig: string;
   /** Busy-poll window of the LoadGen/JS hand-off in nanoseconds (0 disables); see native/spin_wait.h. */
   busyPollNs?: number;
-  onIssue(ids: Float64Array, indices: Uint32Array): void;
+  /** `querySizes` splits the samples into LoadGen's queries; absent when they are one query. */
+  onIssue(ids: Float64Array, indices: Uint32Array, querySizes?: Uint32Array): void;
   onFlush(): void;
   onQslRequest(kind: 'load' | 'unload', seq: number, indices: Uint32Array): void;
 }

@@ -25,7 +25,7 @@ export class SUTHandle {
     /** The name LoadGen logs for the SUT. */
     readonly name: string,
     /** @internal */
-    readonly issue: (ids: Float64Array, indices: Uint32Array) => unknown,
+    readonly issue: (ids: Float64Array, indices: Uint32Array, querySizes?: Uint32Array) => unknown,
     /** @internal */
     readonly flush: () => unknown,
   ) {}
@@ -50,6 +50,30 @@ export class QSLHandle {
   ) {}
 }
 
+/**
+ * Calls `call` once per LoadGen query of a delivery. The native side may hand over several
+ * queries at once (`querySizes`, absent for one query); Python's binding never does, and ported
+ * harnesses rely on that. A thrown error stops the rest; the first rejected promise is returned.
+ */
+function eachQuery(
+  count: number,
+  querySizes: Uint32Array | undefined,
+  call: (start: number, end: number) => MaybePromise,
+): unknown {
+  if (querySizes === undefined) return call(0, count);
+  let start = 0;
+  let pending: Promise<void>[] | undefined;
+  for (let q = 0; q < querySizes.length; q++) {
+    const end = start + querySizes[q]!;
+    const result = call(start, end);
+    if (result !== undefined && typeof (result as PromiseLike<void>).then === 'function') {
+      (pending ??= []).push(Promise.resolve(result));
+    }
+    start = end;
+  }
+  return pending === undefined ? undefined : Promise.all(pending);
+}
+
 function requireFunction(value: unknown, what: string): void {
   if (typeof value !== 'function')
     throw codedTypeError('ERR_INVALID_ARG_TYPE', `${what} must be a function (got ${describeValue(value)})`);
@@ -58,9 +82,10 @@ function requireFunction(value: unknown, what: string): void {
 /**
  * Makes a system under test (Python: `lg.ConstructSUT(issue_cb, flush_cb)`).
  *
- * @param issue_cb - called with the samples of each query LoadGen issues; must return quickly
+ * @param issue_cb - called once per query LoadGen issues, with its samples, in issue order (as in
+ *   Python, so a harness that takes `query_samples[0]` sees every sample); must return quickly
  *   (Server latency counts from the scheduled time) and complete every sample later with
- *   {@link QuerySamplesComplete}. Bursts of queries may arrive as one call.
+ *   {@link QuerySamplesComplete}.
  * @param flush_cb - called when LoadGen has issued the last query of a series
  * @param name - the SUT name LoadGen logs (not in Python; default "NodeSUT")
  */
@@ -71,11 +96,12 @@ export function ConstructSUT(
 ): SUTHandle {
   requireFunction(issue_cb, 'ConstructSUT: issue_cb');
   requireFunction(flush_cb, 'ConstructSUT: flush_cb');
-  const issue = (ids: Float64Array, indices: Uint32Array): unknown => {
-    const samples = new Array<QuerySample>(ids.length);
-    for (let i = 0; i < ids.length; i++) samples[i] = new QuerySample(ids[i], indices[i]);
-    return issue_cb(samples);
-  };
+  const issue = (ids: Float64Array, indices: Uint32Array, querySizes?: Uint32Array): unknown =>
+    eachQuery(ids.length, querySizes, (start, end) => {
+      const samples = new Array<QuerySample>(end - start);
+      for (let i = start; i < end; i++) samples[i - start] = new QuerySample(ids[i], indices[i]);
+      return issue_cb(samples);
+    });
   return new SUTHandle(name, issue, flush_cb);
 }
 
@@ -83,7 +109,8 @@ export function ConstructSUT(
  * Makes a system under test that receives ids and indices as typed arrays, with no per-sample
  * objects (Python: `lg.ConstructFastSUT(fast_issue_cb, flush_cb)`, which passes two lists).
  *
- * @param fast_issue_cb - called with the response ids and QSL indices of each issued burst
+ * @param fast_issue_cb - called once per query LoadGen issues, with its response ids and QSL indices
+ *   (views valid for as long as they are kept)
  * @param flush_cb - called when LoadGen has issued the last query of a series
  * @param name - the SUT name LoadGen logs (default "NodeFastSUT")
  */
@@ -94,7 +121,13 @@ export function ConstructFastSUT(
 ): SUTHandle {
   requireFunction(fast_issue_cb, 'ConstructFastSUT: fast_issue_cb');
   requireFunction(flush_cb, 'ConstructFastSUT: flush_cb');
-  return new SUTHandle(name, fast_issue_cb, flush_cb);
+  const issue = (ids: Float64Array, indices: Uint32Array, querySizes?: Uint32Array): unknown =>
+    querySizes === undefined
+      ? fast_issue_cb(ids, indices)
+      : eachQuery(ids.length, querySizes, (start, end) =>
+          fast_issue_cb(ids.subarray(start, end), indices.subarray(start, end)),
+        );
+  return new SUTHandle(name, issue, flush_cb);
 }
 
 /**

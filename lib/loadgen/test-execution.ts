@@ -5,8 +5,6 @@
  *
  * @packageDocumentation
  */
-import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { LogSettings } from './settings/log-settings.js';
 import { logFilesIn, toNativeLogSettings } from './settings/log-settings.js';
 import { native, type RunStats } from './native.js';
@@ -14,6 +12,8 @@ import { toNativeTestSettings } from './settings/fields.js';
 import { CodedError, LoadgenError, abortError, codedTypeError, describeValue, messageOf } from '../errors.js';
 import type { TestControl } from './run-test.js';
 import { estimateEarlyEnd } from './early-end.js';
+import { checkLogOutput } from './settings/log-output-check.js';
+import { checkSchedule } from './settings/schedule-bounds.js';
 
 export type { RunStats } from './native.js';
 
@@ -23,7 +23,8 @@ export interface TestPlan {
   qslName: string;
   totalSampleCount: number;
   performanceSampleCount: number;
-  issue(ids: Float64Array, indices: Uint32Array): unknown;
+  /** `querySizes`: how many samples each LoadGen query holds, when a delivery holds more than one. */
+  issue(ids: Float64Array, indices: Uint32Array, querySizes?: Uint32Array): unknown;
   flush(): unknown;
   load(indices: Uint32Array): unknown;
   unload(indices: Uint32Array): unknown;
@@ -66,22 +67,6 @@ function checkCount(value: unknown, name: string): number {
   return value;
 }
 
-function checkLogFolder(outdir: string): void {
-  let isFolder: boolean;
-  try {
-    isFolder = statSync(outdir).isDirectory();
-  } catch {
-    isFolder = false;
-  }
-  if (!isFolder) {
-    throw new LoadgenError(
-      'ERR_LOADGEN_LOG_OUTPUT',
-      `The log output folder '${resolve(outdir)}' does not exist; LoadGen would not start. Create it first ` +
-        `(runTest creates it for you).`,
-    );
-  }
-}
-
 function abortedTest(signal: AbortSignal): CodedError {
   return abortError(
     'The test',
@@ -119,7 +104,8 @@ export async function executeTest(plan: TestPlan): Promise<RunStats> {
       `busyPollMicroseconds must be a number from 0 to 1e6 (got ${describeValue(busyPoll)})`,
     );
   }
-  checkLogFolder(logSettings.log_output.outdir);
+  checkSchedule(settings);
+  checkLogOutput(logSettings.log_output);
   const { signal } = plan;
   if (signal?.aborted) throw abortedTest(signal);
   if (testRunning) {
@@ -151,9 +137,9 @@ export async function executeTest(plan: TestPlan): Promise<RunStats> {
   };
   // A callback that throws or returns a rejected promise ends the run. Written out per callback
   // (no closure per call): onIssue is the hot path.
-  const onIssue = (ids: Float64Array, indices: Uint32Array): void => {
+  const onIssue = (ids: Float64Array, indices: Uint32Array, querySizes?: Uint32Array): void => {
     try {
-      const result = plan.issue(ids, indices);
+      const result = plan.issue(ids, indices, querySizes);
       if (result !== undefined && isThenable(result)) result.then(undefined, fail);
     } catch (error) {
       fail(error);
