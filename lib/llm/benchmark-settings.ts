@@ -100,6 +100,37 @@ function keysSetIn(text: string, model: string, scenario: string): Map<string, {
 }
 
 /**
+ * Reads the user's `--user-conf` file and checks it as LoadGen would parse it, so that an error
+ * names the user's own file and line numbers (not the run's generated user.conf).
+ *
+ * @throws LoadgenError `ERR_LOADGEN_CONFIG` when the file cannot be read or has lines LoadGen rejects
+ */
+export function readUserConf(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new LoadgenError(
+      'ERR_LOADGEN_CONFIG',
+      `--user-conf ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); pass an existing LoadGen user.conf`,
+      { cause: error },
+    );
+  }
+  const problems = diagnoseConfigFile(text);
+  if (problems.length > 0) {
+    const where = problems
+      .slice(0, 3)
+      .map((p) => `line ${p.line}: ${p.problem}`)
+      .join('; ');
+    throw new LoadgenError(
+      'ERR_LOADGEN_CONFIG',
+      `--user-conf ${path}: LoadGen would reject it (${where}); each line reads 'model.scenario.key = value' with spaces around '='`,
+    );
+  }
+  return text;
+}
+
+/**
  * Writes the run's user.conf and says where each of its settings came from. Order (LoadGen keeps
  * the last value of a key): quick-run defaults, then the user's own file, then the flags — so
  * the user's file and flags always win over defaults. The user's file is checked first, so an
@@ -138,27 +169,7 @@ export function writeUserConf(path: string, options: UserConfOptions): SettingSo
     }
   }
   if (options.baseUserConf !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(options.baseUserConf, 'utf8');
-    } catch (error) {
-      throw new LoadgenError(
-        'ERR_LOADGEN_CONFIG',
-        `--user-conf ${options.baseUserConf} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); pass an existing LoadGen user.conf`,
-        { cause: error },
-      );
-    }
-    const problems = diagnoseConfigFile(text);
-    if (problems.length > 0) {
-      const where = problems
-        .slice(0, 3)
-        .map((p) => `line ${p.line}: ${p.problem}`)
-        .join('; ');
-      throw new LoadgenError(
-        'ERR_LOADGEN_CONFIG',
-        `--user-conf ${options.baseUserConf}: LoadGen would reject it (${where}); each line reads 'model.scenario.key = value' with spaces around '='`,
-      );
-    }
+    const text = readUserConf(options.baseUserConf);
     lines.push(`# from --user-conf ${options.baseUserConf}`, ...text.split('\n'), '');
     for (const [name, { value, line }] of keysSetIn(text, key, lgScenario)) {
       sources[name] = { value, source: `--user-conf ${options.baseUserConf}:${line}` };

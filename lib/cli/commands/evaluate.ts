@@ -12,6 +12,7 @@ import type { AccuracyTarget } from '../../accuracy/targets.js';
 import { evaluateAccuracyLog, type TokenDtype } from '../../accuracy/score-log.js';
 import { suiteOfSampleCount } from '../../llm/benchmark-settings.js';
 import { loadDataset } from '../../llm/dataset.js';
+import { checkReadableFile } from '../run-checks.js';
 import { defaultTokenizer } from '../../tokenizer/tokenizer.js';
 import { accuracySummary, readRunResult, writeRunResult } from '../../report/run-result.js';
 import { SAMPLE_DATASET } from '../defaults.js';
@@ -31,6 +32,7 @@ function logPathOf(path: string): string {
 
 async function handler(args: EvaluateArgs): Promise<void> {
   const logPath = logPathOf(args.log);
+  checkReadableFile(logPath, '--log', "an accuracy run's mlperf_log_accuracy.json, or its run folder");
   const dataset = loadDataset(args.dataset);
   const target =
     args.target === 'auto' ? suiteOfSampleCount(dataset.size) : args.target === 'none' ? undefined : args.target;

@@ -4,6 +4,8 @@
  *
  * @packageDocumentation
  */
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { LLM_MODES, LLM_SCENARIOS, type LlmMode, type LlmScenario, type Suite } from '../../llm/benchmark-settings.js';
 import { loadDataset } from '../../llm/dataset.js';
@@ -19,6 +21,7 @@ import { defaultOutputDir, SAMPLE_DATASET } from '../defaults.js';
 import { ProgressLine, progressLine } from '../progress.js';
 import { runExitCode } from '../exit-codes.js';
 import { RunSignals } from '../run-signals.js';
+import { checkNumericFlags, checkOutputDir, checkSampleCount, checkUserConf } from '../run-checks.js';
 
 interface RunArgs {
   scenario: LlmScenario;
@@ -149,6 +152,15 @@ function builder(yargs: Argv): Argv<RunArgs> {
 }
 
 async function handler(args: RunArgs): Promise<void> {
+  // Everything the user wrote that can be checked is checked before the model loads.
+  checkNumericFlags(args as unknown as Record<string, unknown>);
+  checkUserConf(args['user-conf']);
+  const outputDir = args['output-dir'] ?? defaultOutputDir(args.scenario, args.mode);
+  checkOutputDir(outputDir);
+  const dataset = loadDataset(args.dataset);
+  checkSampleCount(args['total-sample-count'], args.dataset, dataset.size);
+  // A run that fails before LoadGen wrote its logs leaves no half-made folder behind.
+  const outputDirExisted = existsSync(outputDir);
   const progress = new ProgressLine();
   // Signals are handled from the very start: a signal before the run (while the model loads)
   // stops it there; one during the run ends it early with complete logs (see ./run-signals.ts).
@@ -156,7 +168,6 @@ async function handler(args: RunArgs): Promise<void> {
   signals.install();
   let backend: Awaited<ReturnType<typeof createBackend>> | undefined;
   try {
-    const dataset = loadDataset(args.dataset);
     const tokenizer = defaultTokenizer();
     backend = await createBackend(
       {
@@ -184,7 +195,6 @@ async function handler(args: RunArgs): Promise<void> {
       process.exitCode = signals.exitCode();
       return;
     }
-    const outputDir = args['output-dir'] ?? defaultOutputDir(args.scenario, args.mode);
     let result: Awaited<ReturnType<typeof runLlmBenchmark>>;
     try {
       result = await runLlmBenchmark({
@@ -210,6 +220,8 @@ async function handler(args: RunArgs): Promise<void> {
         onProgress: (p, elapsed, plan) => progress.update(progressLine(p, elapsed, plan)),
       });
     } catch (error) {
+      if (!outputDirExisted && !existsSync(join(outputDir, 'mlperf_log_detail.txt')))
+        rmSync(outputDir, { recursive: true, force: true });
       if (signals.stoppedBy === undefined || !hasCode(error, 'ABORT_ERR')) throw error;
       progress.done();
       console.error(
