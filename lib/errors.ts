@@ -52,6 +52,7 @@ export const ERROR_CODES = Object.freeze({
   ERR_ACCURACY_INPUT: 'predictions, references or token counts that cannot be scored',
   ERR_ACCURACY_DATASET: 'an accuracy log names samples the given dataset does not have',
   ERR_REPORT_NOT_A_RUN: 'the folder holds no result.json written by mlperf-llm run',
+  ERR_REPORT_BAD_FILE: 'a file of the run folder (sample_times.json) is damaged; the message names it',
   ERR_SERVE_LISTEN: 'serve cannot listen on the host and port',
   ERR_CUDA_SETUP_PLATFORM: 'setup-cuda runs on linux/x64 only',
   ERR_CUDA_SETUP_DRIVER: 'the NVIDIA driver is too old for the CUDA major asked for',

@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "napi_setup.h"
@@ -71,6 +72,9 @@ struct HandOff {
 
   std::atomic<bool> logging_started{false};  // LoadGen asked for the SUT's name: its logs are open
   std::atomic<bool> loadgen_returned{false};
+  // What LoadGen's StartTest threw (std::bad_alloc, ...), if it did. Written by LoadGen's thread
+  // before `finished`, read by the JS thread after joining it.
+  std::string loadgen_exception;
   WakeChannel channel;
 };
 

@@ -1,5 +1,6 @@
 #include "loadgen_side.h"
 
+#include <exception>
 #include <mutex>
 
 #include "drain.h"
@@ -16,11 +17,20 @@ namespace loadgen_node {
 void LoadgenSide::Start() { thread_ = std::thread(&LoadgenSide::ThreadMain, this); }
 
 void LoadgenSide::ThreadMain() {
-  {
+  // An exception must not leave this thread (std::terminate would abort the process): the run
+  // ends with a coded error instead.
+  try {
     SutBridge sut(*this);
     QslBridge qsl(*this);
     mlperf::StartTest(&sut, &qsl, config_.settings, config_.log_settings, config_.audit_config);
+  } catch (const std::exception& error) {
+    hand_off_.loadgen_exception = error.what()[0] != '\0' ? error.what() : "an exception without a message";
+  } catch (...) {
+    hand_off_.loadgen_exception = "an exception of unknown type";
   }
+  // StartTest left by the exception without stopping LoadGen's logger and issue threads, which
+  // would crash the process at exit and the next test at its start; LoadGen's AbortTest stops them.
+  if (!hand_off_.loadgen_exception.empty()) mlperf::AbortTest();
   hand_off_.loadgen_returned = true;
   {
     std::lock_guard<std::mutex> lock(hand_off_.mutex);

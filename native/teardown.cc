@@ -57,6 +57,14 @@ void Teardown::Settle(Napi::Env env) {
     deferred_.Reject(delivery.failure().Value());
     return;
   }
+  if (!run_.hand_off().loadgen_exception.empty()) {
+    deferred_.Reject(CodedError(env, "ERR_LOADGEN_INTERNAL",
+                                "LoadGen's thread threw " + run_.hand_off().loadgen_exception +
+                                    "; the test ended there and its logs are incomplete. Settings that make LoadGen "
+                                    "pre-generate a huge schedule cause this: lower them.")
+                         .Value());
+    return;
+  }
   if (!run_.hand_off().logging_started) {
     deferred_.Reject(CodedError(env, "ERR_LOADGEN_LOG_OUTPUT",
                                 "LoadGen could not open its log files in '" +

@@ -613,3 +613,35 @@ test('a worker ended mid-generation and process.exit() mid-generation take the e
   assert.equal(exited.status, 0, exited.stderr);
   assert.equal(exited.signal, null);
 });
+
+test('a harness run on the engine records where the device time went in result.json and on screen', async () => {
+  // The shipped samples' prompts are longer than the other tests' model can hold.
+  const dir = await writeModelFolder(
+    join(root, 'gqa-long'),
+    llamaModelFiles(ARCH, weights, {
+      ioDtype: 'float32',
+      producerVersion: 'test',
+      attention: 'group-query-attention',
+      rotaryCacheLength: 4096,
+    }),
+  );
+  const outdir = join(root, 'harness-run');
+  const cli = join(packageRoot, 'dist', 'lib', 'cli', 'main.js');
+  const args = ['run', '--backend', 'onnxruntime', '--engine', 'native', '--model', dir, '--scenario', 'Offline'];
+  args.push('--total-sample-count', '3', '--max-new-tokens', '4', '--max-concurrency', '2', '--output-dir', outdir);
+  const child = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 180_000 });
+  assert.equal(child.status, 0, child.stderr);
+  assert.match(child.stdout, /device time +prefill [\d.]+ s \(\d+ prompts/);
+  const result = JSON.parse(readFileSync(join(outdir, 'result.json'), 'utf8')) as {
+    samplesCompleted: number;
+    generatedTokens: number;
+    generationTime: { prefill: { runs: number }; decode: { rows: number; runs: number; ms: number }[] };
+  };
+  const { prefill, decode } = result.generationTime;
+  // Every sample is prefilled once (LoadGen's Offline query holds each at least once).
+  assert.equal(prefill.runs, result.samplesCompleted);
+  // Each prefill gives a sample's first token, each decode step one token per row it advanced.
+  const decoded = decode.reduce((sum, bucket) => sum + bucket.rows * bucket.runs, 0);
+  assert.equal(prefill.runs + decoded, result.generatedTokens);
+  assert.ok(decode.every((bucket) => bucket.runs > 0 && bucket.rows <= 2));
+});

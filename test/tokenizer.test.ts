@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { BYTE_TO_CHAR, toByteLevel } from '../lib/tokenizer/bytes.js';
 import { bundledTokenizerPath } from '../lib/tokenizer/tokenizer-file.js';
-import { forEachPreToken, LLAMA3_SPLIT_PATTERN } from '../lib/tokenizer/pretokenize.js';
+import { forEachPreToken, forEachPreTokenByRegex, LLAMA3_SPLIT_PATTERN } from '../lib/tokenizer/pretokenize.js';
 import { defaultTokenizer, LlamaTokenizer } from '../lib/tokenizer/tokenizer.js';
 
 interface EncodeCase {
@@ -266,4 +266,24 @@ describe('loading', () => {
     const array = writeTokenizer('array', '[]');
     assert.throws(() => LlamaTokenizer.load(array), expectCode('ERR_TOKENIZER_LOAD', /top level/));
   });
+});
+
+test('the pre-token scanner splits as the split regex does, and a 4 MiB one-word text without a stack overflow', () => {
+  const split = (f: typeof forEachPreToken, text: string): string[] => {
+    const pieces: string[] = [];
+    f(text, (piece) => pieces.push(piece));
+    return pieces;
+  };
+  const parts = ['a', 'Z', 'é', 'ж', '中', '1', '٣', 'Ⅳ', ' ', '\t', '\n', '\r', '\r\n', '\u00a0', '\u3000', '\u0085'];
+  parts.push("'", "'s", "'S", "'ll", "'RE", "'\u017f", '!', '.', '🚀', '\ud800', '\u088f', '\v', '  \n', 'x\n ');
+  let seed = 12345;
+  const next = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+  for (let round = 0; round < 20_000; round++) {
+    let text = '';
+    for (let k = 1 + next(10); k > 0; k--) text += parts[next(parts.length)];
+    assert.deepEqual(split(forEachPreToken, text), split(forEachPreTokenByRegex, text), JSON.stringify(text));
+  }
+  const word = 'a'.repeat(4 * 2 ** 20);
+  assert.deepEqual(split(forEachPreToken, word), [word]);
+  assert.deepEqual(split(forEachPreToken, ` ${word}!!\n`), [` ${word}`, '!!\n']);
 });

@@ -146,9 +146,9 @@ try {
       process.stderr.write(`engine-steps: batch ${batch} skipped: only ${info.slots} slots fit\n`);
       continue;
     }
-    backend.stats(true);
+    backend.generationTime(true);
     const { seconds, tokens } = await runTogether(backend, syntheticPrompts(batch, promptLength, vocab));
-    const stats = backend.stats();
+    const stats = backend.generationTime();
     const full = stats.decode.find((bucket) => bucket.rows === batch);
     const msPerStep = full && full.runs > 0 ? full.ms / full.runs : null;
     rows.push({

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Kernel-level profile of the engine's decode step on the GPU machine, which has no Nsight: builds
 # kernel-trace/kernel_trace.cc (a CUPTI injection library) against the CUPTI found there, then runs
-# engine-steps.js under it at batch 1 and 64, each twice: 2 and 130 new tokens. The kernels of the
-# prefill and the load are the same in both, so the difference is 128 decode steps' kernels;
+# engine-steps.js under it at batch 1 and 64 (BATCHES="1 256" for others), each twice: 2 and 130
+# new tokens. The kernels of the prefill and the load are the same in both, so the difference is
+# 128 decode steps' kernels;
 # kernel-summary.mjs (run where the results land) turns the CSVs into a per-step table.
 #
 # Needs what run.sh start/next set up (the staged app, setup-cuda, the bf16 export).
@@ -33,7 +34,7 @@ g++ -std=c++17 -O2 -shared -fPIC -I"$include" -I/usr/local/cuda/include -DKERNEL
 for _ in $(seq 1 60); do [ -f "$model/genai_config.json" ] && break; sleep 5; done
 [ -f "$model/genai_config.json" ] || { echo "profile: no export at $model yet" >&2; exit 1; }
 cd "$stage/app" || exit 1
-for batch in 1 64; do
+for batch in ${BATCHES:-1 64}; do
   for tokens in 2 130; do
     KERNEL_TRACE_OUT=$out/kernels-b$batch-t$tokens.csv CUDA_INJECTION64_PATH=$work/libkernel_trace.so \
       timeout 180 "$stage/bin/node" dist/bench/gpu/engine-steps.js --model "$model" --device cuda --batches "$batch" \

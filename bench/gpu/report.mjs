@@ -30,7 +30,7 @@ const H200_SPEC_BYTES_PER_S = 4.8e12;
 const A30 = { name: 'A30', bytesPerSecond: 933e9, memoryBytes: 24 * 2 ** 30 };
 /** Device memory an engine keeps besides weights and KV: CUDA context, cuBLAS workspace, activations, logits. */
 const RESERVE_BYTES = 1.5 * 2 ** 30;
-const BATCHES = [1, 8, 32, 64];
+const BATCHES = [1, 8, 32, 64, 128, 256];
 
 const fmt = (value, digits = 1) =>
   value === undefined || value === null || Number.isNaN(value) ? '—' : Number(value).toFixed(digits);
@@ -38,9 +38,10 @@ const ratio = (value) =>
   value === undefined || value === null || !Number.isFinite(value) ? '—' : `${value.toFixed(2)}×`;
 const ms = (ns) => (ns === undefined || ns === null ? '—' : `${(ns / 1e6).toFixed(ns < 1e9 ? 1 : 0)} ms`);
 
-/** The engine's ms per step by batch, from engine-steps.js's output (several shapes accepted). */
-function engineSteps(results) {
-  const data = results.engine_steps;
+/** The engine's ms per step by batch, from engine-steps.js's output (several shapes accepted);
+ * `key` picks the run without (engine_steps) or with CUDA graphs (engine_steps_graph). */
+function engineSteps(results, key = 'engine_steps') {
+  const data = results[key];
   const rows = Array.isArray(data) ? data : (data?.steps ?? data?.results ?? []);
   const byBatch = new Map();
   for (const row of rows) {
@@ -49,6 +50,14 @@ function engineSteps(results) {
     if (Number.isFinite(batch) && Number.isFinite(step)) byBatch.set(batch, step);
   }
   return byBatch;
+}
+
+/** Per batch, the faster of the two decode modes' ms per step. */
+function bestSteps(results) {
+  const best = new Map(engineSteps(results));
+  for (const [batch, step] of engineSteps(results, 'engine_steps_graph'))
+    if (!best.has(batch) || step < best.get(batch)) best.set(batch, step);
+  return best;
 }
 
 function eagerSteps(results) {
@@ -93,17 +102,20 @@ function versionsLine(results) {
 }
 
 function stepTable(results, bandwidth) {
-  const engine = engineSteps(results);
+  const plain = engineSteps(results);
+  const graphs = engineSteps(results, 'engine_steps_graph');
   const eager = eagerSteps(results);
-  const rows = BATCHES.map((batch) => {
-    const e = engine.get(batch);
+  const best = bestSteps(results);
+  const rows = BATCHES.filter((batch) => plain.has(batch) || graphs.has(batch) || eager.has(batch)).map((batch) => {
+    const e = best.get(batch);
     const t = eager.get(batch);
     const context = (t?.prompt_tokens ?? 800) + (t?.new_tokens ?? 128) / 2;
     const roof = bandwidth ? rooflineMs(bandwidth, batch) : undefined;
     const roofKv = bandwidth ? rooflineMs(bandwidth, batch, context) : undefined;
     return [
       String(batch),
-      fmt(e, 2),
+      fmt(plain.get(batch), 2),
+      fmt(graphs.get(batch), 2),
       fmt(e === undefined ? undefined : (batch / e) * 1e3, 0),
       fmt(t?.ms_per_step, 2),
       fmt(t?.decode_tokens_per_s, 0),
@@ -118,7 +130,8 @@ function stepTable(results, bandwidth) {
     [
       'batch',
       'engine ms/step',
-      'engine tok/s',
+      'with CUDA graphs',
+      'engine tok/s (best)',
       'PyTorch eager ms/step',
       'eager tok/s',
       'roofline ms/step (weights)',
@@ -128,6 +141,19 @@ function stepTable(results, bandwidth) {
       'engine speed ÷ roofline (weights + KV)',
     ],
     rows,
+  );
+}
+
+/** A run's device time in short: prefill seconds (ms each), decode seconds (ms per step at its mean batch). */
+function deviceTime(time) {
+  if (!time) return '—';
+  const steps = time.decode.reduce((sum, b) => sum + b.runs, 0);
+  const decodeMs = time.decode.reduce((sum, b) => sum + b.ms, 0);
+  const rows = time.decode.reduce((sum, b) => sum + b.rows * b.runs, 0);
+  const each = time.prefill.runs > 0 ? time.prefill.ms / time.prefill.runs : 0;
+  return (
+    `prefill ${fmt(time.prefill.ms / 1e3, 1)} s (${fmt(each, 1)} ms each); ` +
+    `decode ${fmt(decodeMs / 1e3, 1)} s (${steps ? fmt(decodeMs / steps, 1) : '—'} ms/step, ${steps ? fmt(rows / steps, 0) : '—'} rows)`
   );
 }
 
@@ -144,6 +170,7 @@ function runRows(results) {
       fmt(run.samplesPerSecond, 2),
       ms(run.ttftNs?.p99),
       ms(run.tpotNs?.p99),
+      deviceTime(run.generationTime),
       run.validity ?? (run.mode === 'accuracy' ? '(accuracy run)' : '—'),
     ]);
   }
@@ -158,8 +185,23 @@ function bestServer(results) {
     .sort((a, b) => (b.settings?.target_qps ?? 0) - (a.settings?.target_qps ?? 0))[0];
 }
 
-function tokenCheckTable(results) {
-  const check = results.token_check?.by_dtype;
+function teacherForcedTable(results) {
+  const sets = results.teacher_forced?.sets;
+  if (!sets) return undefined;
+  return markdownTable(
+    ['sequences', "steps at HF fp32's arg-max", 'p99 deficit', 'max deficit', 'median top-2 gap'],
+    Object.entries(sets).map(([name, s]) => [
+      name,
+      s.argmax_rate === null ? '—' : `${(s.argmax_rate * 100).toFixed(1)} %`,
+      fmt(s.p99_deficit, 3),
+      fmt(s.max_deficit, 3),
+      fmt(s.median_gap, 3),
+    ]),
+  );
+}
+
+function tokenCheckTable(results, key = 'token_check') {
+  const check = results[key]?.by_dtype;
   if (!check) return undefined;
   return markdownTable(
     [
@@ -181,7 +223,7 @@ function a30Projection(results) {
   const perSlot = MLPERF_MAX_LENGTH * KV_BYTES_PER_TOKEN;
   const slots = Math.floor((A30.memoryBytes - WEIGHT_BYTES - RESERVE_BYTES) / perSlot);
   const scale = A30.bytesPerSecond / H200_SPEC_BYTES_PER_S;
-  const engine = engineSteps(results);
+  const engine = bestSteps(results);
   const measured1 = engine.get(1);
   const measuredSlots = interpolate(engine, slots);
   const context = 800 + 64;
@@ -224,7 +266,7 @@ export function gpuSection(results) {
   const ckpt = results.checkpoint;
   const exports = results.exports ?? {};
   const eager64 = eagerSteps(results).get(64);
-  const engine = engineSteps(results);
+  const engine = bestSteps(results);
   const lines = [];
   lines.push(
     ckpt?.tiny
@@ -248,7 +290,7 @@ export function gpuSection(results) {
   if (runRowsList.length > 0) {
     lines.push(
       markdownTable(
-        ['run', 'scenario', 'samples', 'tokens/s', 'samples/s', 'TTFT p99', 'TPOT p99', 'validity'],
+        ['run', 'scenario', 'samples', 'tokens/s', 'samples/s', 'TTFT p99', 'TPOT p99', 'device time', 'validity'],
         runRowsList,
       ),
     );
@@ -269,14 +311,27 @@ export function gpuSection(results) {
     }: ${batch1 && roof1 ? (roof1 / batch1 >= TARGET_BATCH1_ROOFLINE_FRACTION ? 'met' : 'missed') : 'not run'}).`,
   ];
   lines.push(...summary);
-  const tokens = tokenCheckTable(results);
-  if (tokens) {
+  for (const [key, label] of [
+    ['token_check', 'correctness'],
+    ['token_check_graph', 'correctness-graph'],
+  ]) {
+    const tokens = tokenCheckTable(results, key);
+    if (!tokens) continue;
     lines.push('');
     lines.push(
-      `Greedy tokens of the harness (the \`correctness\` run, ${results.exports_used?.engine ?? 'bf16'} export) vs Hugging Face \`generate\` on the same weights, per dtype HF computed in:`,
+      `Greedy tokens of the harness (the \`${label}\` run, ${results.exports_used?.engine ?? 'bf16'} export) vs Hugging Face \`generate\` on the same weights, per dtype HF computed in:`,
     );
     lines.push('');
     lines.push(tokens);
+  }
+  const forced = teacherForcedTable(results);
+  if (forced) {
+    lines.push('');
+    lines.push(
+      "Teacher-forced (`bench/gpu/teacher_forced.py`): each generated step judged on HF float32's logits at that position; deficit = the best logit minus the chosen token's:",
+    );
+    lines.push('');
+    lines.push(forced);
   }
   lines.push('');
   lines.push(a30Projection(results));

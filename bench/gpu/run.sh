@@ -15,7 +15,7 @@
 #
 # Knobs (environment): BUDGET_S (seconds one `next` may use, default 540), PRECISIONS (builder
 # exports, "bf16 fp16"; the engine runs MAIN_PRECISION bf16, the JS path JS_PRECISION fp16),
-# SAMPLES (Offline samples, 1024), BATCH (Offline/Server --max-concurrency, 128), SERVER_QPS (space-separated; default from the Offline rate),
+# SAMPLES (Offline samples, 1024), BATCH (Offline/Server --max-concurrency, 256), SERVER_QPS (space-separated; default from the Offline rate),
 # ENGINE_ARGS / JS_ARGS (extra `mlperf-llm run` flags of the Offline/Server runs / the JS path,
 # e.g. ENGINE_ARGS=--cuda-graph),
 # ENGINE_STEPS_ARGS (arguments of dist/bench/gpu/engine-steps.js), SKIP_TORCH=1 (no PyTorch baseline, e.g.
@@ -44,8 +44,8 @@ cli=("$stage/bin/node" "$app/dist/lib/cli/main.js")
 ckpt=$work/ckpt
 dataset=$work/cnn_eval.json
 samples=${SAMPLES:-1024}
-# Requests generating at once in Offline and Server: 128 slots of ~1.1k tokens take ~18 GiB of KV cache.
-batch=${BATCH:-128}
+# Requests generating at once in Offline and Server: 256 slots of ~1k tokens take ~32 GiB of KV cache.
+batch=${BATCH:-256}
 reference_prompts=32
 precisions=${PRECISIONS:-bf16 fp16}
 main_model=$work/export-${MAIN_PRECISION:-bf16}
@@ -192,9 +192,11 @@ next_phase() {
   # The engine steps need the main export, and the GPU to themselves (no PyTorch baseline beside them).
   wait_for "export-${MAIN_PRECISION:-bf16}" torch || return
   local main=$main_model js=$js_model
-  # The decode-step table, without and with CUDA graphs, side by side.
+  # The decode-step table, without and with CUDA graphs, side by side; with graphs also the
+  # batches Offline runs at (128, 256 rows), where the KV cache read grows past the weights'.
   local steps_args="--model $main --device $device --batches 1,8,32,64 --prompt-length 800 --new-tokens 128"
-  [ "$tiny" = 1 ] && steps_args="--model $main --device $device --batches 1,2 --prompt-length 64 --new-tokens 16"
+  local graph_batches=1,8,32,64,128,256
+  [ "$tiny" = 1 ] && steps_args="--model $main --device $device --batches 1,2 --prompt-length 64 --new-tokens 16" && graph_batches=1,2
   if [ -f "$app/dist/bench/gpu/engine-steps.js" ] && fits engine-steps 180; then
     # shellcheck disable=SC2086
     step engine-steps $(($(left) - 20)) "${cli[0]}" "$app/dist/bench/gpu/engine-steps.js" \
@@ -203,7 +205,7 @@ next_phase() {
   if [ -f "$app/dist/bench/gpu/engine-steps.js" ] && fits engine-steps-graph 180; then
     # shellcheck disable=SC2086
     step engine-steps-graph $(($(left) - 20)) "${cli[0]}" "$app/dist/bench/gpu/engine-steps.js" \
-      ${ENGINE_STEPS_ARGS:-$steps_args} --cuda-graph --out "$work/results/engine-steps-graph-data.json"
+      ${ENGINE_STEPS_ARGS:-$steps_args} --batches "$graph_batches" --cuda-graph --out "$work/results/engine-steps-graph-data.json"
   fi
   # Greedy tokens of the reference prompts, without and with CUDA graphs, against HF's.
   local run logs=()

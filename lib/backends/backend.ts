@@ -67,6 +67,19 @@ export interface Backend {
    * OpenAI dispatcher); the harness stores them in result.json.
    */
   endpointStats?(): EndpointStats[];
+  /**
+   * Where the backend's device time went (prefills, decode steps by batch size), from backends
+   * that measure it (the native engine); the harness stores it in result.json.
+   */
+  generationTime?(): GenerationTime;
+}
+
+/** Time spent in model runs, measured by the backend around the runs themselves. */
+export interface GenerationTime {
+  /** Prompt prefills: how many, their prompt tokens, their milliseconds. */
+  prefill: { runs: number; tokens: number; ms: number };
+  /** Decode steps grouped by how many requests they advanced (`rows`). */
+  decode: { rows: number; runs: number; ms: number }[];
 }
 
 /** What happened on one server of a backend that spreads requests over several. */

@@ -3,7 +3,14 @@
  *
  * @packageDocumentation
  */
-export type { Backend, EndpointStats, FinishReason, GenerationEvents, GenerationRequest } from './backend.js';
+export type {
+  Backend,
+  EndpointStats,
+  FinishReason,
+  GenerationEvents,
+  GenerationRequest,
+  GenerationTime,
+} from './backend.js';
 export { ReplayBackend, type ReplayOptions } from './replay.js';
 export { createOpenAIBackend, OpenAIBackend, type OpenAIBackendOptions } from './openai.js';
 export {
@@ -29,5 +36,4 @@ export {
   type EngineCallbacks,
   type EngineOptions,
   type NativeEngineInfo,
-  type NativeEngineStats,
 } from './engine/index.js';

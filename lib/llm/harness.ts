@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Backend } from '../backends/backend.js';
 import { loadgenVersion } from '../loadgen/index.js';
@@ -30,7 +30,8 @@ import {
 import type { Dataset } from './dataset.js';
 import { MAX_NEW_TOKENS } from './prompt.js';
 import { DatasetQsl } from './qsl.js';
-import { LlmSut, type SutProgress } from './sut.js';
+import { progressPlan, type ProgressPlan } from './progress-plan.js';
+import { LlmSut, type SampleTime, type SutProgress } from './sut.js';
 
 /** Options of {@link runLlmBenchmark}. */
 export interface LlmBenchmarkOptions {
@@ -64,7 +65,7 @@ export interface LlmBenchmarkOptions {
   /** Decodes the logged tokens of accuracy and submission runs; default the Llama-3.1 tokenizer. */
   tokenizer?: TokenDecoder | undefined;
   /** Called about twice a second while the run goes. */
-  onProgress?: ((progress: Readonly<SutProgress>, elapsedSeconds: number) => void) | undefined;
+  onProgress?: ((progress: Readonly<SutProgress>, elapsedSeconds: number, plan: ProgressPlan) => void) | undefined;
   /**
    * Fails the run with `ERR_SAMPLE_TIMEOUT` when a sample has been generating this long (ms)
    * without completing. Default 10× the scenario's per-sample bound (`defaultSampleTimeoutMs`); 0 turns it off.
@@ -108,6 +109,21 @@ export function defaultSampleTimeoutMs(settings: TestSettings, scenario: LlmScen
 function abortReasonFor(error: unknown): string {
   if (hasCode(error, 'ABORT_ERR')) return messageOf((error as Error).cause ?? error);
   return messageOf(error);
+}
+
+/** Writes each sample's times, in ms from the run's start, for the HTML report's charts. */
+function writeSampleTimes(path: string, times: readonly SampleTime[], started: number): void {
+  const ms = (t: number): number => Math.round((t - started) * 1000) / 1000;
+  const samples = times.map(([issued, first, done, tokens]) => [
+    ms(issued),
+    first === null ? null : ms(first),
+    ms(done),
+    tokens,
+  ]);
+  writeFileSync(
+    path,
+    `${JSON.stringify({ fields: ['issuedMs', 'firstTokenMs', 'completedMs', 'tokens'], samples })}\n`,
+  );
 }
 
 /**
@@ -155,8 +171,9 @@ export async function runLlmBenchmark(options: LlmBenchmarkOptions): Promise<Run
   const startedAt = new Date();
   const started = performance.now();
   const elapsedSeconds = (): number => (performance.now() - started) / 1000;
+  const plan = progressPlan(settings, options.mode, qsl.totalSampleCount);
   const ticker = options.onProgress
-    ? setInterval(() => options.onProgress!(sut.progress, elapsedSeconds()), 500)
+    ? setInterval(() => options.onProgress!(sut.progress, elapsedSeconds(), plan), 500)
     : undefined;
   ticker?.unref();
   const detailLog = join(outputDir, 'mlperf_log_detail.txt');
@@ -177,11 +194,12 @@ export async function runLlmBenchmark(options: LlmBenchmarkOptions): Promise<Run
     if (ticker) clearInterval(ticker);
     sut.endTest();
   }
-  options.onProgress?.(sut.progress, elapsedSeconds());
+  options.onProgress?.(sut.progress, elapsedSeconds(), plan);
   // A run that failed before LoadGen wrote its logs (bad settings, an unwritable folder) has nothing to summarize.
   if (failure && !existsSync(detailLog)) throw failure.error;
 
   const durationSeconds = elapsedSeconds();
+  writeSampleTimes(join(outputDir, 'sample_times.json'), sut.sampleTimes, started);
   const result = summarizeRun({
     scenario: options.scenario,
     mode: options.mode,
@@ -203,6 +221,10 @@ export async function runLlmBenchmark(options: LlmBenchmarkOptions): Promise<Run
       ...e,
       tokensPerSecond: durationSeconds > 0 ? e.tokens / durationSeconds : 0,
     }));
+  }
+  const generationTime = options.backend.generationTime?.();
+  if (generationTime !== undefined) {
+    result.generationTime = { ...generationTime, decode: generationTime.decode.filter((bucket) => bucket.runs > 0) };
   }
   if (failure) {
     // The samples answered empty at the abort would only drag the scores down: no scoring.

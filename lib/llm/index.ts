@@ -8,6 +8,7 @@ export { PROMPT_TEMPLATE, promptFor, MAX_NEW_TOKENS } from './prompt.js';
 export { DatasetQsl } from './qsl.js';
 export { LlmSut, type LlmSutOptions, type SutProgress } from './sut.js';
 export { runLlmBenchmark, type LlmBenchmarkOptions } from './harness.js';
+export type { ProgressPlan } from './progress-plan.js';
 export {
   LLM_MODES,
   LLM_SCENARIOS,

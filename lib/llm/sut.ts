@@ -58,6 +58,12 @@ export interface SutProgress {
   inFlight: number;
 }
 
+/**
+ * One completed sample's times (performance.now() ms): issued by LoadGen, first token, completed;
+ * and its token count. The HTML report draws its distributions and time series from these.
+ */
+export type SampleTime = [issuedAt: number, firstTokenAt: number | null, completedAt: number, tokens: number];
+
 /** What a sample's request reports to. */
 interface SampleSink {
   tokens(sample: SampleRequest, tokens: Int32Array): void;
@@ -72,6 +78,9 @@ class SampleRequest implements GenerationRequest, GenerationEvents {
   done = false;
   /** When the backend got it (performance.now()), for the sample timeout. */
   admittedAt = 0;
+  /** When LoadGen issued it and when its first token came (performance.now()), for sample_times.json. */
+  readonly issuedAt = performance.now();
+  firstTokenAt: number | undefined;
 
   constructor(
     readonly sink: SampleSink,
@@ -115,6 +124,7 @@ export class LlmSut implements SystemUnderTest {
   /** Samples handed to the backend, oldest first, for the sample timeout (done ones are dropped at the head). */
   readonly #admitted = new Fifo<SampleRequest>();
   #watchdog: NodeJS.Timeout | undefined;
+  readonly #times: SampleTime[] = [];
 
   constructor(options: LlmSutOptions) {
     this.#options = options;
@@ -130,6 +140,11 @@ export class LlmSut implements SystemUnderTest {
   /** Live counters (the same object, updated in place). */
   get progress(): Readonly<SutProgress> {
     return this.#progress;
+  }
+
+  /** The times of every sample completed so far, in completion order. */
+  get sampleTimes(): readonly SampleTime[] {
+    return this.#times;
   }
 
   /** The most samples generating at once. */
@@ -219,6 +234,7 @@ export class LlmSut implements SystemUnderTest {
   }
 
   #onTokens(sample: SampleRequest, tokens: Int32Array): void {
+    if (sample.firstTokenAt === undefined && tokens.length > 0) sample.firstTokenAt = performance.now();
     if (!this.#options.reportFirstToken || sample.firstTokenReported || sample.done || tokens.length === 0) return;
     this.#reportFirstToken(sample, tokens);
   }
@@ -229,6 +245,8 @@ export class LlmSut implements SystemUnderTest {
       return;
     }
     sample.done = true;
+    const now = performance.now();
+    this.#times.push([sample.issuedAt, sample.firstTokenAt ?? (tokens.length > 0 ? now : null), now, tokens.length]);
     // LoadGen wants the first token before the completion, also from a backend that streams nothing.
     if (this.#options.reportFirstToken && !sample.firstTokenReported && tokens.length > 0) {
       this.#reportFirstToken(sample, tokens.subarray(0, 1));

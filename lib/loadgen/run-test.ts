@@ -12,7 +12,8 @@ import type { MaybePromise } from './python-api.js';
 import { type LogOptions, type TestSettingsInit, logSettingsFrom, testSettingsFrom } from './settings/init.js';
 import { executeTest, type RunStats } from './test-execution.js';
 import type { TestSettings } from './settings/test-settings.js';
-import { codedTypeError, describeValue } from '../errors.js';
+import { LoadgenError, codedTypeError, describeValue, messageOf } from '../errors.js';
+import { refusePseudoFolder } from './settings/log-output-check.js';
 
 /** The system under test, as {@link runTest} drives it. */
 export interface SystemUnderTest {
@@ -93,8 +94,15 @@ const noop = (): void => undefined;
  *
  * @example
  * ```ts
+ * import { completeSamples, runTest } from 'mlperf-loadgen-node/loadgen';
+ *
+ * // A null SUT: every sample completes at once, with no response data.
  * const result = await runTest({
- *   sut: { issueQuery: (ids) => completeSamples(ids) },
+ *   sut: {
+ *     issueQuery: (ids) => {
+ *       completeSamples(ids);
+ *     },
+ *   },
  *   qsl: { totalSampleCount: 1024 },
  *   settings: { scenario: 'Offline', offlineExpectedQps: 1e5, minDurationMs: 1000 },
  *   log: { outdir: 'results/null' },
@@ -120,7 +128,17 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
   const settings = testSettingsFrom(options.settings);
   const log = logSettingsFrom(options.log);
   const outdir = resolve(log.log_output.outdir);
-  if (typeof log.log_output.outdir === 'string') mkdirSync(outdir, { recursive: true });
+  if (typeof log.log_output.outdir === 'string') {
+    refusePseudoFolder(outdir);
+    try {
+      mkdirSync(outdir, { recursive: true });
+    } catch (error) {
+      throw new LoadgenError(
+        'ERR_LOADGEN_LOG_OUTPUT',
+        `Could not create the log output folder '${outdir}': ${messageOf(error)}. Give a folder path that can be created.`,
+      );
+    }
+  }
 
   const stats = await executeTest({
     sutName: sut.name ?? 'NodeSUT',

@@ -5,8 +5,6 @@
  *
  * @packageDocumentation
  */
-import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { LogSettings } from './settings/log-settings.js';
 import { logFilesIn, toNativeLogSettings } from './settings/log-settings.js';
 import { native, type RunStats } from './native.js';
@@ -14,6 +12,8 @@ import { toNativeTestSettings } from './settings/fields.js';
 import { CodedError, LoadgenError, abortError, codedTypeError, describeValue, messageOf } from '../errors.js';
 import type { TestControl } from './run-test.js';
 import { estimateEarlyEnd } from './early-end.js';
+import { checkLogOutput } from './settings/log-output-check.js';
+import { checkSchedule } from './settings/schedule-bounds.js';
 
 export type { RunStats } from './native.js';
 
@@ -67,22 +67,6 @@ function checkCount(value: unknown, name: string): number {
   return value;
 }
 
-function checkLogFolder(outdir: string): void {
-  let isFolder: boolean;
-  try {
-    isFolder = statSync(outdir).isDirectory();
-  } catch {
-    isFolder = false;
-  }
-  if (!isFolder) {
-    throw new LoadgenError(
-      'ERR_LOADGEN_LOG_OUTPUT',
-      `The log output folder '${resolve(outdir)}' does not exist; LoadGen would not start. Create it first ` +
-        `(runTest creates it for you).`,
-    );
-  }
-}
-
 function abortedTest(signal: AbortSignal): CodedError {
   return abortError(
     'The test',
@@ -120,7 +104,8 @@ export async function executeTest(plan: TestPlan): Promise<RunStats> {
       `busyPollMicroseconds must be a number from 0 to 1e6 (got ${describeValue(busyPoll)})`,
     );
   }
-  checkLogFolder(logSettings.log_output.outdir);
+  checkSchedule(settings);
+  checkLogOutput(logSettings.log_output);
   const { signal } = plan;
   if (signal?.aborted) throw abortedTest(signal);
   if (testRunning) {

@@ -11,6 +11,7 @@ import { readDetail, type DetailLog } from './detail.js';
 import { abortReasonIn, abortReasonOf } from './aborted-run.js';
 import type { AccuracyLogResult } from '../accuracy/score-log.js';
 import { CodedError } from '../errors.js';
+import type { GenerationTime } from '../backends/backend.js';
 
 /** Percentiles in nanoseconds, keyed like `p50`, `p90`. */
 export type Percentiles = Record<string, number>;
@@ -62,6 +63,8 @@ export interface RunResult {
   accuracy?: Record<string, unknown> | undefined;
   /** Per-server statistics, when the backend spread the run over several servers (the openai dispatcher). */
   endpoints?: EndpointResult[] | undefined;
+  /** Where the backend's device time went, from backends that measure it (the native engine). */
+  generationTime?: GenerationTime | undefined;
   logDir: string;
 }
 
@@ -110,6 +113,7 @@ export type RunFacts = Omit<
   | 'loadgenScenario'
   | 'loadgenMode'
   | 'endpoints'
+  | 'generationTime'
 > & { aborted?: boolean | undefined; abortReason?: string | undefined };
 
 const LATENCY_POINTS = ['50.00', '90.00', '95.00', '97.00', '99.00', '99.90'];
@@ -303,6 +307,7 @@ export function formatRunResult(result: RunResult): string {
     'completed',
     `${result.samplesCompleted} samples, ${result.generatedTokens} tokens in ${result.durationSeconds.toFixed(1)} s`,
   ]);
+  if (result.generationTime) rows.push(['device time', formatGenerationTime(result.generationTime)]);
   if (result.loadgenErrors > 0) rows.push(['LoadGen errors', `${result.loadgenErrors} (see mlperf_log_detail.txt)`]);
   if (result.accuracy) {
     const a = result.accuracy;
@@ -316,6 +321,16 @@ export function formatRunResult(result: RunResult): string {
   const width = Math.max(...rows.map(([label]) => label.length));
   const table = rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`).join('\n');
   return result.endpoints?.length ? `${table}\n\n${formatEndpoints(result.endpoints)}` : table;
+}
+
+/** One line: prefill and decode time, and the decode steps' mean batch. */
+export function formatGenerationTime(time: GenerationTime): string {
+  const steps = time.decode.reduce((sum, bucket) => sum + bucket.runs, 0);
+  const decodeMs = time.decode.reduce((sum, bucket) => sum + bucket.ms, 0);
+  const rowSteps = time.decode.reduce((sum, bucket) => sum + bucket.rows * bucket.runs, 0);
+  const prefill = `prefill ${(time.prefill.ms / 1000).toFixed(1)} s (${time.prefill.runs} prompts, ${time.prefill.runs > 0 ? (time.prefill.ms / time.prefill.runs).toFixed(1) : '0'} ms each)`;
+  const decode = `decode ${(decodeMs / 1000).toFixed(1)} s (${steps} steps, ${steps > 0 ? (decodeMs / steps).toFixed(2) : '0'} ms and ${steps > 0 ? (rowSteps / steps).toFixed(1) : '0'} requests per step)`;
+  return `${prefill}, ${decode}`;
 }
 
 /** The per-server table of a multi-endpoint run. */

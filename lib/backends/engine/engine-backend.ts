@@ -5,9 +5,9 @@
  * @packageDocumentation
  */
 import { BackendError, abortError } from '../../errors.js';
-import type { Backend, GenerationRequest } from '../backend.js';
+import type { Backend, GenerationRequest, GenerationTime } from '../backend.js';
 import { Engine, type EngineOptions } from './engine.js';
-import type { NativeEngineInfo, NativeEngineStats } from './native-engine.js';
+import type { NativeEngineInfo } from './native-engine.js';
 
 /** Options of {@link createEngineBackend}. */
 export interface EngineBackendOptions extends EngineOptions {
@@ -47,7 +47,7 @@ export class EngineBackend implements Backend {
   }
 
   /** Time the engine spent in prefills and decode steps; `reset` starts afresh. */
-  stats(reset = false): NativeEngineStats {
+  generationTime(reset = false): GenerationTime {
     return this.#engine.stats(reset);
   }
 

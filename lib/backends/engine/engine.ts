@@ -14,7 +14,8 @@ import { native } from '../../loadgen/native.js';
 import type { FinishReason } from '../backend.js';
 import { argmaxModels } from './argmax-model.js';
 import { type EngineModelConfig, readEngineModelConfig } from './engine-config.js';
-import { EventKind, type NativeEngine, type NativeEngineInfo, type NativeEngineStats } from './native-engine.js';
+import type { GenerationTime } from '../backend.js';
+import { EventKind, type NativeEngine, type NativeEngineInfo } from './native-engine.js';
 import { defaultRuntimePath } from './runtime-path.js';
 
 /** MLPerf Llama-3.1-8B's longest prompt (2540 tokens) plus its 128 generated tokens. */
@@ -181,7 +182,7 @@ export class Engine {
   }
 
   /** Time the engine thread spent in prefills and decode steps so far; `reset` starts afresh. */
-  stats(reset = false): NativeEngineStats {
+  stats(reset = false): GenerationTime {
     return this.#native.stats(reset);
   }
 

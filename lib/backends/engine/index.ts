@@ -8,5 +8,5 @@ export { ARGMAX_INPUT, ARGMAX_OUTPUT, argmaxModel, argmaxModels, type LogitsType
 export { Engine, MLPERF_MAX_LENGTH, type EngineCallbacks, type EngineOptions } from './engine.js';
 export { createEngineBackend, EngineBackend, type EngineBackendOptions } from './engine-backend.js';
 export { readEngineModelConfig, type EngineModelConfig } from './engine-config.js';
-export type { NativeEngineInfo, NativeEngineStats } from './native-engine.js';
+export type { NativeEngineInfo } from './native-engine.js';
 export { defaultRuntimePath, ENGINE_ONNXRUNTIME_VERSION, RUNTIME_FILE } from './runtime-path.js';

@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 import type { DecoderIoNames } from '../../genai-layout.js';
+import type { GenerationTime } from '../backend.js';
 import type { LogitsType } from './argmax-model.js';
 
 /** What native `createEngine` takes (checked again natively; TypeScript validates user input first). */
@@ -73,13 +74,6 @@ export interface NativeEngineInfo {
   cudaGraph: boolean;
 }
 
-/** Time spent in runs (decoder and arg-max), measured on the engine thread. */
-export interface NativeEngineStats {
-  prefill: { runs: number; tokens: number; ms: number };
-  /** Decode steps grouped by how many requests they advanced. */
-  decode: { rows: number; runs: number; ms: number }[];
-}
-
 /** The engine object native `createEngine` resolves with. */
 export interface NativeEngine {
   readonly info: NativeEngineInfo;
@@ -92,7 +86,7 @@ export interface NativeEngine {
   /** Whether the engine keeps the event loop alive (true while requests are in flight). */
   setKeepAlive(keep: boolean): void;
   /** Run times so far; `reset` starts counting afresh. */
-  stats(reset?: boolean): NativeEngineStats;
+  stats(reset?: boolean): GenerationTime;
   /** Stops the engine thread, frees the sessions and the KV cache. */
   close(): Promise<void>;
   /** The same, synchronously (process exit). */

@@ -185,8 +185,6 @@ async function handler(args: RunArgs): Promise<void> {
       return;
     }
     const outputDir = args['output-dir'] ?? defaultOutputDir(args.scenario, args.mode);
-    const expected =
-      args.mode === 'performance' ? undefined : Math.min(args['total-sample-count'] ?? dataset.size, dataset.size);
     let result: Awaited<ReturnType<typeof runLlmBenchmark>>;
     try {
       result = await runLlmBenchmark({
@@ -209,7 +207,7 @@ async function handler(args: RunArgs): Promise<void> {
         signal: signals.signal,
         tokenizer,
         onStart: (run) => signals.running(run),
-        onProgress: (p, elapsed) => progress.update(progressLine(p, elapsed, expected)),
+        onProgress: (p, elapsed, plan) => progress.update(progressLine(p, elapsed, plan)),
       });
     } catch (error) {
       if (signals.stoppedBy === undefined || !hasCode(error, 'ABORT_ERR')) throw error;

@@ -8,7 +8,7 @@
  *
  * @packageDocumentation
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { LoadgenError } from '../../errors.js';
 
 /** One line LoadGen's parser rejects. */
@@ -74,4 +74,58 @@ export function configFileError(path: string, status: number): LoadgenError {
     `LoadGen rejected the config file '${path}' (FromConfig returned ${status}${status === -22 ? ', EINVAL' : ''}) and applied nothing from it.${where} ` +
       `Each line must read 'model.scenario.key = value' with spaces around '=' and a number as value; comment lines start with '# '.`,
   );
+}
+
+/** The largest config file read (LoadGen's are a few kB; a device or a huge file would hang it). */
+export const MAX_CONFIG_FILE_BYTES = 1 << 20;
+
+/**
+ * Lines LoadGen's parser skips without a word: a key with nothing after it, most often
+ * `key=value` written without spaces (one token to LoadGen), or `key =` without a value.
+ */
+export function silentlyIgnoredLines(text: string): ConfigProblem[] {
+  const ignored: ConfigProblem[] = [];
+  text.split('\n').forEach((raw, index) => {
+    const tokens = raw.split(/\s+/).filter((token) => token.length > 0);
+    const end = tokens.indexOf('#');
+    const live = end === -1 ? tokens : tokens.slice(0, end);
+    if (live.length === 1 && live[0]!.includes('=')) {
+      ignored.push({ line: index + 1, problem: `'${live[0]}' has no spaces around '=', so LoadGen ignores the line` });
+    } else if (live.length === 1 || (live.length === 2 && live[1] === '=')) {
+      ignored.push({ line: index + 1, problem: `'${live.join(' ')}' has no value, so LoadGen ignores the line` });
+    }
+  });
+  return ignored;
+}
+
+/**
+ * Checks a config file before LoadGen reads it: it must be a regular file of at most 1 MiB
+ * (LoadGen reads /dev/zero for ever and takes a folder for an empty file). A missing file is
+ * left to LoadGen, which reports it. Warns, with file:line, about each line LoadGen would skip.
+ * @throws LoadgenError `ERR_LOADGEN_CONFIG` naming the file and the fix
+ */
+export function checkConfigFile(path: string): void {
+  let stats;
+  try {
+    stats = statSync(path);
+  } catch {
+    return;
+  }
+  if (!stats.isFile()) {
+    throw new LoadgenError(
+      'ERR_LOADGEN_CONFIG',
+      `The config file '${path}' is not a regular file (${stats.isDirectory() ? 'a folder' : 'a device, pipe or socket'}); give the path of a user.conf-style text file.`,
+    );
+  }
+  if (stats.size > MAX_CONFIG_FILE_BYTES) {
+    throw new LoadgenError(
+      'ERR_LOADGEN_CONFIG',
+      `The config file '${path}' is ${stats.size} bytes; config files are at most ${MAX_CONFIG_FILE_BYTES} bytes (1 MiB). Check that the path names a user.conf-style file.`,
+    );
+  }
+  for (const { line, problem } of silentlyIgnoredLines(readFileSync(path, 'utf8'))) {
+    process.emitWarning(`${path}:${line}: ${problem}; write 'model.scenario.key = value'.`, {
+      code: 'LOADGEN_CONFIG_LINE_IGNORED',
+    });
+  }
 }

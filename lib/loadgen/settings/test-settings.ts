@@ -7,7 +7,7 @@
 import { TestMode, TestScenario } from '../enums.js';
 import { native } from '../native.js';
 import { TEST_SETTINGS_FIELDS, defaultTestSettings, fromNativeTestSettings, toNativeTestSettings } from './fields.js';
-import { configFileError } from './config-file.js';
+import { checkConfigFile, configFileError } from './config-file.js';
 import { codedTypeError } from '../../errors.js';
 
 /** Which kind of config file {@link TestSettings.FromConfig} reads (LoadGen's `conf_type`). */
@@ -156,6 +156,8 @@ export class TestSettings {
         'FromConfig: conf_type must be 0 (mlperf.conf), 1 (user.conf) or 2 (audit.config)',
       );
     }
+    // conf_type 0 reads LoadGen's embedded mlperf.conf, not the path.
+    if (conf_type !== ConfigType.MlperfConf) checkConfigFile(path);
     const { status, settings } = native.testSettingsFromConfig(
       toNativeTestSettings(this),
       path,
