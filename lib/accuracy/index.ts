@@ -20,6 +20,7 @@ export {
 } from './punkt-params.js';
 export { fmeasure, rougeScores, type RougeScore, type RougeScores } from './rouge.js';
 export { rougeTokenize } from './rouge-tokenizer.js';
+export { cleanUpTokenizationSpaces, cleanUpSetting } from './clean-up-spaces.js';
 export {
   ACCURACY_REFERENCE,
   ACCURACY_TARGETS,

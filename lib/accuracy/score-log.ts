@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+import { cleanUpTokenizationSpaces } from './clean-up-spaces.js';
 import { checkAccuracy, type AccuracyTarget } from './targets.js';
 import { evaluateSummaries, type AccuracyScores } from './evaluate.js';
 import { readAccuracyLog } from '../report/accuracy-log.js';
@@ -38,6 +39,11 @@ export interface AccuracyLogOptions {
   dtype?: TokenDtype;
   /** Pass/fail thresholds to check; none when omitted. */
   target?: AccuracyTarget | undefined;
+  /**
+   * Apply transformers' `clean_up_tokenization_spaces` after decoding, as evaluation.py does for
+   * Llama-3.1 (default true; see cleanUpSetting for reading it from a tokenizer_config.json).
+   */
+  cleanUpSpaces?: boolean | undefined;
 }
 
 /** Scores, the sample count, and the pass/fail check when a target was given. */
@@ -83,7 +89,8 @@ export function evaluateAccuracyLog(options: AccuracyLogOptions): AccuracyLogRes
     }
     if (entry.data.length === 0) emptyAnswers++;
     const ids = tokensOf(entry.data, dtype);
-    predictions.push(options.tokenizer.decode(ids, { skipSpecialTokens: true }));
+    const text = options.tokenizer.decode(ids, { skipSpecialTokens: true });
+    predictions.push(options.cleanUpSpaces === false ? text : cleanUpTokenizationSpaces(text));
     references.push(options.dataset.reference(entry.qslIndex));
     tokenCounts.push(ids.length);
   }

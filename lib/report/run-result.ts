@@ -21,7 +21,10 @@ export interface RunResult {
   /** Harness scenario (Offline, Server, SingleStream, Interactive) and LoadGen's. */
   scenario: string;
   loadgenScenario: string;
+  /** The harness mode, as LoadGen ran it: an audit.config can turn an accuracy run into a performance one. */
   mode: string;
+  /** LoadGen's effective_test_mode (PerformanceOnly, AccuracyOnly, ...). */
+  loadgenMode?: string | undefined;
   modelKey: string;
   backend: string;
   dataset: { path: string; samples: number };
@@ -108,6 +111,7 @@ export type RunFacts = Omit<
   | 'loadgenErrors'
   | 'settings'
   | 'loadgenScenario'
+  | 'loadgenMode'
   | 'endpoints'
   | 'generationTime'
 > & { aborted?: boolean | undefined; abortReason?: string | undefined };
@@ -194,14 +198,25 @@ function abortedOutcome(
   };
 }
 
+/** The harness mode LoadGen's effective_test_mode stands for; the requested one when they agree. */
+function modeAsRun(requested: string, loadgenMode: string | undefined): string {
+  if (loadgenMode === 'PerformanceOnly' && requested === 'accuracy') return 'performance';
+  if (loadgenMode === 'AccuracyOnly' && requested === 'performance') return 'accuracy';
+  return requested;
+}
+
 /** Builds the result of a run from LoadGen's detail log in `facts.logDir`. */
 export function summarizeRun(facts: RunFacts): RunResult {
   const detail = readDetail(join(facts.logDir, 'mlperf_log_detail.txt'));
   const logged = detail.get('result_validity');
   const settings: Record<string, unknown> = {};
   for (const record of detail.records) {
-    if (record.key.startsWith('effective_')) settings[record.key.slice('effective_'.length)] = record.value;
+    if (!record.key.startsWith('effective_')) continue;
+    const name = record.key.slice('effective_'.length);
+    // Seeds are 64-bit: kept as exact decimal strings, whatever their size.
+    settings[name] = name.endsWith('_seed') && typeof record.value === 'number' ? String(record.value) : record.value;
   }
+  const loadgenMode = typeof settings['test_mode'] === 'string' ? settings['test_mode'] : undefined;
   const abortReason = facts.abortReason ?? abortReasonOf(detail);
   const aborted = facts.aborted === true || abortReason !== undefined;
   const loadgenValidity: RunResult['validity'] = logged === 'VALID' || logged === 'INVALID' ? logged : undefined;
@@ -210,6 +225,8 @@ export function summarizeRun(facts: RunFacts): RunResult {
     : { validity: loadgenValidity, invalidReason: loadgenValidity === 'INVALID' ? invalidReasons(detail) : undefined };
   return {
     ...facts,
+    mode: modeAsRun(facts.mode, loadgenMode),
+    loadgenMode,
     aborted,
     abortReason,
     loadgenScenario: String(detail.get('effective_scenario') ?? ''),

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { formatEvaluationDict } from '../../accuracy/format.js';
 import type { AccuracyTarget } from '../../accuracy/targets.js';
+import { cleanUpSetting } from '../../accuracy/clean-up-spaces.js';
 import { evaluateAccuracyLog, type TokenDtype } from '../../accuracy/score-log.js';
 import { suiteOfSampleCount } from '../../llm/benchmark-settings.js';
 import { loadDataset } from '../../llm/dataset.js';
@@ -23,6 +24,8 @@ interface EvaluateArgs {
   dataset: string;
   dtype: TokenDtype;
   target: AccuracyTarget | 'none' | 'auto';
+  'tokenizer-config'?: string;
+  'clean-up-spaces'?: boolean;
 }
 
 function logPathOf(path: string): string {
@@ -42,6 +45,7 @@ async function handler(args: EvaluateArgs): Promise<void> {
     tokenizer: defaultTokenizer(),
     dtype: args.dtype,
     target,
+    cleanUpSpaces: args['clean-up-spaces'] ?? cleanUpSetting(args['tokenizer-config']),
   });
   const aborted = evaluation.abortReason !== undefined;
   if (aborted) {
@@ -97,6 +101,16 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
         default: 'auto' as const,
         describe:
           "MLPerf's 99% targets to check (auto: by dataset size, 13,368 datacenter / 5,000 edge, none otherwise)",
+      })
+      .option('tokenizer-config', {
+        type: 'string',
+        describe:
+          "a tokenizer folder whose tokenizer_config.json sets clean_up_tokenization_spaces (default: Llama-3.1's, on)",
+      })
+      .option('clean-up-spaces', {
+        type: 'boolean',
+        describe:
+          "drop spaces before punctuation and contractions after decoding, as evaluation.py's transformers does (--no-clean-up-spaces: off)",
       }) as unknown as Argv<EvaluateArgs>,
   handler,
 };

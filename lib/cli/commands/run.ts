@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { existsSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { LLM_MODES, LLM_SCENARIOS, type LlmMode, type LlmScenario, type Suite } from '../../llm/benchmark-settings.js';
 import { loadDataset } from '../../llm/dataset.js';
@@ -167,6 +167,12 @@ async function handler(args: RunArgs): Promise<void> {
   const signals = new RunSignals((text) => progress.note(text));
   signals.install();
   let backend: Awaited<ReturnType<typeof createBackend>> | undefined;
+  // LoadGen applies ./audit.config without saying so; a left-over one turns this run into a compliance test.
+  if (existsSync('audit.config')) {
+    console.error(
+      `mlperf-llm: warning: ${resolve('audit.config')} exists, and LoadGen applies it to this run (a compliance test's settings, e.g. TEST06's); remove it for a normal run`,
+    );
+  }
   try {
     const tokenizer = defaultTokenizer();
     backend = await createBackend(
