@@ -1,6 +1,7 @@
 #include "ticket_table.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 
 namespace loadgen_node {
@@ -27,7 +28,16 @@ constexpr size_t kSpareBatches = 64;
 constexpr uint32_t kSpareBatchMaxSamples = 4096;
 }  // namespace
 
-TicketTable::TicketTable() = default;
+namespace {
+constexpr unsigned kCounterBits = 40;  // 1.1e12 tickets per table
+// Table numbers 1 .. 8191: the largest ticket stays below 2^53, exact in a double. The 8192nd table
+// made in a process reuses number 1.
+constexpr uint64_t kTables = (uint64_t{1} << 13) - 1;
+std::atomic<uint64_t> tables_made{0};
+}  // namespace
+
+TicketTable::TicketTable()
+    : base_(((tables_made.fetch_add(1) % kTables) + 1) << kCounterBits), next_ticket_(base_ + 1) {}
 TicketTable::~TicketTable() = default;
 
 TicketTable::Batch* TicketTable::NewBatch(SampleVector& samples) {
@@ -62,7 +72,7 @@ void TicketTable::Issue(SampleVector& samples, double* tickets) {
 TicketTable::Lookup TicketTable::Find(double value, Slot* slot) {
   if (!(value >= 1 && value < kTicketLimit) || std::floor(value) != value) return Lookup::kMalformed;
   const uint64_t ticket = static_cast<uint64_t>(value);
-  if (ticket >= next_ticket_) return Lookup::kUnknown;
+  if (ticket <= base_ || ticket >= next_ticket_) return Lookup::kUnknown;
   size_t position = last_hit_;
   if (position >= live_.size() || !live_[position]->Holds(ticket)) {
     // Live batches are ordered by first ticket: find the last one starting at or before it.

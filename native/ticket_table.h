@@ -102,7 +102,11 @@ class TicketTable {
   std::vector<std::unique_ptr<Batch>> spare_;           // retired batches kept for reuse
   std::vector<Batch*> finished_;                        // live batches with nothing left, until Sweep()
   std::vector<std::pair<uint64_t, uint64_t>> drained_;  // [first, end) ticket ranges
-  uint64_t next_ticket_ = 1;
+  // Tickets carry their table's number above kCounterBits, so a ticket from another thread's
+  // table (a worker's, the main thread's) is never mistaken for one of this table's own, e.g. one
+  // its aborted run drained.
+  uint64_t base_;
+  uint64_t next_ticket_;
   size_t last_hit_ = 0;
   size_t outstanding_ = 0;
 };

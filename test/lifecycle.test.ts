@@ -150,3 +150,50 @@ test('very short accuracy runs back to back do not outrun LoadGen’s logging of
   assert.equal(child.status, 0, child.stderr);
   assert.match(child.stdout, /all done/);
 });
+
+test("a worker whose own run was aborted refuses the main thread's ids instead of taking them for its drained ones", () => {
+  const dir = tempDir('worker-foreign-ids');
+  const child = runChild(
+    `import { Worker } from 'node:worker_threads';
+     import { runTest, completeSamples } from PACKAGE;
+     const worker = new Worker(\`
+       import { runTest, completeSamples } from \${JSON.stringify(PACKAGE)};
+       import { parentPort } from 'node:worker_threads';
+       // An aborted run: the sample it never completes, and every later one, is drained by the binding.
+       const controller = new AbortController();
+       await runTest({
+         sut: { issueQuery: () => controller.abort() },
+         qsl: { totalSampleCount: 16 },
+         settings: { scenario: 'SingleStream', minDurationMs: 100, singleStreamExpectedLatencyNs: 10000000 },
+         log: { outdir: \${JSON.stringify(OUTDIR + '/worker')} },
+         signal: controller.signal,
+       }).catch(() => {});
+       parentPort.postMessage('ready');
+       parentPort.on('message', (ids) => {
+         try {
+           parentPort.postMessage('took ' + completeSamples(ids));
+         } catch (error) {
+           parentPort.postMessage(error.code);
+         }
+       });\`, { eval: true, type: 'module' });
+     await new Promise((resolve) => worker.once('message', resolve));
+     const answers = [];
+     await runTest({
+       sut: {
+         issueQuery: (ids) => {
+           worker.postMessage(ids);
+           worker.once('message', (answer) => { answers.push(answer); completeSamples(ids); });
+         },
+       },
+       qsl: { totalSampleCount: 16 },
+       settings: { scenario: 'SingleStream', mode: 'AccuracyOnly' },
+       log: { outdir: OUTDIR + '/main' },
+     });
+     await worker.terminate();
+     console.log(JSON.stringify([...new Set(answers)]), answers.length);`,
+    dir,
+  );
+  assert.equal(child.signal, null, `killed by ${child.signal}: ${child.stderr}`);
+  assert.equal(child.status, 0, child.stderr);
+  assert.match(child.stdout, /^\["ERR_LOADGEN_UNKNOWN_RESPONSE_ID"\] 16$/m);
+});

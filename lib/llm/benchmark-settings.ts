@@ -175,7 +175,13 @@ export function writeUserConf(path: string, options: UserConfOptions): SettingSo
       sources[name] = { value, source: `--user-conf ${options.baseUserConf}:${line}` };
     }
   }
-  checkFlag('--target-qps', options.targetQps, (v) => Number.isFinite(v) && v > 0, 'a number > 0');
+  // LoadGen's Server schedule has nanosecond resolution (the lower bound keeps an abort prompt).
+  checkFlag(
+    '--target-qps',
+    options.targetQps,
+    (v) => Number.isFinite(v) && v >= 1 / 3600 && v <= 1e9,
+    'a number from 1/3600 (one query an hour) to 1e9',
+  );
   // LoadGen spaces SingleStream queries by whole nanoseconds: below 1 ns it generates queries for ever.
   checkFlag(
     '--target-latency',

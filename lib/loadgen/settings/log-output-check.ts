@@ -77,6 +77,6 @@ export function checkLogOutput(output: NativeLogSettings['log_output']): void {
           `Make sure the folder is writable and that the log prefix '${output.prefix}' names no missing subfolder.`,
       );
     }
-    if (!existed && output.prefix_with_datetime) unlinkSync(path);
+    if (!existed) unlinkSync(path);
   }
 }
