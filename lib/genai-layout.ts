@@ -31,6 +31,12 @@ export const BUILDER_IO_NAMES: Readonly<DecoderIoNames> = {
   presentValue: 'present.%d.value',
 };
 
+/**
+ * The builder's name for the position_ids input, which its exports have when the rotary embedding
+ * runs outside the attention operator (MultiHeadAttention exports, e.g. `-p fp16 -e cpu`).
+ */
+export const BUILDER_POSITION_IDS_NAME = 'position_ids';
+
 /** Replaces `%d` in a name pattern with the layer index. */
 export function layerName(pattern: string, layer: number): string {
   return pattern.replace('%d', String(layer));

@@ -6,17 +6,20 @@
  */
 import type { LlamaArchitecture } from './llama-architecture.js';
 import { LLAMA_IO_NAMES } from './llama-onnx.js';
+import { BUILDER_POSITION_IDS_NAME } from '../genai-layout.js';
 
 /**
  * The genai_config.json object for a Llama decoder written by {@link buildLlamaOnnx} to `filename`
  * in the folder. `pastPresentShareBuffer` says the graph can append to its KV cache in place (the
  * GroupQueryAttention variant can, as the builder's GroupQueryAttention exports do; the
- * standard-op graph writes a fresh present).
+ * standard-op graph writes a fresh present). `positionIds` lists the position_ids input after
+ * attention_mask, as the builder does for its MultiHeadAttention exports.
  */
 export function genaiConfigFor(
   arch: LlamaArchitecture,
   filename: string,
   pastPresentShareBuffer = false,
+  positionIds = false,
 ): Record<string, unknown> {
   return {
     model: {
@@ -30,6 +33,7 @@ export function genaiConfigFor(
         inputs: {
           input_ids: LLAMA_IO_NAMES.inputIds,
           attention_mask: LLAMA_IO_NAMES.attentionMask,
+          ...(positionIds ? { position_ids: BUILDER_POSITION_IDS_NAME } : {}),
           past_key_names: LLAMA_IO_NAMES.pastKey,
           past_value_names: LLAMA_IO_NAMES.pastValue,
         },

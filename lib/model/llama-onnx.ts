@@ -23,6 +23,11 @@
  * that variant loads only in onnxruntime builds with contrib operators. The embedded tiny model
  * uses the standard-op graph.
  *
+ * `attention: 'multi-head-attention'` writes instead the layout of the builder's `-p fp16 -e cpu`
+ * exports (lib/model/builder-mha.ts): an extra `position_ids` input, com.microsoft RotaryEmbedding
+ * and MultiHeadAttention, presents that append the new tokens after the whole past, and a mask
+ * read slot by slot.
+ *
  * @packageDocumentation
  */
 import { bfloat16Bits } from '../util/bfloat16.js';
@@ -32,6 +37,7 @@ import { type LlamaArchitecture, ropeInverseFrequencies } from './llama-architec
 import type { LlamaLayerWeights, LlamaWeights } from './llama-weights.js';
 import { OnnxDataType, type OnnxModel } from '../onnx/onnx-proto.js';
 import { BUILDER_IO_NAMES, layerName } from '../genai-layout.js';
+import { type MhaInputs, mhaInputs, mhaInputsAndOutputs, multiHeadAttention } from './builder-mha.js';
 
 /** The float type of the model's float inputs and outputs (past/present KV, logits). */
 export type IoDtype = 'float32' | 'float16' | 'bfloat16';
@@ -45,8 +51,12 @@ const IO_TYPES = {
 /** Bit conversions of the 16-bit I/O types. */
 const HALF_BITS = { float16: float16Bits, bfloat16: bfloat16Bits } as const;
 
-/** How attention is written: standard ONNX operators, or the builder's contrib operator. */
-export type AttentionKind = 'standard-ops' | 'group-query-attention';
+/**
+ * How attention is written: standard ONNX operators, the builder's GroupQueryAttention (its
+ * `-p fp32 -e cpu` and `-e cuda` exports), or its MultiHeadAttention layout (`-p fp16 -e cpu`;
+ * see {@link buildLlamaOnnx}).
+ */
+export type AttentionKind = 'standard-ops' | 'group-query-attention' | 'multi-head-attention';
 
 /** Options of {@link buildLlamaOnnx}. */
 export interface LlamaOnnxOptions {
@@ -58,9 +68,15 @@ export interface LlamaOnnxOptions {
   ioDtype: IoDtype;
   /** Recorded in the model's producer_version. */
   producerVersion: string;
-  /** Default 'standard-ops'. 'group-query-attention' needs headSize a multiple of 16. */
+  /**
+   * Default 'standard-ops'. 'group-query-attention' needs headSize a multiple of 16;
+   * 'multi-head-attention' takes float32 or float16 I/O.
+   */
   attention?: AttentionKind;
-  /** Rows of the rotary cos/sin caches of the GroupQueryAttention variant (its longest sequence). Default 4096. */
+  /**
+   * Rows of the rotary cos/sin caches of the GroupQueryAttention and MultiHeadAttention variants
+   * (their longest sequence; the builder writes the model's context length). Default 4096.
+   */
   rotaryCacheLength?: number;
 }
 
@@ -94,25 +110,33 @@ export function buildLlamaOnnx(arch: LlamaArchitecture, weights: LlamaWeights, o
   if (options.ioDtype === 'bfloat16' && attention !== 'group-query-attention') {
     throw new RangeError('bfloat16 I/O needs the GroupQueryAttention variant');
   }
+  const mha = attention === 'multi-head-attention';
+  if (mha && arch.numAttentionHeads % arch.numKeyValueHeads !== 0) {
+    throw new RangeError('the MultiHeadAttention variant needs numAttentionHeads a multiple of numKeyValueHeads');
+  }
   const g = new GraphBuilder();
   const ioType = IO_TYPES[options.ioDtype];
   const { numKeyValueHeads: kvHeads, headSize } = arch;
 
   const inputIds = g.input(LLAMA_IO_NAMES.inputIds, OnnxDataType.INT64, ['batch_size', 'sequence_length']);
   const mask = g.input(LLAMA_IO_NAMES.attentionMask, OnnxDataType.INT64, ['batch_size', 'total_sequence_length']);
-  const pastShape = ['batch_size', kvHeads, 'past_sequence_length', headSize];
-  const presentShape = ['batch_size', kvHeads, 'total_sequence_length', headSize];
   const past: { key: string; value: string }[] = [];
-  for (let l = 0; l < arch.numHiddenLayers; l++) {
-    past.push({
-      key: g.input(layerName(LLAMA_IO_NAMES.pastKey, l), ioType, pastShape),
-      value: g.input(layerName(LLAMA_IO_NAMES.pastValue, l), ioType, pastShape),
-    });
-  }
-  g.output(LLAMA_IO_NAMES.logits, ioType, ['batch_size', 'sequence_length', arch.vocabSize]);
-  for (let l = 0; l < arch.numHiddenLayers; l++) {
-    g.output(layerName(LLAMA_IO_NAMES.presentKey, l), ioType, presentShape);
-    g.output(layerName(LLAMA_IO_NAMES.presentValue, l), ioType, presentShape);
+  if (mha) {
+    past.push(...mhaInputsAndOutputs(g, arch, options.ioDtype as 'float32' | 'float16'));
+  } else {
+    const pastShape = ['batch_size', kvHeads, 'past_sequence_length', headSize];
+    const presentShape = ['batch_size', kvHeads, 'total_sequence_length', headSize];
+    for (let l = 0; l < arch.numHiddenLayers; l++) {
+      past.push({
+        key: g.input(layerName(LLAMA_IO_NAMES.pastKey, l), ioType, pastShape),
+        value: g.input(layerName(LLAMA_IO_NAMES.pastValue, l), ioType, pastShape),
+      });
+    }
+    g.output(LLAMA_IO_NAMES.logits, ioType, ['batch_size', 'sequence_length', arch.vocabSize]);
+    for (let l = 0; l < arch.numHiddenLayers; l++) {
+      g.output(layerName(LLAMA_IO_NAMES.presentKey, l), ioType, presentShape);
+      g.output(layerName(LLAMA_IO_NAMES.presentValue, l), ioType, presentShape);
+    }
   }
 
   const embedding = g.initializer(
@@ -121,21 +145,34 @@ export function buildLlamaOnnx(arch: LlamaArchitecture, weights: LlamaWeights, o
     [arch.vocabSize, arch.hiddenSize],
     weights.embedding,
   );
-  const shared = g.scoped('positions', () =>
-    sharedValues(
-      g,
-      arch,
-      inputIds,
-      mask,
-      attention === 'group-query-attention' ? (options.rotaryCacheLength ?? 4096) : null,
-      options.ioDtype,
-    ),
-  );
+  const shared = mha
+    ? null
+    : g.scoped('positions', () =>
+        sharedValues(
+          g,
+          arch,
+          inputIds,
+          mask,
+          attention === 'group-query-attention' ? (options.rotaryCacheLength ?? 4096) : null,
+          options.ioDtype,
+        ),
+      );
+  const mhaShared = mha
+    ? g.scoped('attn_mask_reformat', () =>
+        mhaInputs(
+          g,
+          arch,
+          options.ioDtype as 'float32' | 'float16',
+          { inputIds, attentionMask: mask, pastKey: past[0]!.key },
+          rotaryCaches(g, arch, options.rotaryCacheLength ?? 4096, options.ioDtype),
+        ),
+      )
+    : null;
 
   let x = g.op('Gather', [embedding, inputIds], { axis: 0 });
   for (let l = 0; l < arch.numHiddenLayers; l++) {
     x = g.scoped(`layers.${l}`, () =>
-      decoderLayer(g, arch, weights.layers[l]!, l, x, past[l]!, shared, options.ioDtype),
+      decoderLayer(g, arch, weights.layers[l]!, l, x, past[l]!, shared, mhaShared, options.ioDtype),
     );
   }
 
@@ -157,7 +194,7 @@ export function buildLlamaOnnx(arch: LlamaArchitecture, weights: LlamaWeights, o
   return {
     irVersion: 8,
     opsets:
-      attention === 'group-query-attention'
+      attention !== 'standard-ops'
         ? [
             { domain: '', version: 17 },
             { domain: 'com.microsoft', version: 1 },
@@ -245,6 +282,25 @@ function gqaInputs(
   rows: number,
   ioDtype: IoDtype,
 ): GqaInputs {
+  return {
+    seqlensK: g.op('Cast', [g.op('Squeeze', [g.op('Sub', [length, g.int64([1], [])]), g.int64([1])])], {
+      to: OnnxDataType.INT32,
+    }),
+    totalSequenceLength: g.op('Cast', [total], { to: OnnxDataType.INT32 }),
+    ...rotaryCaches(g, arch, rows, ioDtype),
+  };
+}
+
+/**
+ * The rotary cos/sin tables [rows, headSize / 2] (row p: position p) as initializers `cos_cache`
+ * and `sin_cache` in the I/O type, which is how the contrib attention and rotary operators take them.
+ */
+function rotaryCaches(
+  g: GraphBuilder,
+  arch: LlamaArchitecture,
+  rows: number,
+  ioDtype: IoDtype,
+): { cosCache: string; sinCache: string } {
   const inverseFrequencies = ropeInverseFrequencies(arch);
   const half = arch.headSize / 2;
   const cos = new Float32Array(rows * half);
@@ -256,32 +312,25 @@ function gqaInputs(
       sin[p * half + i] = Math.sin(angle);
     }
   }
-  return {
-    seqlensK: g.op('Cast', [g.op('Squeeze', [g.op('Sub', [length, g.int64([1], [])]), g.int64([1])])], {
-      to: OnnxDataType.INT32,
-    }),
-    totalSequenceLength: g.op('Cast', [total], { to: OnnxDataType.INT32 }),
-    // GroupQueryAttention takes its caches in the I/O type, like its other float inputs.
-    ...(ioDtype === 'float32'
-      ? {
-          cosCache: g.initializer('cos_cache', OnnxDataType.FLOAT, [rows, half], cos),
-          sinCache: g.initializer('sin_cache', OnnxDataType.FLOAT, [rows, half], sin),
-        }
-      : {
-          cosCache: g.initializer(
-            'cos_cache',
-            IO_TYPES[ioDtype],
-            [rows, half],
-            Uint16Array.from(cos, HALF_BITS[ioDtype]),
-          ),
-          sinCache: g.initializer(
-            'sin_cache',
-            IO_TYPES[ioDtype],
-            [rows, half],
-            Uint16Array.from(sin, HALF_BITS[ioDtype]),
-          ),
-        }),
-  };
+  return ioDtype === 'float32'
+    ? {
+        cosCache: g.initializer('cos_cache', OnnxDataType.FLOAT, [rows, half], cos),
+        sinCache: g.initializer('sin_cache', OnnxDataType.FLOAT, [rows, half], sin),
+      }
+    : {
+        cosCache: g.initializer(
+          'cos_cache',
+          IO_TYPES[ioDtype],
+          [rows, half],
+          Uint16Array.from(cos, HALF_BITS[ioDtype]),
+        ),
+        sinCache: g.initializer(
+          'sin_cache',
+          IO_TYPES[ioDtype],
+          [rows, half],
+          Uint16Array.from(sin, HALF_BITS[ioDtype]),
+        ),
+      };
 }
 
 function rmsNorm(g: GraphBuilder, x: string, scale: string, eps: number): string {
@@ -371,7 +420,8 @@ function decoderLayer(
   layer: number,
   x: string,
   past: { key: string; value: string },
-  shared: SharedValues,
+  shared: SharedValues | null,
+  mhaShared: MhaInputs | null,
   ioDtype: IoDtype,
 ): string {
   const { hiddenSize: hidden, numAttentionHeads: heads, numKeyValueHeads: kvHeads, headSize } = arch;
@@ -385,32 +435,44 @@ function decoderLayer(
   const vFlat = g.op('MatMul', [xn, weight('self_attn.v_proj.weight', [hidden, kvHeads * headSize], w.vProj)]);
   const presentKeyName = layerName(LLAMA_IO_NAMES.presentKey, layer);
   const presentValueName = layerName(LLAMA_IO_NAMES.presentValue, layer);
-  // GroupQueryAttention computes in the I/O type: float16 models cast its inputs and its output.
+  // The contrib operators compute in the I/O type: float16 models cast their inputs and output.
   const toIo = (t: string): string => (ioDtype === 'float32' ? t : g.op('Cast', [t], { to: IO_TYPES[ioDtype] }));
   const fromIo = (t: string): string => (ioDtype === 'float32' ? t : g.op('Cast', [t], { to: OnnxDataType.FLOAT }));
   const merged =
-    shared.gqa !== null
+    mhaShared !== null
       ? fromIo(
-          g.opN(
-            'GroupQueryAttention',
-            [
-              toIo(qFlat),
-              toIo(kFlat),
-              toIo(vFlat),
-              past.key,
-              past.value,
-              shared.gqa.seqlensK,
-              shared.gqa.totalSequenceLength,
-              shared.gqa.cosCache,
-              shared.gqa.sinCache,
-            ],
-            3,
-            { num_heads: heads, kv_num_heads: kvHeads, do_rotary: 1, rotary_interleaved: 0 },
-            [`${prefix}.attn.output`, presentKeyName, presentValueName],
-            'com.microsoft',
-          )[0]!,
+          multiHeadAttention(
+            g,
+            arch,
+            ioDtype as 'float32' | 'float16',
+            { q: toIo(qFlat), k: toIo(kFlat), v: toIo(vFlat) },
+            past,
+            mhaShared,
+            { key: presentKeyName, value: presentValueName },
+          ),
         )
-      : standardAttention(g, arch, qFlat, kFlat, vFlat, past, shared, ioDtype, presentKeyName, presentValueName);
+      : shared!.gqa !== null
+        ? fromIo(
+            g.opN(
+              'GroupQueryAttention',
+              [
+                toIo(qFlat),
+                toIo(kFlat),
+                toIo(vFlat),
+                past.key,
+                past.value,
+                shared!.gqa.seqlensK,
+                shared!.gqa.totalSequenceLength,
+                shared!.gqa.cosCache,
+                shared!.gqa.sinCache,
+              ],
+              3,
+              { num_heads: heads, kv_num_heads: kvHeads, do_rotary: 1, rotary_interleaved: 0 },
+              [`${prefix}.attn.output`, presentKeyName, presentValueName],
+              'com.microsoft',
+            )[0]!,
+          )
+        : standardAttention(g, arch, qFlat, kFlat, vFlat, past, shared!, ioDtype, presentKeyName, presentValueName);
   const attended = g.op('MatMul', [merged, weight('self_attn.o_proj.weight', [heads * headSize, hidden], w.oProj)]);
   const afterAttention = g.op('Add', [x, attended]);
 

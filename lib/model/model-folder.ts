@@ -34,7 +34,12 @@ export function llamaModelFiles(
   return {
     model: encodeModel(buildLlamaOnnx(arch, weights, options)).toBytes(),
     config: genaiConfigText(
-      genaiConfigFor(arch, MODEL_FOLDER_FILES.model, options.attention === 'group-query-attention'),
+      genaiConfigFor(
+        arch,
+        MODEL_FOLDER_FILES.model,
+        options.attention === 'group-query-attention',
+        options.attention === 'multi-head-attention',
+      ),
     ),
   };
 }

@@ -14,6 +14,7 @@ import {
   type OnnxTensor,
   type OnnxValueInfo,
 } from './onnx-proto.js';
+import { float16Bits } from '../util/float16.js';
 
 /** Attribute values by name: integers, lists of ints, strings. */
 export type AttributeMap = Readonly<Record<string, number | readonly number[] | string>>;
@@ -38,6 +39,7 @@ export class GraphBuilder {
   readonly #initializers: OnnxTensor[] = [];
   readonly #inputs: OnnxValueInfo[] = [];
   readonly #outputs: OnnxValueInfo[] = [];
+  readonly #valueInfo: OnnxValueInfo[] = [];
   readonly #constants = new Map<string, string>();
   #counter = 0;
   #scope = '';
@@ -62,6 +64,12 @@ export class GraphBuilder {
   /** Declares a graph output; the value must be produced under that exact name. */
   output(name: string, dataType: OnnxDataTypeValue, shape: readonly OnnxDim[]): void {
     this.#outputs.push({ name, dataType, shape });
+  }
+
+  /** Records a type and shape for an intermediate value (written as GraphProto.value_info). */
+  annotate(name: string, dataType: OnnxDataTypeValue, shape: readonly OnnxDim[]): string {
+    this.#valueInfo.push({ name, dataType, shape });
+    return name;
   }
 
   /** Adds a weight or other initializer under `name`. */
@@ -99,11 +107,17 @@ export class GraphBuilder {
     );
   }
 
+  /** A float16 constant (values rounded to nearest even; a scalar when `dims` is []), shared with equal constants. */
+  float16(values: readonly number[], dims: readonly number[] = [values.length]): string {
+    const data = Uint16Array.from(values, float16Bits);
+    return this.#constant('f16', OnnxDataType.FLOAT16, dims, data, Array.from(data, (v) => v.toString(16)).join(','));
+  }
+
   #constant(
     kind: string,
     dataType: OnnxDataTypeValue,
     dims: readonly number[],
-    data: Float32Array | BigInt64Array,
+    data: Float32Array | BigInt64Array | Uint16Array,
     content: string,
   ): string {
     const key = `${kind}[${dims.join('x')}]:${content}`;
@@ -152,6 +166,13 @@ export class GraphBuilder {
 
   /** The finished graph. */
   build(name: string): OnnxGraph {
-    return { name, nodes: this.#nodes, initializers: this.#initializers, inputs: this.#inputs, outputs: this.#outputs };
+    return {
+      name,
+      nodes: this.#nodes,
+      initializers: this.#initializers,
+      inputs: this.#inputs,
+      outputs: this.#outputs,
+      ...(this.#valueInfo.length > 0 ? { valueInfo: this.#valueInfo } : {}),
+    };
   }
 }

@@ -63,6 +63,8 @@ export interface OnnxGraph {
   initializers: readonly OnnxTensor[];
   inputs: readonly OnnxValueInfo[];
   outputs: readonly OnnxValueInfo[];
+  /** Shape annotations of intermediate values (GraphProto.value_info); optional hints. */
+  valueInfo?: readonly OnnxValueInfo[];
 }
 
 /** A model: IR version, opsets and the graph. */
@@ -147,7 +149,7 @@ export function encodeValueInfo(info: OnnxValueInfo): ProtoMessage {
   return new ProtoMessage().string(1, info.name).message(2, type);
 }
 
-/** Encodes a GraphProto: node = 1, name = 2, initializer = 5, input = 11, output = 12. */
+/** Encodes a GraphProto: node = 1, name = 2, initializer = 5, input = 11, output = 12, value_info = 13. */
 export function encodeGraph(graph: OnnxGraph): ProtoMessage {
   const message = new ProtoMessage();
   for (const node of graph.nodes) message.message(1, encodeNode(node));
@@ -155,6 +157,7 @@ export function encodeGraph(graph: OnnxGraph): ProtoMessage {
   for (const tensor of graph.initializers) message.message(5, encodeTensor(tensor));
   for (const input of graph.inputs) message.message(11, encodeValueInfo(input));
   for (const output of graph.outputs) message.message(12, encodeValueInfo(output));
+  for (const info of graph.valueInfo ?? []) message.message(13, encodeValueInfo(info));
   return message;
 }
 

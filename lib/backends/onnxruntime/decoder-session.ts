@@ -3,16 +3,26 @@
  * calls the decode loop makes: a prompt prefill that keeps only the KV cache, and a batched step
  * of one token per row.
  *
- * The feeds follow GroupQueryAttention's semantics for separate past/present buffers (what a
- * model-builder export computes, and the embedded tiny model reproduces with standard ops): a
- * row's attention_mask is `length` ones then zeros; only the sum counts. With past width P and
- * mask width P + seq, the row's new tokens take positions and present slots `length − seq` …
- * `length − 1`, so right-padded rows of different lengths share one step.
+ * Two kinds of model-builder export, told apart by the position_ids input:
+ *
+ * - Without it (GroupQueryAttention, rotary fused; `-p fp32 -e cpu`, `-e cuda`, and the embedded
+ *   tiny model's standard-op graph): the feeds follow GroupQueryAttention's semantics for separate
+ *   past/present buffers. A row's attention_mask is `length` ones then zeros; only the sum counts.
+ *   With past width P and mask width P + seq, the row's new tokens take positions and present
+ *   slots `length − seq` … `length − 1`, so right-padded rows of different lengths share one step.
+ * - With it (MultiHeadAttention + RotaryEmbedding; `-p fp16 -e cpu`, see lib/model/builder-mha.ts):
+ *   positions come only from position_ids, present is Concat(past, new), and the mask is read slot
+ *   by slot. A step feeds each row its own position (its token count) and a mask that is 1 on the
+ *   slots holding its tokens — the past's, holes left out — and on the new last slot; the present
+ *   batch remembers those slots. The export's causal mask cannot take a prompt chunk after a past,
+ *   so a prompt is prefilled in one run. Its shape hints are wrong and make onnxruntime fail at the
+ *   first decode step, so it must be opened without them (SessionSettings.withoutShapeHints).
  *
  * @packageDocumentation
  */
 import { type InferenceSession, Tensor } from 'onnxruntime-node';
 import { type GenaiDecoderConfig, layerName } from './genai-config.js';
+import { BUILDER_POSITION_IDS_NAME } from '../../genai-layout.js';
 import { KvBatch, type KvLayout, type KvType } from './kv-batch.js';
 import { BackendError } from '../../errors.js';
 
@@ -24,6 +34,11 @@ export class DecoderSession {
   readonly session: InferenceSession;
   readonly config: GenaiDecoderConfig;
   readonly kvLayout: KvLayout;
+  /**
+   * The position_ids input this model takes (MultiHeadAttention exports), or null (positions
+   * derived from attention_mask).
+   */
+  readonly positionIds: string | null;
   readonly #pastKeys: string[];
   readonly #pastValues: string[];
   readonly #presentKeys: string[];
@@ -39,7 +54,17 @@ export class DecoderSession {
     this.#presentKeys = Array.from({ length: layers }, (_, l) => layerName(names.presentKey, l));
     this.#presentValues = Array.from({ length: layers }, (_, l) => layerName(names.presentValue, l));
 
-    const fed = [names.inputIds, names.attentionMask, ...this.#pastKeys, ...this.#pastValues];
+    // Named by the config, or the builder's default name when the config leaves it out (as genai reads it).
+    const positionIds =
+      config.positionIds ?? (session.inputNames.includes(BUILDER_POSITION_IDS_NAME) ? BUILDER_POSITION_IDS_NAME : null);
+    this.positionIds = positionIds;
+    const fed = [
+      names.inputIds,
+      names.attentionMask,
+      ...(positionIds === null ? [] : [positionIds]),
+      ...this.#pastKeys,
+      ...this.#pastValues,
+    ];
     const needed = [names.logits, ...this.#presentKeys, ...this.#presentValues];
     const missingInputs = fed.filter((name) => !session.inputNames.includes(name));
     const extraInputs = session.inputNames.filter((name) => !fed.includes(name));
@@ -52,8 +77,14 @@ export class DecoderSession {
     }
     if (extraInputs.length > 0) {
       throw this.#mismatch(
-        `the model also needs ${extraInputs.join(', ')}, which this backend does not feed; it runs decoder exports whose attention derives positions from attention_mask ` +
-          `(model-builder GroupQueryAttention with fused rotary embeddings, no position_ids)`,
+        `the model also needs ${extraInputs.join(', ')}, which this backend does not feed; it feeds ${names.inputIds}, ${names.attentionMask}, ` +
+          `${positionIds ?? BUILDER_POSITION_IDS_NAME} (MultiHeadAttention exports) and the past KV cache, as the model builder's -e cpu and -e cuda exports take them`,
+      );
+    }
+    if (positionIds !== null && config.pastPresentShareBuffer === true) {
+      throw this.#mismatch(
+        `the model takes ${positionIds} and search.past_present_share_buffer is true: a GroupQueryAttention export with the rotary embedding outside the operator ` +
+          `(the model builder's -e dml layout), which this backend does not run; export with -e cpu or -e cuda`,
       );
     }
 
@@ -101,19 +132,22 @@ export class DecoderSession {
    * Runs `tokens` as the prompt of one row, `chunkSize` tokens per run (a first prompt, then
    * continuations of it), and returns only the KV cache. The logits output is not fetched, so it
    * is never copied out; onnxruntime still computes it for every position of a chunk, which is
-   * what the chunk size bounds.
+   * what the chunk size bounds. A model with position_ids takes the whole prompt in one run
+   * (its causal mask cannot continue a prompt), whatever `chunkSize` says.
    */
   async prefill(tokens: Int32Array, chunkSize: number): Promise<KvBatch> {
     let kv = KvBatch.gather(this.kvLayout, [null], 0); // one row, no slots yet
     const fetches = [...this.#presentKeys, ...this.#presentValues];
-    for (let start = 0; start < tokens.length; start += chunkSize) {
-      const chunk = tokens.subarray(start, start + chunkSize);
+    const step = this.positionIds === null ? chunkSize : tokens.length;
+    for (let start = 0; start < tokens.length; start += step) {
+      const chunk = tokens.subarray(start, start + step);
       const width = kv.width + chunk.length;
       const feeds = this.#feeds(
         BigInt64Array.from(chunk, (t) => BigInt(t)),
         [1, chunk.length],
         maskOf([width], width),
         kv,
+        BigInt64Array.from(chunk, (_, i) => BigInt(start + i)),
       );
       kv = this.#presents(await this.session.run(feeds, fetches), 1, width);
     }
@@ -131,17 +165,26 @@ export class DecoderSession {
   ): Promise<{ logits: Tensor; present: KvBatch }> {
     const batch = tokens.length;
     const width = past.width + 1;
-    const feeds = this.#feeds(
-      BigInt64Array.from(tokens, (t) => BigInt(t)),
-      [batch, 1],
-      maskOf(
+    const ids = BigInt64Array.from(tokens, (t) => BigInt(t));
+    if (this.positionIds === null) {
+      const mask = maskOf(
         lengths.map((l) => l + 1),
         width,
-      ),
-      past,
-    );
-    const result = await this.session.run(feeds);
-    return { logits: result[this.config.names.logits]!, present: this.#presents(result, batch, width) };
+      );
+      const result = await this.session.run(this.#feeds(ids, [batch, 1], mask, past));
+      return { logits: result[this.config.names.logits]!, present: this.#presents(result, batch, width) };
+    }
+    // The new token lands in the last slot: the row's tokens so far, holes excluded, plus it.
+    const slots = new Uint8Array(batch * width);
+    for (let row = 0; row < batch; row++) {
+      if (past.slots !== null) slots.set(past.slots.subarray(row * past.width, (row + 1) * past.width), row * width);
+      else slots.fill(1, row * width, row * width + lengths[row]!);
+      slots[(row + 1) * width - 1] = 1;
+    }
+    const mask = { data: BigInt64Array.from(slots, (flag) => BigInt(flag)), dims: [batch, width] };
+    const positions = BigInt64Array.from(lengths, (l) => BigInt(l));
+    const result = await this.session.run(this.#feeds(ids, [batch, 1], mask, past, positions));
+    return { logits: result[this.config.names.logits]!, present: this.#presents(result, batch, width, slots) };
   }
 
   #feeds(
@@ -149,11 +192,13 @@ export class DecoderSession {
     idsDims: readonly number[],
     mask: { data: BigInt64Array; dims: readonly number[] },
     past: KvBatch,
+    positions?: BigInt64Array,
   ): InferenceSession.FeedsType {
     const feeds: Record<string, Tensor> = {
       [this.config.names.inputIds]: new Tensor('int64', ids, idsDims),
       [this.config.names.attentionMask]: new Tensor('int64', mask.data, mask.dims),
     };
+    if (this.positionIds !== null) feeds[this.positionIds] = new Tensor('int64', positions!, idsDims);
     for (let l = 0; l < this.kvLayout.layers; l++) {
       feeds[this.#pastKeys[l]!] = past.keys[l]!;
       feeds[this.#pastValues[l]!] = past.values[l]!;
@@ -161,7 +206,12 @@ export class DecoderSession {
     return feeds;
   }
 
-  #presents(result: InferenceSession.ReturnType, batch: number, width: number): KvBatch {
+  #presents(
+    result: InferenceSession.ReturnType,
+    batch: number,
+    width: number,
+    slots: Uint8Array | null = null,
+  ): KvBatch {
     const keys = this.#presentKeys.map((name) => result[name]!);
     const values = this.#presentValues.map((name) => result[name]!);
     const dims = keys[0]!.dims;
@@ -172,7 +222,7 @@ export class DecoderSession {
         `onnxruntime: ${this.#presentKeys[0]} came back [${dims.join(', ')}], expected [${batch}, ${this.kvLayout.kvHeads}, ${width}, ${this.kvLayout.headSize}]; the model must append to separate past/present buffers`,
       );
     }
-    return new KvBatch(batch, width, keys, values);
+    return new KvBatch(batch, width, keys, values, slots);
   }
 }
 

@@ -6,10 +6,12 @@
  * @packageDocumentation
  */
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { InferenceSession } from 'onnxruntime-node';
 import { BackendError } from '../../errors.js';
+import { withoutValueInfo } from '../../onnx/value-info.js';
 
 /** Where the backend runs the model. */
 export type Device = 'cpu' | 'cuda';
@@ -77,6 +79,12 @@ export interface SessionSettings {
   deviceId?: number;
   /** Threads inside one operator (CPU). Default: onnxruntime's choice (physical cores). */
   intraOpNumThreads?: number;
+  /**
+   * Load the model without its shape hints (GraphProto.value_info): the file is read, stripped in
+   * memory and handed to onnxruntime as bytes, its external data still read from the model's
+   * folder. Needed by the builder's MultiHeadAttention exports (lib/onnx/value-info.ts).
+   */
+  withoutShapeHints?: boolean;
 }
 
 /**
@@ -97,7 +105,11 @@ export async function openSession(modelPath: string, settings: SessionSettings):
     options.executionProviders = ['cpu'];
   }
   try {
-    return await InferenceSession.create(modelPath, options);
+    if (settings.withoutShapeHints !== true) return await InferenceSession.create(modelPath, options);
+    const { bytes } = withoutValueInfo(await readFile(modelPath));
+    // From bytes, onnxruntime resolves external data (model.onnx.data) against this folder.
+    options.extra = { session: { model_external_initializers_file_folder_path: dirname(modelPath) } };
+    return await InferenceSession.create(bytes, options);
   } catch (error) {
     if (settings.device === 'cuda' && isProviderLoadFailure(error))
       throw cudaUnavailableError((error as Error).message, error);

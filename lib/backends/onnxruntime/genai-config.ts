@@ -7,7 +7,12 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { BUILDER_IO_NAMES, type DecoderIoNames, GENAI_CONFIG_FILE } from '../../genai-layout.js';
+import {
+  BUILDER_IO_NAMES,
+  BUILDER_POSITION_IDS_NAME,
+  type DecoderIoNames,
+  GENAI_CONFIG_FILE,
+} from '../../genai-layout.js';
 import { BackendError } from '../../errors.js';
 
 export { GENAI_CONFIG_FILE, type DecoderIoNames, layerName } from '../../genai-layout.js';
@@ -34,6 +39,13 @@ export interface GenaiDecoderConfig {
   bosTokenId: number | null;
   eosTokenIds: readonly number[];
   names: DecoderIoNames;
+  /**
+   * The position_ids input's name when `model.decoder.inputs` lists one (the builder's
+   * MultiHeadAttention exports), else null.
+   */
+  positionIds: string | null;
+  /** `search.past_present_share_buffer`, or null when absent. */
+  pastPresentShareBuffer: boolean | null;
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -155,6 +167,14 @@ export async function readGenaiConfig(modelDir: string): Promise<GenaiDecoderCon
     ),
   };
 
+  const positionIds =
+    isObject(inputs) && inputs['position_ids'] !== undefined
+      ? name(inputs, 'position_ids', 'model.decoder.inputs.position_ids', BUILDER_POSITION_IDS_NAME, false)
+      : null;
+  const search = isObject(root) ? root['search'] : undefined;
+  const share = isObject(search) ? search['past_present_share_buffer'] : undefined;
+  if (share !== undefined && typeof share !== 'boolean') throw invalid('search.past_present_share_buffer', 'a boolean');
+
   return {
     configPath,
     decoderPath: join(folder, filename),
@@ -167,5 +187,7 @@ export async function readGenaiConfig(modelDir: string): Promise<GenaiDecoderCon
     bosTokenId: tokenId(bos) ? bos : null,
     eosTokenIds,
     names,
+    positionIds,
+    pastPresentShareBuffer: share ?? null,
   };
 }

@@ -5,6 +5,11 @@
  * step's past as they are; when rows join or leave, the surviving rows are copied into a new,
  * narrower or wider batch.
  *
+ * Exports whose present is Concat(past, new) (the builder's MultiHeadAttention layout) put every
+ * step's token after the whole past, so a short row's padding ends up between its tokens. Such a
+ * batch records which slots hold tokens ({@link KvBatch.slots}); copying rows into a new batch
+ * packs each row's tokens to the front again.
+ *
  * @packageDocumentation
  */
 import { Tensor } from 'onnxruntime-node';
@@ -49,22 +54,37 @@ export class KvBatch {
   readonly width: number;
   readonly keys: readonly Tensor[];
   readonly values: readonly Tensor[];
+  /**
+   * Which slots hold a token, row by row ([batchSize × width], 1 where a slot does), for a batch
+   * whose rows may have holes; null when every row's tokens are its first slots.
+   */
+  readonly slots: Uint8Array | null;
 
-  constructor(batchSize: number, width: number, keys: readonly Tensor[], values: readonly Tensor[]) {
+  constructor(
+    batchSize: number,
+    width: number,
+    keys: readonly Tensor[],
+    values: readonly Tensor[],
+    slots: Uint8Array | null = null,
+  ) {
+    if (slots !== null && slots.length !== batchSize * width)
+      throw new RangeError(`slots has ${slots.length} entries, expected ${batchSize} × ${width}`);
     this.batchSize = batchSize;
     this.width = width;
     this.keys = keys;
     this.values = values;
+    this.slots = slots;
   }
 
   /**
    * A batch of `sources.length` rows of width `width` (≥ every source's length), row i copied from
-   * sources[i]; padding slots are zero.
+   * sources[i] with its tokens packed to the front (in slot order); padding slots are zero.
    */
   static gather(layout: KvLayout, sources: readonly (KvRowSource | null)[], width: number): KvBatch {
     const batchSize = sources.length;
     const { kvHeads, headSize } = layout;
     const dims = [batchSize, kvHeads, width, headSize];
+    const runs = sources.map((source) => (source === null || source.length === 0 ? [] : tokenRuns(source)));
     const make = (pick: (batch: KvBatch) => readonly Tensor[], layer: number): Tensor => {
       const out: KvData =
         layout.type === 'float32'
@@ -73,12 +93,16 @@ export class KvBatch {
       sources.forEach((source, row) => {
         if (source === null || source.length === 0) return;
         const from = floatTensorData(pick(source.batch)[layer]!, layout.type);
-        const count = source.length * headSize;
         for (let head = 0; head < kvHeads; head++) {
-          const start = (source.index * kvHeads + head) * source.batch.width * headSize;
-          const at = (row * kvHeads + head) * width * headSize;
-          if (out instanceof Float32Array) out.set((from as Float32Array).subarray(start, start + count), at);
-          else out.set((from as Uint16Array).subarray(start, start + count), at);
+          const rowStart = (source.index * kvHeads + head) * source.batch.width;
+          let at = (row * kvHeads + head) * width * headSize;
+          for (const [first, end] of runs[row]!) {
+            const start = (rowStart + first) * headSize;
+            const stop = (rowStart + end) * headSize;
+            if (out instanceof Float32Array) out.set((from as Float32Array).subarray(start, stop), at);
+            else out.set((from as Uint16Array).subarray(start, stop), at);
+            at += stop - start;
+          }
         }
       });
       return new Tensor(layout.type, out, dims);
@@ -91,4 +115,23 @@ export class KvBatch {
     }
     return new KvBatch(batchSize, width, keys, values);
   }
+}
+
+/** The slot ranges [first, end) holding a source row's tokens, in order. */
+function tokenRuns(source: KvRowSource): [number, number][] {
+  const { batch, index, length } = source;
+  if (batch.slots === null) return [[0, length]];
+  const slots = batch.slots.subarray(index * batch.width, (index + 1) * batch.width);
+  const runs: [number, number][] = [];
+  let count = 0;
+  for (let slot = 0; slot < slots.length; slot++) {
+    if (slots[slot] === 0) continue;
+    const first = slot;
+    while (slot < slots.length && slots[slot] !== 0) slot++;
+    runs.push([first, slot]);
+    count += slot - first;
+  }
+  if (count !== length)
+    throw new RangeError(`row ${index} of the KV batch holds ${count} tokens, but ${length} were expected`);
+  return runs;
 }

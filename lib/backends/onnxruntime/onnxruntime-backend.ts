@@ -39,7 +39,8 @@ export interface OnnxRuntimeBackendOptions {
   eosTokenIds?: readonly number[];
   /**
    * Prompt tokens per prefill run. Longer prompts are prefilled in chunks, which bounds the
-   * memory of the [chunk, vocab] logits the model computes on the way. Default 512.
+   * memory of the [chunk, vocab] logits the model computes on the way. Default 512. Models with a
+   * position_ids input (the builder's MultiHeadAttention exports) take each prompt in one run.
    */
   prefillChunkSize?: number;
 }
@@ -325,17 +326,26 @@ export async function createOnnxRuntimeBackend(options: OnnxRuntimeBackendOption
       `onnxruntime: the decoder model ${config.decoderPath} (model.decoder.filename in ${config.configPath}) is missing; ${BUILDER_FOLDER_HINT}`,
     );
   }
-  const session = await openSession(config.decoderPath, {
+  const settings = {
     device: options.device,
     ...(options.deviceId !== undefined ? { deviceId: options.deviceId } : {}),
     ...(options.intraOpNumThreads !== undefined ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
-  });
-  let decoder: DecoderSession;
-  try {
-    decoder = new DecoderSession(session, config, options.dtype);
-  } catch (error) {
-    await session.release();
-    throw error;
+  };
+  // MultiHeadAttention exports (position_ids in the config) carry shape hints onnxruntime trips on.
+  const open = async (withoutShapeHints: boolean): Promise<DecoderSession> => {
+    const session = await openSession(config.decoderPath, { ...settings, withoutShapeHints });
+    try {
+      return new DecoderSession(session, config, options.dtype);
+    } catch (error) {
+      await session.release();
+      throw error;
+    }
+  };
+  let decoder = await open(config.positionIds !== null);
+  if (decoder.positionIds !== null && config.positionIds === null) {
+    // The model has position_ids although the config does not list it: open it again, without the hints.
+    await decoder.session.release();
+    decoder = await open(true);
   }
   return new OnnxRuntimeBackend(decoder, {
     device: options.device,
