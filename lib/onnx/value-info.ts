@@ -5,7 +5,9 @@
  * shapes are equal, and a run where they differ fails with "Shape mismatch attempting to re-use
  * buffer". The model builder's MultiHeadAttention exports hint the repeated K/V of every layer as
  * [batch_size, sequence_length, hidden] although they span the whole past plus the new tokens, so
- * each decode step after a prompt fails until the hints are gone.
+ * each decode step after a prompt fails until the hints are gone (seen with onnxruntime-node
+ * 1.29 and Python onnxruntime 1.32, and in onnxruntime-genai 0.18's own generator on the
+ * builder's `-p fp16 -e cpu` export of a small Llama).
  *
  * Only the top-level graph is rewritten (the builder emits no subgraphs); the reader understands
  * just enough of the wire format to copy fields it does not need.

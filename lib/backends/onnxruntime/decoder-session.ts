@@ -147,7 +147,7 @@ export class DecoderSession {
         [1, chunk.length],
         maskOf([width], width),
         kv,
-        BigInt64Array.from(chunk, (_, i) => BigInt(start + i)),
+        this.positionIds === null ? undefined : BigInt64Array.from(chunk, (_, i) => BigInt(start + i)),
       );
       kv = this.#presents(await this.session.run(feeds, fetches), 1, width);
     }
@@ -156,7 +156,8 @@ export class DecoderSession {
 
   /**
    * One decode step: row i feeds `tokens[i]` after `lengths[i]` cached slots of `past`
-   * (right-padded to past.width). Returns the logits tensor and the grown KV batch (width + 1).
+   * (right-padded to past.width; for a model with position_ids, the slots `past.slots` marks when
+   * it has holes). Returns the logits tensor and the grown KV batch (width + 1).
    */
   async step(
     tokens: Int32Array,
