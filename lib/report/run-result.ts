@@ -28,7 +28,10 @@ export interface RunResult {
   loadgenMode?: string | undefined;
   /** The mode asked for, when LoadGen ran another one (an audit config changed it); `mode` is what ran. */
   requestedMode?: string | undefined;
-  /** The audit config LoadGen applied to the run (absolute path), when it applied one. */
+  /**
+   * The audit config LoadGen applied to the run (absolute path), when it applied one; for
+   * `compliance` runs, the scratch copy of the test's, which is removed after the run.
+   */
   auditConfig?: string | undefined;
   /** The compliance test the run is ("TEST06"), for runs of `mlperf-llm compliance`. */
   compliance?: 'TEST06' | undefined;
