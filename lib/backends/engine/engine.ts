@@ -48,6 +48,13 @@ export interface EngineOptions {
    * one launch instead of one per kernel (batch-1 decode is launch-bound without). Default false.
    */
   cudaGraph?: boolean;
+  /**
+   * Prefills run the prompt right-padded to a multiple of this many tokens (1: exact lengths).
+   * ONNX Runtime's CUDA provider is slow the first time it meets a sequence length, so a few
+   * widths serve all prompts; the padding is causal-masked and costs at most this many tokens of
+   * compute. Default 64.
+   */
+  prefillBucket?: number;
 }
 
 /** Receives one request's events, on the JS thread, in order; after `onEnd` or `onError` nothing follows. */
@@ -122,6 +129,7 @@ export class Engine {
     positiveInteger('maxLength', options.maxLength, true);
     positiveInteger('intraOpNumThreads', options.intraOpNumThreads, true);
     positiveInteger('maxPrefillsPerStep', options.maxPrefillsPerStep, true);
+    positiveInteger('prefillBucket', options.prefillBucket, true);
     positiveInteger('memoryLimitBytes', options.memoryLimitBytes, true);
     if (options.deviceId !== undefined && (!Number.isInteger(options.deviceId) || options.deviceId < 0)) {
       throw new BackendError(
@@ -164,6 +172,7 @@ export class Engine {
           ...(options.memoryLimitBytes !== undefined ? { memoryLimitBytes: options.memoryLimitBytes } : {}),
           ...(options.maxPrefillsPerStep !== undefined ? { maxPrefillsPerStep: options.maxPrefillsPerStep } : {}),
           ...(options.cudaGraph !== undefined ? { cudaGraph: options.cudaGraph } : {}),
+          ...(options.prefillBucket !== undefined ? { prefillBucket: options.prefillBucket } : {}),
         },
         (records, messages) => {
           if (created.engine !== undefined) created.engine.#dispatch(records, messages);
