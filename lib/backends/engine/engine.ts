@@ -45,7 +45,8 @@ export interface EngineOptions {
   maxPrefillsPerStep?: number;
   /**
    * CUDA: capture each decode step's shape once as a CUDA graph and replay it, so a step costs
-   * one launch instead of one per kernel (batch-1 decode is launch-bound without). Default false.
+   * one launch instead of one per kernel (batch-1 decode is launch-bound without). Default true;
+   * ignored on the CPU and where the KV cache stays on the host (a float32 export).
    */
   cudaGraph?: boolean;
   /**
@@ -171,7 +172,7 @@ export class Engine {
           argmaxModels: argmaxModels(),
           ...(options.memoryLimitBytes !== undefined ? { memoryLimitBytes: options.memoryLimitBytes } : {}),
           ...(options.maxPrefillsPerStep !== undefined ? { maxPrefillsPerStep: options.maxPrefillsPerStep } : {}),
-          ...(options.cudaGraph !== undefined ? { cudaGraph: options.cudaGraph } : {}),
+          cudaGraph: options.cudaGraph ?? true,
           ...(options.prefillBucket !== undefined ? { prefillBucket: options.prefillBucket } : {}),
         },
         (records, messages) => {

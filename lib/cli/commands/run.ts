@@ -92,7 +92,8 @@ function builder(yargs: Argv): Argv<RunArgs> {
     })
     .option('cuda-graph', {
       type: 'boolean',
-      describe: 'native engine on cuda: replay decode steps as CUDA graphs (one launch per step)',
+      describe:
+        'native engine on cuda: replay decode steps as CUDA graphs, one launch per step (default on; --no-cuda-graph: off)',
     })
     .option('dtype', {
       choices: DTYPES,
