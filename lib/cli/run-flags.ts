@@ -88,7 +88,8 @@ export function runFlags(yargs: Argv, options: { withMode: boolean; outputDirDef
     })
     .option('cuda-graph', {
       type: 'boolean',
-      describe: 'native engine on cuda: replay decode steps as CUDA graphs (one launch per step)',
+      describe:
+        'native engine on cuda: replay decode steps as CUDA graphs, one launch per step (default on; --no-cuda-graph: off)',
     })
     .option('dtype', {
       choices: DTYPES,
