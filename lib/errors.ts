@@ -55,6 +55,12 @@ export const ERROR_CODES = Object.freeze({
   ERR_ACCURACY_DATASET: 'an accuracy log names samples the given dataset does not have',
   ERR_REPORT_NOT_A_RUN: 'the folder holds no result.json written by mlperf-llm run',
   ERR_REPORT_BAD_FILE: 'a file of the run folder (sample_times.json) is damaged; the message names it',
+  ERR_SUBMISSION_RUN:
+    'a run folder cannot go into a submission (not written by mlperf-llm, INVALID, aborted, failed accuracy or TEST06, a duplicate or a missing run); the message names it',
+  ERR_SUBMISSION_SYSTEM:
+    'the system description JSON lacks required fields or has values the submission checker refuses',
+  ERR_SUBMISSION_MEASUREMENTS: "measurements.json's required fields are missing (the --measurements file)",
+  ERR_SUBMISSION_OUTPUT: 'the submission output folder exists and is not empty, or is a file',
   ERR_SERVE_LISTEN: 'serve cannot listen on the host and port',
   ERR_CUDA_SETUP_PLATFORM: 'setup-cuda runs on linux/x64 only',
   ERR_CUDA_SETUP_DRIVER: 'the NVIDIA driver is too old for the CUDA major asked for',

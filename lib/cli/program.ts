@@ -16,6 +16,7 @@ import { isCoded } from '../errors.js';
 import { loadgenVersion } from '../loadgen/index.js';
 import { packageVersion } from '../package-paths.js';
 import { setupCudaCommand } from './commands/setup-cuda.js';
+import { submissionCommand } from './commands/submission.js';
 
 /** Prints a known failure as one line (its message names the fix); anything else with its stack. */
 function reportFailure(error: unknown): never {
@@ -36,10 +37,14 @@ export async function runProgram(argv: readonly string[]): Promise<void> {
       .command(evaluateCommand)
       .command(reportCommand)
       .command(prepareDatasetCommand)
+      .command(submissionCommand)
       .command(serveCommand)
       .command(setupCudaCommand)
       .command(doctorCommand)
-      .demandCommand(1, 'give a command: run, evaluate, report, prepare-dataset, serve, setup-cuda or doctor')
+      .demandCommand(
+        1,
+        'give a command: run, evaluate, report, submission, prepare-dataset, serve, setup-cuda or doctor',
+      )
       .strict()
       .recommendCommands()
       .fail((message, error) => {
