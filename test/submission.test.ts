@@ -382,6 +382,33 @@ test('refuses a system description missing required fields, naming every one', (
   );
 });
 
+test('refuses datacenter runs with an edge-only system description', () => {
+  const path = join(work, 'edge_box.json');
+  writeFileSync(path, JSON.stringify({ ...systemDescription(), system_type: 'edge' }));
+  const output = join(work, 'tree-edge');
+  const result = cli(
+    [
+      'submission',
+      '--system',
+      path,
+      '--measurements',
+      measurementsPath,
+      '--from',
+      perf,
+      acc,
+      test06,
+      '--output',
+      output,
+    ],
+    work,
+  );
+  assertRefused(
+    result,
+    output,
+    /--from .*offline-performance: is a datacenter run \(llama3\.1-8b\), but --system .*edge_box\.json has system_type "edge"/,
+  );
+});
+
 test('refuses measurements without the weight fields, and an output folder that is not empty', () => {
   const output = join(work, 'tree-measurements');
   const result = cli(['submission', '--system', systemPath, '--from', perf, acc, test06, '--output', output], work);

@@ -150,6 +150,11 @@ function warningsFor(runs: ScenarioRuns, evaluation: AccuracyLogResult): string[
     warnings.push(
       `${where}: the performance run (${runs.performance.given}) had performance_sample_count ${sampleCount}; the checker requires ${official}`,
     );
+  const samplesPerQuery = Number(settings.samples_per_query);
+  if (runs.scenario === 'Offline' && samplesPerQuery < official)
+    warnings.push(
+      `${where}: the performance run (${runs.performance.given}) issued ${samplesPerQuery} samples per query; the checker requires ${official} or more`,
+    );
   return warnings;
 }
 
