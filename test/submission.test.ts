@@ -244,6 +244,12 @@ test('submission lays out the closed tree: results, accuracy.txt with hash, trun
   assert.equal(read(/^.*'rougeL':\s+'?([\d.]+)'?.*/), scores.rougeL);
   assert.equal(read(/^.*'rougeLsum':\s+'?([\d.]+)'?.*/), scores.rougeLsum);
   assert.equal(read(/^.*'gen_len':\s([\d.]+).*/), scores.gen_len);
+  assert.equal(read(/^.*'gen_num':\s([\d.]+).*/), scores.gen_num);
+  // evaluation.py's dict for Llama-3.1-8B ends with gen_num (no token counts).
+  assert.match(
+    lines[2]!,
+    /^\{'rouge1': '[\d.]+', 'rouge2': '[\d.]+', 'rougeL': '[\d.]+', 'rougeLsum': '[\d.]+', 'gen_len': \d+, 'gen_num': \d+\}$/,
+  );
 
   const measurements = JSON.parse(at('measurements.json').toString()) as Record<string, string>;
   assert.deepEqual(measurements, { input_data_types: 'int32', retraining: 'No', ...MEASUREMENTS });
@@ -301,6 +307,16 @@ test('refuses a missing accuracy run, a missing TEST06 and a failed TEST06', () 
     submission([perf, acc], output),
     output,
     /--from .*offline-performance: no TEST06 run for llama3\.1-8b Offline among --from; add the folder of "mlperf-llm compliance TEST06 --scenario Offline"/,
+  );
+  // The same run without the compliance marker: a plain run under TEST06's audit.config.
+  const audited = join(work, 'runs', 'offline-audited');
+  cpSync(test06, audited, { recursive: true });
+  const { compliance: _marker, ...plain } = resultOf(test06);
+  writeFileSync(join(audited, 'result.json'), JSON.stringify(plain));
+  assertRefused(
+    submission([audited, acc, test06], output),
+    output,
+    /--from .*offline-audited: LoadGen ran it under a compliance audit\.config \(accuracy_log_sampling_target 100\); run the performance run again without one/,
   );
   const failed = join(work, 'runs', 'offline-test06-failed');
   cpSync(test06, failed, { recursive: true });

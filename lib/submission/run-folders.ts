@@ -136,6 +136,13 @@ export function classifyRunFolder(given: string): RunFolder {
       `LoadGen judged this ${scenario} performance run ${result.validity ?? 'without a verdict'}` +
         `${result.invalidReason ? ` (${result.invalidReason})` : ''}; a submission needs a VALID one, so run it again with the fix`,
     );
+  // A plain run under a left-over audit.config (TEST06's) samples its accuracy log: no submission run.
+  const sampling = Number(result.settings?.accuracy_log_sampling_target ?? 0);
+  if (kinds.includes('performance') && sampling > 0)
+    throw runError(
+      given,
+      `LoadGen ran it under a compliance audit.config (accuracy_log_sampling_target ${sampling}); run the performance run again without one`,
+    );
   if (kinds.includes('TEST06')) {
     const failure = test06Failure(readFileSync(join(dir, 'verify_accuracy.txt'), 'utf8'), scenario);
     if (failure !== undefined)
