@@ -1,6 +1,6 @@
 // `mlperf-llm submission`: a closed-division tree laid out from real runs on the embedded tiny
-// model (performance, accuracy, TEST06), checked file by file, and each refusal of a run, system
-// description or output folder the submission cannot take, which leaves nothing behind.
+// model (run: performance, accuracy; compliance TEST06), checked file by file, and each refusal of
+// a run, system description or output folder the submission cannot take, which leaves nothing.
 //
 // The official submission checker is not run here: it is Python from mlcommons/inference on
 // GitHub, published on no package registry, and tests may not download from GitHub.
@@ -11,7 +11,6 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statS
 import { join, relative } from 'node:path';
 import { before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { readAccuracyLog } from '../lib/report/accuracy-log.js';
 import type { RunResult } from '../lib/report/run-result.js';
 import { SYSTEM_REQUIRED_FIELDS } from '../lib/submission/system-description.js';
 import { truncatedText } from '../lib/submission/truncate-accuracy-log.js';
@@ -49,52 +48,6 @@ function filesUnder(root: string): string[] {
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
-// TEST06's audit.config (mlcommons/inference compliance/TEST06/audit.config): a performance run
-// that logs the answers of 100 sampled queries.
-const TEST06_AUDIT_CONFIG = [
-  '*.*.mode = 2',
-  '*.*.accuracy_log_rng_seed = 720381539243781796',
-  '*.*.accuracy_log_sampling_target = 100',
-  '*.*.min_query_count = 100',
-  '*.*.min_duration = 0',
-  '*.*.sample_concatenate_permutation = 0',
-  '',
-].join('\n');
-
-/**
- * A TEST06 folder made by hand: a real LoadGen run under TEST06's audit.config, verified here the
- * way run_verification.py verifies it (Offline: first-token check skipped; at most one trailing
- * EOS; each answer as long as its token_count), with its output lines and a result.json marked
- * `"compliance": "TEST06"`.
- * TODO(lead): replace with the folder of the real "mlperf-llm compliance TEST06" once it is on main.
- */
-function fabricatedTest06(cwd: string, outputDir: string): string {
-  const auditDir = join(cwd, 'test06-cwd');
-  mkdirSync(auditDir);
-  writeFileSync(join(auditDir, 'audit.config'), TEST06_AUDIT_CONFIG);
-  run([], auditDir, outputDir);
-  const entries = readAccuracyLog(join(outputDir, 'mlperf_log_accuracy.json'));
-  assert.ok(entries.length > 0, 'the TEST06 run logged answers');
-  const EOS = 128009;
-  const eosPass = entries.every((entry) => {
-    const ids = new Int32Array(entry.data.buffer, entry.data.byteOffset, entry.data.length / 4);
-    return !(ids.length >= 2 && ids[ids.length - 1] === EOS && ids[ids.length - 2] === EOS);
-  });
-  const lengthPass = entries.every((entry) => entry.tokenCount === entry.data.length / 4);
-  const lines = [
-    'First token check pass: Skipped',
-    `EOS check pass: ${eosPass ? 'True' : 'False'}`,
-    `Sample length check pass: ${lengthPass ? 'True' : 'False'}`,
-    eosPass && lengthPass ? 'TEST06 verification complete' : 'TEST06 verification failed',
-  ];
-  writeFileSync(join(outputDir, 'verify_accuracy.txt'), `${lines.join('\n')}\n`);
-  writeFileSync(
-    join(outputDir, 'result.json'),
-    `${JSON.stringify({ ...resultOf(outputDir), compliance: 'TEST06' }, null, 2)}\n`,
-  );
-  return outputDir;
-}
-
 /** A system description with every field the checker requires. */
 function systemDescription(): Record<string, unknown> {
   const fields: Record<string, unknown> = Object.fromEntries(SYSTEM_REQUIRED_FIELDS.map((f) => [f, 'n/a']));
@@ -131,7 +84,9 @@ before(() => {
   work = tempDir('submission');
   perf = run([], work, join(work, 'runs', 'offline-performance'));
   acc = run(['--mode', 'accuracy'], work, join(work, 'runs', 'offline-accuracy'));
-  test06 = fabricatedTest06(work, join(work, 'runs', 'offline-test06'));
+  test06 = join(work, 'runs', 'offline-test06');
+  const compliance = cli(['compliance', 'TEST06', '--output-dir', test06], work);
+  assert.equal(compliance.status, 0, compliance.stderr);
   systemPath = join(work, 'tiny_cpu.json');
   writeFileSync(systemPath, `${JSON.stringify(systemDescription(), null, 2)}\n`);
   measurementsPath = join(work, 'measurements.json');
@@ -316,14 +271,18 @@ test('refuses a missing accuracy run, a missing TEST06 and a failed TEST06', () 
   assertRefused(
     submission([audited, acc, test06], output),
     output,
-    /--from .*offline-audited: LoadGen ran it under a compliance audit\.config \(accuracy_log_sampling_target 100\); run the performance run again without one/,
+    /--from .*offline-audited: LoadGen ran it under a compliance audit\.config \(.+\); run the performance run again without one/,
   );
+  // A TEST06 log whose first answer ends in two EOS ids, verified by "compliance TEST06 --verify".
   const failed = join(work, 'runs', 'offline-test06-failed');
   cpSync(test06, failed, { recursive: true });
-  writeFileSync(
-    join(failed, 'verify_accuracy.txt'),
-    'First token check pass: Skipped\nEOS check pass: False\nSample length check pass: True\nTEST06 verification failed\n',
-  );
+  const logPath = join(failed, 'mlperf_log_accuracy.json');
+  const log = JSON.parse(readFileSync(logPath, 'utf8')) as { data: string }[];
+  const eosTwice = '09F40100'.repeat(2); // 128009, little-endian int32, twice
+  log[0]!.data = log[0]!.data.slice(0, -eosTwice.length) + eosTwice;
+  writeFileSync(logPath, JSON.stringify(log));
+  const verified = cli(['compliance', 'TEST06', '--verify', failed], work);
+  assert.equal(verified.status, 6, verified.stdout + verified.stderr);
   assertRefused(
     submission([perf, acc, failed], output),
     output,

@@ -6,6 +6,7 @@
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { complianceCommand } from './commands/compliance.js';
 import { doctorCommand } from './commands/doctor.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { prepareDatasetCommand } from './commands/prepare-dataset.js';
@@ -36,6 +37,7 @@ export async function runProgram(argv: readonly string[]): Promise<void> {
       .command(runCommand)
       .command(evaluateCommand)
       .command(reportCommand)
+      .command(complianceCommand)
       .command(prepareDatasetCommand)
       .command(submissionCommand)
       .command(serveCommand)
@@ -43,7 +45,7 @@ export async function runProgram(argv: readonly string[]): Promise<void> {
       .command(doctorCommand)
       .demandCommand(
         1,
-        'give a command: run, evaluate, report, submission, prepare-dataset, serve, setup-cuda or doctor',
+        'give a command: run, evaluate, report, compliance, submission, prepare-dataset, serve, setup-cuda or doctor',
       )
       .strict()
       .recommendCommands()

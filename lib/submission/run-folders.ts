@@ -79,7 +79,11 @@ export function test06Failure(text: string, scenario: string): string | undefine
     lines.includes(TEST06_PASS_LINES.eos) ? undefined : 'EOS check',
     lines.includes(TEST06_PASS_LINES.length) ? undefined : 'sample-length check',
   ].filter((name): name is string => name !== undefined);
-  return failed.length > 0 ? `verify_accuracy.txt does not record a pass of the ${failed.join(', ')}` : undefined;
+  if (failed.length > 0) return `verify_accuracy.txt does not record a pass of the ${failed.join(', ')}`;
+  // mlperf-llm's verification adds checks of its own (the sample count); its verdict line covers them.
+  return lines.includes('TEST06 verification failed')
+    ? 'verify_accuracy.txt says "TEST06 verification failed"'
+    : undefined;
 }
 
 /**
@@ -138,10 +142,11 @@ export function classifyRunFolder(given: string): RunFolder {
     );
   // A plain run under a left-over audit.config (TEST06's) samples its accuracy log: no submission run.
   const sampling = Number(result.settings?.accuracy_log_sampling_target ?? 0);
-  if (kinds.includes('performance') && sampling > 0)
+  const audit = result.auditConfig;
+  if (kinds.includes('performance') && (sampling > 0 || audit !== undefined))
     throw runError(
       given,
-      `LoadGen ran it under a compliance audit.config (accuracy_log_sampling_target ${sampling}); run the performance run again without one`,
+      `LoadGen ran it under a compliance audit.config (${audit ?? `accuracy_log_sampling_target ${sampling}`}); run the performance run again without one`,
     );
   if (kinds.includes('TEST06')) {
     const failure = test06Failure(readFileSync(join(dir, 'verify_accuracy.txt'), 'utf8'), scenario);
