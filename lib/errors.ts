@@ -58,6 +58,12 @@ export const ERROR_CODES = Object.freeze({
   ERR_COMPLIANCE_LOG:
     "a compliance test's log folder lacks LoadGen's logs, or they are not that test's run; the message names the file",
   ERR_COMPLIANCE_OPTION: 'a compliance option (EOS ids, output limit) is malformed; the message names it',
+  ERR_SUBMISSION_RUN:
+    'a run folder cannot go into a submission (not written by mlperf-llm, INVALID, aborted, failed accuracy or TEST06, a duplicate or a missing run); the message names it',
+  ERR_SUBMISSION_SYSTEM:
+    'the system description JSON lacks required fields or has values the submission checker refuses',
+  ERR_SUBMISSION_MEASUREMENTS: "measurements.json's required fields are missing (the --measurements file)",
+  ERR_SUBMISSION_OUTPUT: 'the submission output folder exists and is not empty, or is a file',
   ERR_SERVE_LISTEN: 'serve cannot listen on the host and port',
   ERR_CUDA_SETUP_PLATFORM: 'setup-cuda runs on linux/x64 only',
   ERR_CUDA_SETUP_DRIVER: 'the NVIDIA driver is too old for the CUDA major asked for',

@@ -15,3 +15,4 @@ export { evaluateSummaries, type AccuracyScores } from './accuracy/evaluate.js';
 export { checkAccuracy, type AccuracyTarget } from './accuracy/targets.js';
 export { startOpenAIServer, type OpenAIServer, type OpenAIServerOptions } from './serve/index.js';
 export * from './compliance/index.js';
+export { writeSubmissionTree, type SubmissionOptions, type SubmissionTree } from './submission/tree.js';

@@ -17,6 +17,7 @@ import { isCoded } from '../errors.js';
 import { loadgenVersion } from '../loadgen/index.js';
 import { packageVersion } from '../package-paths.js';
 import { setupCudaCommand } from './commands/setup-cuda.js';
+import { submissionCommand } from './commands/submission.js';
 
 /** Prints a known failure as one line (its message names the fix); anything else with its stack. */
 function reportFailure(error: unknown): never {
@@ -38,12 +39,13 @@ export async function runProgram(argv: readonly string[]): Promise<void> {
       .command(reportCommand)
       .command(complianceCommand)
       .command(prepareDatasetCommand)
+      .command(submissionCommand)
       .command(serveCommand)
       .command(setupCudaCommand)
       .command(doctorCommand)
       .demandCommand(
         1,
-        'give a command: run, evaluate, report, compliance, prepare-dataset, serve, setup-cuda or doctor',
+        'give a command: run, evaluate, report, compliance, submission, prepare-dataset, serve, setup-cuda or doctor',
       )
       .strict()
       .recommendCommands()
