@@ -16,7 +16,18 @@ import { formatRunResult } from '../../report/run-result.js';
 import { hasCode } from '../../errors.js';
 import { describeEndpointEvent } from '../../backends/endpoint-pool.js';
 import type { OpenAIDialect } from '../../backends/openai-client.js';
-import { BACKENDS, createBackend, DEVICES, DTYPES, ENGINES, type BackendName } from '../backend-choice.js';
+import type { Backend } from '../../backends/backend.js';
+import type { Dataset } from '../../llm/dataset.js';
+import {
+  BACKENDS,
+  createBackend,
+  DEVICES,
+  DTYPES,
+  ENGINES,
+  prepareOpenAIBackend,
+  type BackendChoice,
+  type BackendName,
+} from '../backend-choice.js';
 import { defaultOutputDir, SAMPLE_DATASET } from '../defaults.js';
 import { ProgressLine, progressLine } from '../progress.js';
 import { runExitCode } from '../exit-codes.js';
@@ -47,6 +58,7 @@ interface RunArgs {
   endpoints?: string;
   'endpoint-concurrency'?: number;
   'request-timeout'?: number;
+  'probe-timeout'?: number;
   'endpoint-retry-timeout'?: number;
   dialect: OpenAIDialect;
   trace: boolean;
@@ -127,7 +139,14 @@ function builder(yargs: Argv): Argv<RunArgs> {
     .option('request-timeout', {
       type: 'number',
       describe:
-        'openai backend: the longest a server may stay silent during a request before it counts as down (ms, default 120000)',
+        'openai backend: the longest a server may stay silent during a request (before its first byte, or between ' +
+        'two streamed chunks) before it counts as down; seconds, default 120 (a loaded server may take tens of seconds to start an answer)',
+    })
+    .option('probe-timeout', {
+      type: 'number',
+      describe:
+        'openai backend: the same limit for the health probe, which checks each server before the run starts ' +
+        '(GET /v1/models, a one-token completion) and while one is down; seconds, default 10, or --request-timeout if shorter',
     })
     .option('endpoint-retry-timeout', {
       type: 'number',
@@ -157,45 +176,52 @@ async function handler(args: RunArgs): Promise<void> {
   checkUserConf(args['user-conf']);
   const outputDir = args['output-dir'] ?? defaultOutputDir(args.scenario, args.mode);
   checkOutputDir(outputDir);
-  const dataset = loadDataset(args.dataset);
-  checkSampleCount(args['total-sample-count'], args.dataset, dataset.size);
+  const progress = new ProgressLine();
+  const choice: BackendChoice = {
+    backend: args.backend,
+    model: args.model,
+    device: args.device,
+    dtype: args.dtype,
+    engine: args.engine,
+    cudaGraph: args['cuda-graph'],
+    maxNewTokens: args['max-new-tokens'],
+    // The openai backend's limits are per server; --max-concurrency caps the run as a whole.
+    maxConcurrency: args.backend === 'openai' ? undefined : args['max-concurrency'],
+    endpoints: args.endpoint,
+    endpointsFile: args.endpoints,
+    endpointConcurrency: args['endpoint-concurrency'],
+    requestTimeoutMs: secondsToMs(args['request-timeout']),
+    probeTimeoutMs: secondsToMs(args['probe-timeout']),
+    endpointRetryTimeoutMs: args['endpoint-retry-timeout'],
+    dialect: args.dialect,
+    onEndpointEvent: (event) => progress.note(`mlperf-llm: ${describeEndpointEvent(event)}`),
+  };
+  // Servers that are down, stuck or serve another model fail here, before the dataset loads.
+  const prepared = args.backend === 'openai' ? await prepareOpenAIBackend(choice) : undefined;
+  let dataset: Dataset;
+  try {
+    dataset = loadDataset(args.dataset);
+    checkSampleCount(args['total-sample-count'], args.dataset, dataset.size);
+  } catch (error) {
+    await prepared?.close();
+    throw error;
+  }
   // A run that fails before LoadGen wrote its logs leaves no half-made folder behind.
   const outputDirExisted = existsSync(outputDir);
-  const progress = new ProgressLine();
   // Signals are handled from the very start: a signal before the run (while the model loads)
   // stops it there; one during the run ends it early with complete logs (see ./run-signals.ts).
   const signals = new RunSignals((text) => progress.note(text));
   signals.install();
-  let backend: Awaited<ReturnType<typeof createBackend>> | undefined;
   // LoadGen applies ./audit.config without saying so; a left-over one turns this run into a compliance test.
   if (existsSync('audit.config')) {
     console.error(
       `mlperf-llm: warning: ${resolve('audit.config')} exists, and LoadGen applies it to this run (a compliance test's settings, e.g. TEST06's); remove it for a normal run`,
     );
   }
+  let backend: Backend | undefined;
   try {
     const tokenizer = defaultTokenizer();
-    backend = await createBackend(
-      {
-        backend: args.backend,
-        model: args.model,
-        device: args.device,
-        dtype: args.dtype,
-        engine: args.engine,
-        cudaGraph: args['cuda-graph'],
-        maxNewTokens: args['max-new-tokens'],
-        // The openai backend's limits are per server; --max-concurrency caps the run as a whole.
-        maxConcurrency: args.backend === 'openai' ? undefined : args['max-concurrency'],
-        endpoints: args.endpoint,
-        endpointsFile: args.endpoints,
-        endpointConcurrency: args['endpoint-concurrency'],
-        requestTimeoutMs: args['request-timeout'],
-        endpointRetryTimeoutMs: args['endpoint-retry-timeout'],
-        dialect: args.dialect,
-        onEndpointEvent: (event) => progress.note(`mlperf-llm: ${describeEndpointEvent(event)}`),
-      },
-      { dataset, tokenizer },
-    );
+    backend = await createBackend({ ...choice, prepared }, { dataset, tokenizer });
     if (signals.stoppedBy !== undefined) {
       console.error('mlperf-llm: stopped before the run started; nothing was written');
       process.exitCode = signals.exitCode();
@@ -244,9 +270,14 @@ async function handler(args: RunArgs): Promise<void> {
   } finally {
     progress.done();
     signals.runEnded();
-    await backend?.close();
+    await (backend ?? prepared)?.close();
     signals.uninstall();
   }
+}
+
+/** A seconds flag as the ms the backends take. */
+function secondsToMs(seconds: number | undefined): number | undefined {
+  return seconds === undefined ? undefined : Math.max(1, Math.round(seconds * 1000));
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
