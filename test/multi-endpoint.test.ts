@@ -329,7 +329,10 @@ describe('one LoadGen over three serve processes', { timeout: 300_000 }, () => {
         const bad = result.endpoints!.find((e) => e.url === flaky.url)!;
         assert.equal(bad.completed, 0);
         assert.ok(bad.errors >= 1 && bad.outages >= 1, JSON.stringify(bad));
-        assert.match(bad.lastError!, mode === 'stall' ? /within 0\.3 s \(the request, .*--request-timeout 0\.3\)/ : /HTTP 500/);
+        assert.match(
+          bad.lastError!,
+          mode === 'stall' ? /within 0\.3 s \(the request, .*--request-timeout 0\.3\)/ : /HTTP 500/,
+        );
         assert.equal(
           result.endpoints!.reduce((sum, e) => sum + e.completed, 0),
           dataset.size,
@@ -356,7 +359,10 @@ describe('one LoadGen over three serve processes', { timeout: 300_000 }, () => {
           events.map((e) => [e.type, e.url]),
           [['out', url]],
         );
-        assert.match(events[0]!.reason!, /sent nothing within 0\.3 s \(the start-up probe, GET \/v1\/models; --probe-timeout 0\.3\)/);
+        assert.match(
+          events[0]!.reason!,
+          /sent nothing within 0\.3 s \(the start-up probe, GET \/v1\/models; --probe-timeout 0\.3\)/,
+        );
         result = await run(backend, 'Offline', 'accuracy');
       } finally {
         await backend.close();

@@ -258,7 +258,10 @@ export class EndpointPool {
   /** The start-up failure when no endpoint passed: one endpoint's own error, or each one's. */
   #noneAnswered(): unknown {
     if (this.endpoints.length === 1) return this.endpoints[0]!.lastError;
-    return new BackendError('ERR_BACKEND_UNAVAILABLE', `openai: no endpoint answered the start-up probe: ${this.#lastErrors()}`);
+    return new BackendError(
+      'ERR_BACKEND_UNAVAILABLE',
+      `openai: no endpoint answered the start-up probe: ${this.#lastErrors()}`,
+    );
   }
 
   #limit(what: string): ProbeLimit & { timeoutLabel: TimeoutLabel } {

@@ -106,7 +106,12 @@ export class HttpStatusError extends BackendError {
    * @param status - the HTTP status
    * @param serverMessage - what the server said
    */
-  constructor(code: 'ERR_BACKEND_REQUEST' | 'ERR_BACKEND_FAILED', message: string, status: number, serverMessage: string) {
+  constructor(
+    code: 'ERR_BACKEND_REQUEST' | 'ERR_BACKEND_FAILED',
+    message: string,
+    status: number,
+    serverMessage: string,
+  ) {
     super(code, message);
     this.status = status;
     this.serverMessage = serverMessage;
@@ -538,7 +543,12 @@ function answerError(url: string, status: number, body: string): HttpStatusError
       message,
     );
   }
-  return new HttpStatusError('ERR_BACKEND_FAILED', `openai: ${url} failed (HTTP ${status}): ${message}`, status, message);
+  return new HttpStatusError(
+    'ERR_BACKEND_FAILED',
+    `openai: ${url} failed (HTTP ${status}): ${message}`,
+    status,
+    message,
+  );
 }
 
 /** The message of an error body in OpenAI's shape, vLLM's older flat shape or FastAPI's. */

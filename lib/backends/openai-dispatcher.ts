@@ -408,7 +408,8 @@ export class OpenAIDispatcher implements Backend {
       return;
     }
     request.failedOn.add(endpoint);
-    request.failures.push(`${endpoint.url}: ${messageOf(error)}`);
+    const failure = `${endpoint.url}: ${messageOf(error).replace(/^openai: /, '')}`;
+    request.failures.push(failure);
     let reissued = 0;
     if (this.#pool.markDown(endpoint, error)) {
       // Everything else on it is taken back now rather than waiting for each to fail by itself.
@@ -417,7 +418,8 @@ export class OpenAIDispatcher implements Backend {
         other.controller.abort(new Error(`${endpoint.url} went down`));
         this.#release(other);
         endpoint.errors++;
-        other.request.failures.push(`${endpoint.url}: taken back when the endpoint went down`);
+        // Its endpoint's failure is its own: the error it may end with says what that was.
+        other.request.failures.push(failure);
         if (this.#reissue(other.request, endpoint)) reissued++;
       }
       if (this.#reissue(request, endpoint)) reissued++;
@@ -441,7 +443,7 @@ export class OpenAIDispatcher implements Backend {
         request,
         new BackendError(
           'ERR_BACKEND_FAILED',
-          `openai: a request (sample ${request.request.sampleIndex}) failed ${request.attempts} times, on every endpoint: ${request.failures.join('; ')}`,
+          `openai: a request (sample ${request.request.sampleIndex}) failed ${request.attempts} times, on every endpoint: ${tally(request.failures)}`,
         ),
       );
       return false;
@@ -524,6 +526,13 @@ export async function createOpenAIDispatcher(options: OpenAIDispatcherOptions): 
     throw error;
   }
   return dispatcher;
+}
+
+/** Distinct lines in first-seen order, each repeated one with its count: "a (3 times); b". */
+function tally(lines: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const line of lines) counts.set(line, (counts.get(line) ?? 0) + 1);
+  return [...counts].map(([line, n]) => (n === 1 ? line : `${line} (${n} times)`)).join('; ');
 }
 
 function positiveInteger(value: number, what: string): number {
