@@ -190,17 +190,18 @@ export class EndpointPool {
           `openai: the endpoint ${endpoint.url} lists no model at GET /v1/models; start its server with the model`,
         );
       }
+      if (answer.listed !== undefined) {
+        // A list that is not empty settled `model` above.
+        if (!answer.listed.includes(model!)) throw wrongModel(endpoint.url, model!, answer.listed, from);
+        return;
+      }
       if (model === undefined) {
         // Nothing listed anywhere: only the user knows the name.
         throw new CodedError(
           'ERR_ENDPOINT_MODEL',
-          `the endpoint ${endpoint.url} has no GET /v1/models (HTTP ${answer.listed === undefined ? answer.status : 200}) ` +
-            'to tell which model it serves; pass --model with the name its server was started with',
+          `the endpoint ${endpoint.url} has no GET /v1/models (HTTP ${answer.status}) to tell which model it serves; ` +
+            'pass --model with the name its server was started with',
         );
-      }
-      if (answer.listed !== undefined) {
-        if (!answer.listed.includes(model)) throw wrongModel(endpoint.url, model, answer.listed, from);
-        return;
       }
       await this.#withAbort(endpoint, (signal) =>
         checkModelByCompletion(endpoint.client, model, { ...limit, signal }, from),
