@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { tempDir } from './helpers.js';
@@ -130,6 +130,50 @@ describe('a server that accepts the connection and never answers', () => {
     }
   });
 });
+
+test(
+  'a server that never completes the TCP handshake fails the probe within its limit, as "could not connect"',
+  { skip: process.platform !== 'linux' && 'needs Linux, which drops SYNs to a full accept queue' },
+  async () => {
+    // A listener whose process is stopped accepts nothing: once its queue of one is full, the
+    // kernel drops further SYNs, as a firewall or a dead host does (Node would wait for its
+    // connect for minutes: the OS's SYN retries).
+    const child = spawn(
+      process.execPath,
+      [
+        '-e',
+        "require('net').createServer().listen({ port: 0, host: '127.0.0.1', backlog: 1 }, function () { console.log(this.address().port) })",
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const fillers: Socket[] = [];
+    try {
+      const port = await new Promise<string>((resolve) =>
+        child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim())),
+      );
+      child.kill('SIGSTOP');
+      // The queue takes backlog + 1 = 2 handshakes; the rest of the fillers and the run's wait.
+      let connected = 0;
+      await new Promise<void>((resolve) => {
+        for (let i = 0; i < 4; i++) {
+          const socket = connect(Number(port), '127.0.0.1').on('error', () => {});
+          socket.once('connect', () => ++connected === 2 && resolve());
+          fillers.push(socket);
+        }
+      });
+      const url = `http://127.0.0.1:${port}`;
+      const line = await failsAtStart(['--endpoint', url, '--probe-timeout', '0.5', '--dataset', NO_DATASET]);
+      assert.equal(
+        line,
+        `mlperf-llm: openai: could not connect to ${url} within 0.5 s (the start-up probe, GET /v1/models; ` +
+          '--probe-timeout 0.5); is --endpoint right, and is the host up?',
+      );
+    } finally {
+      for (const socket of fillers) socket.destroy();
+      child.kill('SIGKILL');
+    }
+  },
+);
 
 test('--request-timeout and --probe-timeout take seconds: more than 0, finite, at most a day', async () => {
   for (const [flag, value, shown] of [
