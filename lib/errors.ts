@@ -57,6 +57,9 @@ export const ERROR_CODES = Object.freeze({
   ERR_ACCURACY_DATASET: 'an accuracy log names samples the given dataset does not have',
   ERR_REPORT_NOT_A_RUN: 'the folder holds no result.json written by mlperf-llm run',
   ERR_REPORT_BAD_FILE: 'a file of the run folder (sample_times.json) is damaged; the message names it',
+  ERR_COMPLIANCE_LOG:
+    "a compliance test's log folder lacks LoadGen's logs, or they are not that test's run; the message names the file",
+  ERR_COMPLIANCE_OPTION: 'a compliance option (EOS ids, output limit) is malformed; the message names it',
   ERR_SERVE_LISTEN: 'serve cannot listen on the host and port',
   ERR_CUDA_SETUP_PLATFORM: 'setup-cuda runs on linux/x64 only',
   ERR_CUDA_SETUP_DRIVER: 'the NVIDIA driver is too old for the CUDA major asked for',

@@ -14,3 +14,4 @@ export { defaultTinyModelDir, ensureTinyModel } from './model/tiny-llama.js';
 export { evaluateSummaries, type AccuracyScores } from './accuracy/evaluate.js';
 export { checkAccuracy, type AccuracyTarget } from './accuracy/targets.js';
 export { startOpenAIServer, type OpenAIServer, type OpenAIServerOptions } from './serve/index.js';
+export * from './compliance/index.js';

@@ -135,7 +135,10 @@ test('report.mjs: the GPU section from a results.json, with ratios, the best Ser
     /\| offline \|.*\| prefill 24\.6 s \(24\.0 ms each\); decode 8\.2 s \(16\.1 ms\/step, 256 rows\) \| VALID \|/,
   );
   assert.match(text, /\| engine \| 83\.3 % \| 0\.197 \| 0\.310 \| 0\.205 \|/);
-  assert.match(text, /Offline through LoadGen: 4000 tok\/s \(5\.00× PyTorch eager at batch 64; target 3000: met\)/);
+  assert.match(
+    text,
+    /Offline through LoadGen \(`offline`\): 4000 tok\/s \(5\.00× PyTorch eager at batch 64; target 3000: met\)/,
+  );
   // 25 QPS is INVALID and over both bounds; 18.75 is the highest VALID rate inside them.
   assert.match(text, /highest VALID target QPS .*: 18\.75 QPS \(2400 tok\/s\)/);
   assert.match(text, /Batch-1 decode: 167 tok\/s = 0\.67× the roofline .*: met/);

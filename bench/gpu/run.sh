@@ -15,7 +15,9 @@
 #
 # Knobs (environment): BUDGET_S (seconds one `next` may use, default 540), PRECISIONS (builder
 # exports, "bf16 fp16"; the engine runs MAIN_PRECISION bf16, the JS path JS_PRECISION fp16),
-# SAMPLES (Offline samples, 1024), BATCH (Offline/Server --max-concurrency, 256), SERVER_QPS (space-separated; default from the Offline rate),
+# SAMPLES (Offline samples, 1024), BATCH (Server --max-concurrency, 256), OFFLINE_BATCHES (the Offline runs'
+# --max-concurrency, "256 512": the first is run `offline`, the others `offline-<n>`), SERVER_QPS (space-separated;
+# default from the best Offline rate),
 # ENGINE_ARGS / JS_ARGS (extra `mlperf-llm run` flags of the Offline/Server runs / the JS path,
 # e.g. ENGINE_ARGS=--cuda-graph),
 # ENGINE_STEPS_ARGS (arguments of dist/bench/gpu/engine-steps.js), SKIP_TORCH=1 (no PyTorch baseline, e.g.
@@ -149,7 +151,8 @@ wait_for() {
 
 # The highest-throughput run's samples per second, for the Server sweep.
 offline_rate() {
-  $py -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r.get("samplesPerSecond") or 0)' "$work/runs/offline/result.json" 2>/dev/null || echo 0
+  $py -c 'import glob,json; print(max([json.load(open(p)).get("samplesPerSecond") or 0 for p in glob.glob(__import__("sys").argv[1])] or [0]))' \
+    "$work/runs/offline*/result.json" 2>/dev/null || echo 0
 }
 
 # harness NAME LIMIT_S MODEL EXTRA...: one `mlperf-llm run` into runs/NAME.
@@ -191,46 +194,74 @@ next_phase() {
   fi
   # The engine steps need the main export, and the GPU to themselves (no PyTorch baseline beside them).
   wait_for "export-${MAIN_PRECISION:-bf16}" torch || return
-  local main=$main_model js=$js_model
-  # The decode-step table, without and with CUDA graphs, side by side; with graphs also the
-  # batches Offline runs at (128, 256 rows), where the KV cache read grows past the weights'.
-  local steps_args="--model $main --device $device --batches 1,8,32,64 --prompt-length 800 --new-tokens 128"
-  local graph_batches=1,8,32,64,128,256
-  [ "$tiny" = 1 ] && steps_args="--model $main --device $device --batches 1,2 --prompt-length 64 --new-tokens 16" && graph_batches=1,2
-  if [ -f "$app/dist/bench/gpu/engine-steps.js" ] && fits engine-steps 180; then
-    # shellcheck disable=SC2086
-    step engine-steps $(($(left) - 20)) "${cli[0]}" "$app/dist/bench/gpu/engine-steps.js" \
-      ${ENGINE_STEPS_ARGS:-$steps_args} --out "$work/results/engine-steps-data.json"
-  fi
-  if [ -f "$app/dist/bench/gpu/engine-steps.js" ] && fits engine-steps-graph 180; then
-    # shellcheck disable=SC2086
-    step engine-steps-graph $(($(left) - 20)) "${cli[0]}" "$app/dist/bench/gpu/engine-steps.js" \
-      ${ENGINE_STEPS_ARGS:-$steps_args} --batches "$graph_batches" --cuda-graph --out "$work/results/engine-steps-graph-data.json"
-  fi
-  # Greedy tokens of the reference prompts, without and with CUDA graphs, against HF's.
-  local run logs=()
-  for run in correctness correctness-graph; do
-    local graph=()
-    [ "$run" = correctness-graph ] && graph=(--cuda-graph)
-    # shellcheck disable=SC2086
-    fits "$run" 150 && harness "$run" $(($(left) - 20)) "$main" --mode accuracy --total-sample-count $reference_prompts \
-      --max-new-tokens 32 "${graph[@]}"
-    if [ -f "$work/runs/$run/mlperf_log_accuracy.json" ]; then
-      logs+=(--accuracy-log "engine${graph[*]:+ (CUDA graphs)}=$work/runs/$run/mlperf_log_accuracy.json")
-      [ -f "$work/hf_reference.json" ] && [ ! -f "$work/results/token-check-$run.json" ] &&
-        $py "$here/compare_tokens.py" --accuracy-log "$work/runs/$run/mlperf_log_accuracy.json" \
-          --reference "$work/hf_reference.json" --tokens 32 --out "$work/results/token-check-$run.json" >>"$work/logs/$run.log" 2>&1
-    fi
-  done
-  if [ "${#logs[@]}" -gt 0 ] && [ -f "$work/hf_reference.json" ] && fits teacher-forced 180; then
-    step teacher-forced $(($(left) - 20)) $py "$here/teacher_forced.py" --ckpt "$ckpt" --dataset "$dataset" \
-      --count $reference_prompts --tokens 32 --reference "$work/hf_reference.json" "${logs[@]}" \
-      --out "$work/results/teacher-forced.json"
-  fi
+  main=$main_model
+  # Most wanted first (a call that runs out of device time loses the tail): the decode steps with
+  # CUDA graphs, Offline, the graph path's tokens, the Server sweep; then the plain decode steps,
+  # the plain path's tokens, the teacher-forced scoring and the JS path.
+  engine_steps engine-steps-graph --cuda-graph
+  offline_runs
+  correctness correctness-graph --cuda-graph
+  server_sweep
+  engine_steps engine-steps
+  correctness correctness
+  teacher_forced
+  js_path
+}
+
+main=""
+token_logs=()
+
+# engine_steps NAME [--cuda-graph]: the decode-step table; with graphs also the batches Offline
+# runs at (128 to 512 rows), where the KV cache read grows past the weights'.
+engine_steps() {
+  local name=$1
+  shift
+  local batches=1,8,32,64 length="--prompt-length 800 --new-tokens 128"
+  [ "$#" -gt 0 ] && batches=1,8,32,64,128,256,512
+  [ "$tiny" = 1 ] && batches=1,2 && length="--prompt-length 64 --new-tokens 16"
+  [ -f "$app/dist/bench/gpu/engine-steps.js" ] && fits "$name" 180 || return 0
   # shellcheck disable=SC2086
-  fits offline 240 && harness offline $(($(left) - 20)) "$main" --scenario Offline --total-sample-count "$samples" \
-    --max-concurrency "$batch" ${ENGINE_ARGS:-}
-  local rate qps_list
+  step "$name" $(($(left) - 20)) "${cli[0]}" "$app/dist/bench/gpu/engine-steps.js" \
+    ${ENGINE_STEPS_ARGS:---model $main --device $device --batches $batches $length} "$@" \
+    --out "$work/results/$name-data.json"
+}
+
+# correctness NAME [FLAGS...]: greedy tokens of the reference prompts against HF's.
+correctness() {
+  local run=$1
+  shift
+  fits "$run" 150 && harness "$run" $(($(left) - 20)) "$main" --mode accuracy --total-sample-count $reference_prompts \
+    --max-new-tokens 32 "$@"
+  [ -f "$work/runs/$run/mlperf_log_accuracy.json" ] || return 0
+  token_logs+=(--accuracy-log "engine${1:+ (CUDA graphs)}=$work/runs/$run/mlperf_log_accuracy.json")
+  [ -f "$work/hf_reference.json" ] && [ ! -f "$work/results/token-check-$run.json" ] &&
+    $py "$here/compare_tokens.py" --accuracy-log "$work/runs/$run/mlperf_log_accuracy.json" \
+      --reference "$work/hf_reference.json" --tokens 32 --out "$work/results/token-check-$run.json" >>"$work/logs/$run.log" 2>&1
+  return 0
+}
+
+teacher_forced() {
+  [ "${#token_logs[@]}" -gt 0 ] && [ -f "$work/hf_reference.json" ] && fits teacher-forced 180 || return 0
+  step teacher-forced $(($(left) - 20)) $py "$here/teacher_forced.py" --ckpt "$ckpt" --dataset "$dataset" \
+    --count $reference_prompts --tokens 32 --reference "$work/hf_reference.json" "${token_logs[@]}" \
+    --out "$work/results/teacher-forced.json"
+}
+
+# Offline at each slot count: more slots mean fewer refill waves of the same decode steps.
+offline_runs() {
+  local offline_batch offline_name=""
+  for offline_batch in ${OFFLINE_BATCHES:-$batch 512}; do
+    offline_name=${offline_name:+offline-$offline_batch}
+    offline_name=${offline_name:-offline}
+    # shellcheck disable=SC2086
+    fits "$offline_name" 240 && harness "$offline_name" $(($(left) - 20)) "$main" --scenario Offline \
+      --total-sample-count "$samples" --max-concurrency "$offline_batch" ${ENGINE_ARGS:-}
+  done
+  return 0
+}
+
+server_sweep() {
+  local rate qps_list qps
   rate=$(offline_rate)
   qps_list=${SERVER_QPS:-$($py -c 'import sys; r=float(sys.argv[1]); print(" ".join(f"{r*f:.2f}" for f in (0.6, 0.8, 0.95)) if r > 0 else "")' "$rate")}
   for qps in $qps_list; do
@@ -245,12 +276,18 @@ next_phase() {
     fits "server-$qps" $((seconds + 60)) && harness "server-$qps" $(($(left) - 20)) "$main" --scenario Server \
       --target-qps "$qps" --total-sample-count "$count" --max-concurrency "$batch" ${ENGINE_ARGS:-}
   done
-  [ "$out_of_time" = 1 ] || wait_for "export-${JS_PRECISION:-fp16}" || return
+  return 0
+}
+
+# Today's JS path returns the KV cache to the host every step: a few samples show its rate.
+js_path() {
+  [ "$out_of_time" = 1 ] || wait_for "export-${JS_PRECISION:-fp16}" || return 0
+  local js=$js_model
   [ -d "$js" ] || js=$main
-  # Today's JS path returns the KV cache to the host every step: a few samples show its rate.
   # shellcheck disable=SC2086
   fits js-path 180 && harness js-path $(($(left) - 20)) "$js" --engine js --scenario Offline --total-sample-count 4 \
     --max-concurrency 4 --max-new-tokens 16 ${JS_ARGS:-}
+  return 0
 }
 
 collect() {

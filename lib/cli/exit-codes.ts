@@ -19,6 +19,8 @@ export const EXIT_CODES = Object.freeze({
   invalid: 4,
   /** `evaluate` read the logs of an aborted run: complete, but no result (samples answered empty at the abort). */
   aborted: 5,
+  /** `compliance TEST06`: a check failed; verify_accuracy.txt and the output name the samples. */
+  complianceFailed: 6,
   /** Interrupted by Ctrl-C (SIGINT, 128 + 2); the logs are complete and record the abort. */
   interrupted: 130,
   /** Ended by SIGTERM (128 + 15), as Slurm and Kubernetes stop jobs; the logs are complete. */

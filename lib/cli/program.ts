@@ -6,6 +6,7 @@
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { complianceCommand } from './commands/compliance.js';
 import { doctorCommand } from './commands/doctor.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { prepareDatasetCommand } from './commands/prepare-dataset.js';
@@ -35,11 +36,15 @@ export async function runProgram(argv: readonly string[]): Promise<void> {
       .command(runCommand)
       .command(evaluateCommand)
       .command(reportCommand)
+      .command(complianceCommand)
       .command(prepareDatasetCommand)
       .command(serveCommand)
       .command(setupCudaCommand)
       .command(doctorCommand)
-      .demandCommand(1, 'give a command: run, evaluate, report, prepare-dataset, serve, setup-cuda or doctor')
+      .demandCommand(
+        1,
+        'give a command: run, evaluate, report, compliance, prepare-dataset, serve, setup-cuda or doctor',
+      )
       .strict()
       .recommendCommands()
       .fail((message, error) => {

@@ -14,7 +14,13 @@ import { estimateEarlyEnd, type EarlyEnd } from '../loadgen/early-end.js';
 import type { TestSettings } from '../loadgen/settings/test-settings.js';
 import { codedRangeError, codedTypeError, describeValue, hasCode, messageOf } from '../errors.js';
 import { evaluateAccuracyLog, type TokenDecoder } from '../accuracy/score-log.js';
-import { accuracySummary, summarizeRun, writeRunResult, type RunResult } from '../report/run-result.js';
+import {
+  accuracySummary,
+  ranAccuracyPass,
+  summarizeRun,
+  writeRunResult,
+  type RunResult,
+} from '../report/run-result.js';
 import { defaultTokenizer } from '../tokenizer/tokenizer.js';
 import {
   benchmarkTestSettings,
@@ -55,6 +61,11 @@ export interface LlmBenchmarkOptions {
   userConf?: string | undefined;
   /** Folder for LoadGen's logs, user.conf and result.json (created). */
   outputDir: string;
+  /**
+   * The audit config LoadGen looks for at the start of the test (a compliance test's settings,
+   * which override the run's). Default "audit.config" in the working folder, as LoadGen's.
+   */
+  auditConfig?: string | undefined;
   /** Write LoadGen's trace file (large for long runs). Default false. */
   enableTrace?: boolean | undefined;
   /**
@@ -177,6 +188,7 @@ export async function runLlmBenchmark(options: LlmBenchmarkOptions): Promise<Run
     : undefined;
   ticker?.unref();
   const detailLog = join(outputDir, 'mlperf_log_detail.txt');
+  const auditConfig = options.auditConfig ?? 'audit.config';
   let failure: { error: unknown } | undefined;
   try {
     const running = runTest({
@@ -184,6 +196,7 @@ export async function runLlmBenchmark(options: LlmBenchmarkOptions): Promise<Run
       qsl,
       settings,
       log: { outdir: outputDir, enableTrace: options.enableTrace ?? false },
+      auditConfig,
       signal: options.signal,
     });
     options.onStart?.({ outputDir, estimateEarlyEnd: () => estimateEarlyEnd(detailLog, performance.now() - started) });
@@ -213,6 +226,7 @@ export async function runLlmBenchmark(options: LlmBenchmarkOptions): Promise<Run
     logDir: outputDir,
     loadgenVersion,
     settingSources,
+    auditConfig: resolve(auditConfig),
     ...(failure ? { aborted: true, abortReason: abortReasonFor(failure.error) } : {}),
   });
   const endpoints = options.backend.endpointStats?.();
@@ -231,7 +245,9 @@ export async function runLlmBenchmark(options: LlmBenchmarkOptions): Promise<Run
     writeRunResult(result);
     throw failure.error;
   }
-  if (options.mode !== 'performance') {
+  // Scored only when LoadGen ran an accuracy pass: an audit config can turn an accuracy run into
+  // a performance one, whose sampled responses are no accuracy result (result.json says so).
+  if (ranAccuracyPass(result)) {
     const evaluation = evaluateAccuracyLog({
       logPath: join(outputDir, 'mlperf_log_accuracy.json'),
       dataset: options.dataset,

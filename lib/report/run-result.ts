@@ -12,6 +12,7 @@ import { abortReasonIn, abortReasonOf } from './aborted-run.js';
 import type { AccuracyLogResult } from '../accuracy/score-log.js';
 import { CodedError } from '../errors.js';
 import type { GenerationTime } from '../backends/backend.js';
+import type { Test06Verification } from '../compliance/test06-verify.js';
 
 /** Percentiles in nanoseconds, keyed like `p50`, `p90`. */
 export type Percentiles = Record<string, number>;
@@ -25,6 +26,17 @@ export interface RunResult {
   mode: string;
   /** LoadGen's effective_test_mode (PerformanceOnly, AccuracyOnly, ...). */
   loadgenMode?: string | undefined;
+  /** The mode asked for, when LoadGen ran another one (an audit config changed it); `mode` is what ran. */
+  requestedMode?: string | undefined;
+  /**
+   * The audit config LoadGen applied to the run (absolute path), when it applied one; for
+   * `compliance` runs, the scratch copy of the test's, which is removed after the run.
+   */
+  auditConfig?: string | undefined;
+  /** The compliance test the run is ("TEST06"), for runs of `mlperf-llm compliance`. */
+  compliance?: 'TEST06' | undefined;
+  /** The TEST06 verification of the run's logs (what verify_accuracy.txt says). */
+  test06?: Test06Verification | undefined;
   modelKey: string;
   backend: string;
   dataset: { path: string; samples: number };
@@ -112,6 +124,7 @@ export type RunFacts = Omit<
   | 'settings'
   | 'loadgenScenario'
   | 'loadgenMode'
+  | 'requestedMode'
   | 'endpoints'
   | 'generationTime'
 > & { aborted?: boolean | undefined; abortReason?: string | undefined };
@@ -198,11 +211,29 @@ function abortedOutcome(
   };
 }
 
-/** The harness mode LoadGen's effective_test_mode stands for; the requested one when they agree. */
+/** The harness mode of each LoadGen TestMode. */
+const HARNESS_MODES: Readonly<Record<string, string>> = {
+  PerformanceOnly: 'performance',
+  AccuracyOnly: 'accuracy',
+  SubmissionRun: 'submission',
+  FindPeakPerformance: 'find-peak-performance',
+};
+
+/** The harness mode LoadGen's effective_test_mode stands for; the requested one when the log says none. */
 function modeAsRun(requested: string, loadgenMode: string | undefined): string {
-  if (loadgenMode === 'PerformanceOnly' && requested === 'accuracy') return 'performance';
-  if (loadgenMode === 'AccuracyOnly' && requested === 'performance') return 'accuracy';
-  return requested;
+  return (loadgenMode !== undefined ? HARNESS_MODES[loadgenMode] : undefined) ?? requested;
+}
+
+/** Whether LoadGen ran an accuracy pass (every sample once, logged): only then is there something to score. */
+export function ranAccuracyPass(result: Pick<RunResult, 'mode'>): boolean {
+  return result.mode === 'accuracy' || result.mode === 'submission';
+}
+
+/** Whether the detail log records that LoadGen applied an audit config (it writes a warning when it does). */
+function appliedAuditConfig(detail: DetailLog): boolean {
+  return detail.records.some(
+    (record) => typeof record.value === 'string' && record.value.startsWith('Found Audit Config file'),
+  );
 }
 
 /** Builds the result of a run from LoadGen's detail log in `facts.logDir`. */
@@ -217,6 +248,8 @@ export function summarizeRun(facts: RunFacts): RunResult {
     settings[name] = name.endsWith('_seed') && typeof record.value === 'number' ? String(record.value) : record.value;
   }
   const loadgenMode = typeof settings['test_mode'] === 'string' ? settings['test_mode'] : undefined;
+  const mode = modeAsRun(facts.mode, loadgenMode);
+  const applied = appliedAuditConfig(detail);
   const abortReason = facts.abortReason ?? abortReasonOf(detail);
   const aborted = facts.aborted === true || abortReason !== undefined;
   const loadgenValidity: RunResult['validity'] = logged === 'VALID' || logged === 'INVALID' ? logged : undefined;
@@ -225,8 +258,11 @@ export function summarizeRun(facts: RunFacts): RunResult {
     : { validity: loadgenValidity, invalidReason: loadgenValidity === 'INVALID' ? invalidReasons(detail) : undefined };
   return {
     ...facts,
-    mode: modeAsRun(facts.mode, loadgenMode),
+    mode,
     loadgenMode,
+    requestedMode: mode !== facts.mode ? facts.mode : undefined,
+    // The harness names the file it gave LoadGen; the log says whether LoadGen found it.
+    auditConfig: applied ? (facts.auditConfig ?? 'audit.config') : undefined,
     aborted,
     abortReason,
     loadgenScenario: String(detail.get('effective_scenario') ?? ''),
@@ -286,6 +322,7 @@ export function formatRunResult(result: RunResult): string {
           ] as [string, string],
         ]
       : []),
+    ...modeRows(result),
     ['scenario', `${result.scenario} (${result.modelKey}), ${result.mode}`],
     ['backend', result.backend],
     ['dataset', `${result.dataset.samples} samples from ${result.dataset.path}`],
@@ -321,6 +358,28 @@ export function formatRunResult(result: RunResult): string {
   const width = Math.max(...rows.map(([label]) => label.length));
   const table = rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`).join('\n');
   return result.endpoints?.length ? `${table}\n\n${formatEndpoints(result.endpoints)}` : table;
+}
+
+/** Rows that say when LoadGen ran another mode than asked, applied an audit config, or the run is a compliance test. */
+function modeRows(result: RunResult): [string, string][] {
+  const rows: [string, string][] = [];
+  const because = result.auditConfig ? ` because it applied the audit config ${result.auditConfig}` : '';
+  if (result.requestedMode !== undefined) {
+    const consequence = ranAccuracyPass(result)
+      ? ''
+      : ': no sample was run for accuracy, so there are no accuracy scores';
+    rows.push([
+      'MODE CHANGED',
+      `asked for ${result.requestedMode}, LoadGen ran ${result.loadgenMode ?? result.mode}${because}${consequence}`,
+    ]);
+  } else if (result.auditConfig !== undefined && result.compliance === undefined) {
+    rows.push(['audit config', `LoadGen applied ${result.auditConfig} (a compliance test's settings) to this run`]);
+  }
+  if (result.compliance !== undefined) {
+    const verdict = result.test06 === undefined ? 'not verified' : result.test06.passed ? 'PASS' : 'FAIL';
+    rows.push(['compliance', `${result.compliance}: ${verdict}`]);
+  }
+  return rows;
 }
 
 /** One line: prefill and decode time, and the decode steps' mean batch. */

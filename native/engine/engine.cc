@@ -282,7 +282,7 @@ void Engine::Load() {
   }
   // Graphs only where the KV cache is on the device (a float32 export on CUDA keeps it on the host).
   info_.cuda_graph = settings.cuda_graph && info_.kv_location == "cuda";
-  runner_.reset(new StepRunner(*decoder_, *cache_, *argmax_, info_.cuda_graph));
+  runner_.reset(new StepRunner(*decoder_, *cache_, *argmax_, info_.cuda_graph, options_.prefill_bucket));
   try {
     runner_->CheckSharedBuffers();
   } catch (const Ort::Exception& error) {

@@ -52,6 +52,8 @@ struct EngineOptions {
   int max_prefills_per_step = 0;
   /// CUDA: run decode steps as captured CUDA graphs (session.cuda_graph follows this).
   bool cuda_graph = false;
+  /// Prompts are right-padded to a multiple of this many tokens (1: exact lengths); see StepRunner.
+  int prefill_bucket = 64;
 };
 
 /// What the engine settled on at start.

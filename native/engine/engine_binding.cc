@@ -81,6 +81,7 @@ EngineOptions ReadOptions(Napi::Object o) {
   options.max_length = IntOption(o, "maxLength", 2);
   options.memory_limit_bytes = static_cast<size_t>(NumberOption(o, "memoryLimitBytes", 0, 9007199254740991.0, true, 0));
   options.max_prefills_per_step = static_cast<int>(NumberOption(o, "maxPrefillsPerStep", 0, 2147483647.0, true, 0));
+  options.prefill_bucket = static_cast<int>(NumberOption(o, "prefillBucket", 1, 65536, true, options.prefill_bucket));
   Napi::Value cuda_graph = o.Get("cudaGraph");
   if (!cuda_graph.IsUndefined() && !cuda_graph.IsBoolean()) throw BadOption(env, "cudaGraph", "a boolean");
   options.cuda_graph = cuda_graph.IsBoolean() && cuda_graph.As<Napi::Boolean>().Value();

@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "element_type.h"
 #include "engine_error.h"
 
 namespace loadgen_node {
@@ -15,10 +16,12 @@ constexpr const char* kGraphIdKey = "gpu_graph_id";
 
 }  // namespace
 
-StepRunner::StepRunner(DecoderModel& decoder, KvCache& cache, ArgmaxSession& argmax, bool cuda_graph)
+StepRunner::StepRunner(DecoderModel& decoder, KvCache& cache, ArgmaxSession& argmax, bool cuda_graph,
+                       int prefill_bucket)
     : decoder_(decoder),
       cache_(cache),
       argmax_(argmax),
+      prefill_bucket_(std::max(1, prefill_bucket)),
       host_(Ort::MemoryInfo::CreateCpu(OrtDeviceAllocator, OrtMemTypeDefault)),
       binding_(new Ort::IoBinding(decoder.session())) {
   if (!cuda_graph) return;
@@ -59,16 +62,19 @@ void StepRunner::PutMask(size_t index, int64_t value) {
 }
 
 int32_t StepRunner::Prefill(int slot, const int32_t* prompt, int length) {
-  const size_t count = static_cast<size_t>(length);
+  const int rounded = (length + prefill_bucket_ - 1) / prefill_bucket_ * prefill_bucket_;
+  const int width = std::max(length, std::min(rounded, cache_.shape().max_length));
+  const size_t count = static_cast<size_t>(width);
   ids64_.assign(count, 0);
   ids32_.assign(count, 0);
   mask64_.assign(count, 0);
   mask32_.assign(count, 0);
-  for (size_t i = 0; i < count; ++i) {
-    PutId(i, prompt[i]);
-    PutMask(i, 1);
+  for (int i = 0; i < width; ++i) {
+    // The padding repeats the last token: any id in the vocabulary would do.
+    PutId(static_cast<size_t>(i), prompt[std::min(i, length - 1)]);
+    PutMask(static_cast<size_t>(i), i < length ? 1 : 0);
   }
-  return static_cast<int32_t>(RunFromHost(slot, 1, length, length)[0]);
+  return static_cast<int32_t>(RunFromHost(slot, 1, width, width, false, length - 1)[0]);
 }
 
 const int64_t* StepRunner::Decode(int rows, const int32_t* tokens, const int* lengths) {
@@ -103,7 +109,7 @@ void StepRunner::CheckSharedBuffers() {
   RunFromHost(0, 1, 1, 1, true);
 }
 
-const int64_t* StepRunner::RunFromHost(int first, int rows, int length, int width, bool check_shared) {
+const int64_t* StepRunner::RunFromHost(int first, int rows, int length, int width, bool check_shared, int position) {
   const bool ids64 = decoder_.ids_type() == ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64;
   const bool mask64 = decoder_.mask_type() == ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64;
   const int64_t ids_dims[2] = {rows, length};
@@ -115,11 +121,11 @@ const int64_t* StepRunner::RunFromHost(int first, int rows, int length, int widt
                    : Ort::Value::CreateTensor<int32_t>(host_, ids32_.data(), ids_count, ids_dims, 2),
              mask64 ? Ort::Value::CreateTensor<int64_t>(host_, mask64_.data(), mask_count, mask_dims, 2)
                     : Ort::Value::CreateTensor<int32_t>(host_, mask32_.data(), mask_count, mask_dims, 2),
-             nullptr, uncaptured_, check_shared);
+             nullptr, uncaptured_, check_shared, position);
 }
 
 const int64_t* StepRunner::Run(int first, int rows, Ort::Value ids, Ort::Value mask, const Ort::Value* logits,
-                               const Ort::RunOptions& options, bool check_shared) {
+                               const Ort::RunOptions& options, bool check_shared, int position) {
   const auto& names = decoder_.spec().names;
   Ort::IoBinding& binding = *binding_;
   binding.ClearBoundInputs();
@@ -159,7 +165,19 @@ const int64_t* StepRunner::Run(int first, int rows, Ort::Value ids, Ort::Value m
       }
     }
   }
-  const int64_t* tokens = argmax_.Run(outputs[0], rows);
+  const int64_t* tokens;
+  const std::vector<int64_t> shape = outputs[0].GetTensorTypeAndShapeInfo().GetShape();
+  if (position >= 0 && shape.size() == 3 && position + 1 < shape[1]) {
+    // A [1, 1, vocab] view of that position's logits, where they lie.
+    const ONNXTensorElementDataType type = decoder_.logits_type();
+    const size_t row_bytes = static_cast<size_t>(shape[2]) * ElementSize(type);
+    const int64_t dims[3] = {1, 1, shape[2]};
+    void* data = static_cast<char*>(outputs[0].GetTensorMutableRawData()) + static_cast<size_t>(position) * row_bytes;
+    Ort::Value row = Ort::Value::CreateTensor(outputs[0].GetTensorMemoryInfo(), data, row_bytes, dims, 3, type);
+    tokens = argmax_.Run(row, rows);
+  } else {
+    tokens = argmax_.Run(outputs[0], rows);
+  }
   // Let the logits go back to the arena now rather than at the next bind.
   binding.ClearBoundOutputs();
   return tokens;

@@ -45,9 +45,17 @@ export interface EngineOptions {
   maxPrefillsPerStep?: number;
   /**
    * CUDA: capture each decode step's shape once as a CUDA graph and replay it, so a step costs
-   * one launch instead of one per kernel (batch-1 decode is launch-bound without). Default false.
+   * one launch instead of one per kernel (batch-1 decode is launch-bound without). Default true;
+   * ignored on the CPU and where the KV cache stays on the host (a float32 export).
    */
   cudaGraph?: boolean;
+  /**
+   * Prefills run the prompt right-padded to a multiple of this many tokens (1: exact lengths).
+   * ONNX Runtime's CUDA provider is slow the first time it meets a sequence length, so a few
+   * widths serve all prompts; the padding is causal-masked and costs at most this many tokens of
+   * compute. Default 64.
+   */
+  prefillBucket?: number;
 }
 
 /** Receives one request's events, on the JS thread, in order; after `onEnd` or `onError` nothing follows. */
@@ -122,6 +130,7 @@ export class Engine {
     positiveInteger('maxLength', options.maxLength, true);
     positiveInteger('intraOpNumThreads', options.intraOpNumThreads, true);
     positiveInteger('maxPrefillsPerStep', options.maxPrefillsPerStep, true);
+    positiveInteger('prefillBucket', options.prefillBucket, true);
     positiveInteger('memoryLimitBytes', options.memoryLimitBytes, true);
     if (options.deviceId !== undefined && (!Number.isInteger(options.deviceId) || options.deviceId < 0)) {
       throw new BackendError(
@@ -163,7 +172,8 @@ export class Engine {
           argmaxModels: argmaxModels(),
           ...(options.memoryLimitBytes !== undefined ? { memoryLimitBytes: options.memoryLimitBytes } : {}),
           ...(options.maxPrefillsPerStep !== undefined ? { maxPrefillsPerStep: options.maxPrefillsPerStep } : {}),
-          ...(options.cudaGraph !== undefined ? { cudaGraph: options.cudaGraph } : {}),
+          cudaGraph: options.cudaGraph ?? true,
+          ...(options.prefillBucket !== undefined ? { prefillBucket: options.prefillBucket } : {}),
         },
         (records, messages) => {
           if (created.engine !== undefined) created.engine.#dispatch(records, messages);

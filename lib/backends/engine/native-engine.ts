@@ -39,6 +39,8 @@ export interface NativeEngineOptions {
   maxPrefillsPerStep?: number;
   /** CUDA: decode steps as captured CUDA graphs. */
   cudaGraph?: boolean;
+  /** Prompts are right-padded to a multiple of this many tokens (1: exact lengths). Default 64. */
+  prefillBucket?: number;
 }
 
 /** What the engine settled on once the model was loaded. */

@@ -16,6 +16,7 @@ import { loadDataset } from '../../llm/dataset.js';
 import { checkReadableFile } from '../run-checks.js';
 import { defaultTokenizer } from '../../tokenizer/tokenizer.js';
 import { accuracySummary, readRunResult, writeRunResult } from '../../report/run-result.js';
+import { readDetail } from '../../report/detail.js';
 import { SAMPLE_DATASET } from '../defaults.js';
 import { EXIT_CODES } from '../exit-codes.js';
 
@@ -33,6 +34,22 @@ function logPathOf(path: string): string {
   return path;
 }
 
+/**
+ * A performance run's accuracy log (a compliance test's, e.g. TEST06) holds only the responses
+ * LoadGen sampled: its scores are no accuracy result, and the user is told so.
+ */
+function warnIfPerformanceLog(logPath: string): void {
+  const detailPath = join(dirname(logPath), 'mlperf_log_detail.txt');
+  if (!existsSync(detailPath)) return;
+  const mode = readDetail(detailPath).get('effective_test_mode');
+  if (mode !== 'PerformanceOnly') return;
+  console.error(
+    `mlperf-llm: warning: ${logPath} is a performance run's log (LoadGen's effective_test_mode is PerformanceOnly, ` +
+      "as under a compliance test's audit.config): it holds the responses LoadGen sampled, not every sample once, " +
+      'so these scores are no accuracy result; run --mode accuracy for one',
+  );
+}
+
 async function handler(args: EvaluateArgs): Promise<void> {
   const logPath = logPathOf(args.log);
   checkReadableFile(logPath, '--log', "an accuracy run's mlperf_log_accuracy.json, or its run folder");
@@ -48,6 +65,7 @@ async function handler(args: EvaluateArgs): Promise<void> {
     cleanUpSpaces: args['clean-up-spaces'] ?? cleanUpSetting(args['tokenizer-config']),
   });
   const aborted = evaluation.abortReason !== undefined;
+  warnIfPerformanceLog(logPath);
   if (aborted) {
     console.error(
       `mlperf-llm: ${logPath} is the log of an ABORTED run (${evaluation.abortReason}): ${evaluation.emptyAnswers} of ` +
