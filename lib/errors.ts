@@ -40,6 +40,8 @@ export const ERROR_CODES = Object.freeze({
   ERR_BACKEND_FAILED: 'generation failed while running',
   ERR_SAMPLE_TIMEOUT:
     'samples did not complete within the per-sample timeout (a stuck backend); the message lists them and the flag',
+  ERR_ENDPOINT_MODEL:
+    'a server does not serve the model the run asks for (--model), or cannot tell which it serves; the message names the server and what it serves',
   ERR_ENDPOINT_LIST:
     'an --endpoints file or endpoint list is malformed or unreadable; the message names the file and line',
 

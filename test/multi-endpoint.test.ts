@@ -329,7 +329,10 @@ describe('one LoadGen over three serve processes', { timeout: 300_000 }, () => {
         const bad = result.endpoints!.find((e) => e.url === flaky.url)!;
         assert.equal(bad.completed, 0);
         assert.ok(bad.errors >= 1 && bad.outages >= 1, JSON.stringify(bad));
-        assert.match(bad.lastError!, mode === 'stall' ? /within 300 ms/ : /HTTP 500/);
+        assert.match(
+          bad.lastError!,
+          mode === 'stall' ? /within 0\.3 s \(the request, .*--request-timeout 0\.3\)/ : /HTTP 500/,
+        );
         assert.equal(
           result.endpoints!.reduce((sum, e) => sum + e.completed, 0),
           dataset.size,
@@ -356,7 +359,10 @@ describe('one LoadGen over three serve processes', { timeout: 300_000 }, () => {
           events.map((e) => [e.type, e.url]),
           [['out', url]],
         );
-        assert.match(events[0]!.reason!, /no answer from .* within 300 ms/);
+        assert.match(
+          events[0]!.reason!,
+          /sent nothing within 0\.3 s \(the start-up probe, GET \/v1\/models; --probe-timeout 0\.3\)/,
+        );
         result = await run(backend, 'Offline', 'accuracy');
       } finally {
         await backend.close();
@@ -374,7 +380,7 @@ describe('one LoadGen over three serve processes', { timeout: 300_000 }, () => {
       const dead = `http://127.0.0.1:${await freePort()}`;
       await assert.rejects(dispatcher([broken.url, dead]), (error: Error & { code?: string }) => {
         assert.equal(error.code, 'ERR_BACKEND_UNAVAILABLE');
-        assert.match(error.message, /no endpoint answered the health probe/);
+        assert.match(error.message, /no endpoint answered the start-up probe/);
         assert.ok(error.message.includes(`${broken.url}: `) && /HTTP 500/.test(error.message), error.message);
         assert.ok(error.message.includes(`${dead}: `) && /ECONNREFUSED/.test(error.message), error.message);
         assert.ok(!error.message.includes('\n'));
@@ -513,8 +519,7 @@ describe('endpoint choice', () => {
     );
     const p = new EndpointPool(endpoints, {
       model: MODEL,
-      probePrompt: Int32Array.of(1),
-      probe: { minDelayMs: 1, maxDelayMs: 1, timeoutMs: 1 },
+      probe: { minDelayMs: 1, maxDelayMs: 1, timeoutMs: 1, timeoutFlag: '--probe-timeout' },
       onUp: () => {},
     });
     // Choice looks at each endpoint's own state.

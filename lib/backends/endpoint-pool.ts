@@ -9,9 +9,17 @@
  * @packageDocumentation
  */
 import type { EndpointStats } from './backend.js';
-import type { OpenAICompletionsClient } from './openai-client.js';
-import { probeEndpoint } from './endpoint-probe.js';
-import { BackendError, messageOf } from '../errors.js';
+import type { OpenAICompletionsClient, TimeoutLabel } from './openai-client.js';
+import {
+  checkCompletion,
+  checkModelByCompletion,
+  listServedModels,
+  probeEndpoint,
+  wrongModel,
+  type ProbeLimit,
+  type ServedModels,
+} from './endpoint-probe.js';
+import { BackendError, CodedError, hasCode, messageOf } from '../errors.js';
 
 /** A change of an endpoint's health, for logs. */
 export interface EndpointEvent {
@@ -47,11 +55,15 @@ export interface ProbeSchedule {
   readonly maxDelayMs: number;
   /** The longest a probe's exchange may stay silent, in ms. */
   readonly timeoutMs: number;
+  /** The flag that sets that limit, for its timeout error (e.g. "--probe-timeout"). */
+  readonly timeoutFlag: string;
 }
 
 /** One server of the pool: its client, limits, health and counters. */
 export class Endpoint {
   state: 'up' | 'down' = 'down';
+  /** It passed step 1 of the start-up probe: it serves the run's model. */
+  servesModel = false;
   healthyAtStart = false;
   /** Requests on it now. */
   outstanding = 0;
@@ -106,10 +118,8 @@ export class Endpoint {
 
 /** What the pool needs besides its endpoints. */
 export interface EndpointPoolOptions {
-  /** The model to require; undefined: the first one the first healthy endpoint lists. */
+  /** The model to require; undefined: the first one the first endpoint that answers lists. */
   readonly model: string | undefined;
-  /** The prompt of the probe's one-token completion. */
-  readonly probePrompt: Int32Array;
   readonly probe: ProbeSchedule;
   /** Called when an endpoint that was down answers the probe again. */
   readonly onUp: (endpoint: Endpoint) => void;
@@ -121,6 +131,10 @@ export class EndpointPool {
   readonly endpoints: readonly Endpoint[];
   readonly #options: EndpointPoolOptions;
   #model: string | undefined;
+  /** The endpoint whose list gave the model; undefined when it is the user's (--model). */
+  #modelFrom: string | undefined;
+  /** The prompt of the one-token completion of step 2 (known once {@link start} was called). */
+  #probePrompt: Int32Array | undefined;
   /** Where the next round-robin scan starts, so equally busy endpoints take turns. */
   #cursor = 0;
   #up = 0;
@@ -133,7 +147,7 @@ export class EndpointPool {
     for (const endpoint of endpoints) endpoint.probeDelayMs = options.probe.minDelayMs;
   }
 
-  /** The model every request asks for (known once {@link start} resolved). */
+  /** The model every request asks for (known once {@link checkModels} resolved). */
   get model(): string {
     return this.#model!;
   }
@@ -144,43 +158,115 @@ export class EndpointPool {
   }
 
   /**
-   * Probes every endpoint at once. Those that answer are up; the others are reported ('out')
-   * and probed again with backoff. Rejects, naming each endpoint's failure, when none answers.
+   * Start-up, step 1 (see ./endpoint-probe.ts): asks every endpoint at once which models it
+   * serves and settles the run's model. An endpoint that answers without serving it refuses the
+   * run (ERR_ENDPOINT_MODEL, naming it and what it serves): waiting would not change that. One
+   * that does not answer stays out for now, unless none answers: then the run is refused, naming
+   * each endpoint's failure.
    */
-  async start(): Promise<void> {
-    const outcomes = await Promise.allSettled(
-      this.endpoints.map((endpoint) => this.#probeOnce(endpoint, this.#options.model)),
+  async checkModels(): Promise<void> {
+    const limit = this.#limit('the start-up probe');
+    const served = await Promise.allSettled(
+      this.endpoints.map((endpoint) =>
+        this.#withAbort(endpoint, (signal) => listServedModels(endpoint.client, { ...limit, signal })),
+      ),
     );
-    const firstServed = outcomes.find((o): o is PromiseFulfilledResult<string> => o.status === 'fulfilled');
-    this.#model ??= firstServed?.value;
-    const from = this.endpoints[outcomes.indexOf(firstServed!)]?.url;
-    outcomes.forEach((outcome, i) => {
+    let from: string | undefined;
+    if (this.#model === undefined) {
+      const lister = served.findIndex((s) => s.status === 'fulfilled' && (s.value.listed?.length ?? 0) > 0);
+      if (lister >= 0) {
+        this.#model = (served[lister] as PromiseFulfilledResult<ServedModels>).value.listed![0]!;
+        from = this.#modelFrom = this.endpoints[lister]!.url;
+      }
+    }
+    const model = this.#model;
+    const checks = served.map(async (outcome, i) => {
       const endpoint = this.endpoints[i]!;
-      if (outcome.status === 'fulfilled' && outcome.value === this.#model) {
-        endpoint.healthyAtStart = true;
-        this.#markUp(endpoint, false);
+      if (outcome.status === 'rejected') throw outcome.reason;
+      const answer = outcome.value;
+      if (answer.listed !== undefined && answer.listed.length === 0) {
+        throw new BackendError(
+          'ERR_BACKEND_UNAVAILABLE',
+          `openai: the endpoint ${endpoint.url} lists no model at GET /v1/models; start its server with the model`,
+        );
+      }
+      if (answer.listed !== undefined) {
+        // A list that is not empty settled `model` above.
+        if (!answer.listed.includes(model!)) throw wrongModel(endpoint.url, model!, answer.listed, from);
         return;
       }
-      endpoint.lastError =
-        outcome.status === 'rejected'
-          ? outcome.reason
-          : new BackendError(
-              'ERR_BACKEND_REQUEST',
-              `openai: ${endpoint.url} serves "${outcome.value}" first, but the run uses "${this.#model}" (from ${from}); ` +
-                'start every server with the same served model name, or pass --model',
-            );
-    });
-    if (this.#up === 0) {
-      throw new BackendError(
-        'ERR_BACKEND_UNAVAILABLE',
-        `openai: no endpoint answered the health probe: ${this.#lastErrors()}`,
+      if (model === undefined) {
+        // Nothing listed anywhere: only the user knows the name.
+        throw new CodedError(
+          'ERR_ENDPOINT_MODEL',
+          `the endpoint ${endpoint.url} has no GET /v1/models (HTTP ${answer.status}) to tell which model it serves; ` +
+            'pass --model with the name its server was started with',
+        );
+      }
+      await this.#withAbort(endpoint, (signal) =>
+        checkModelByCompletion(endpoint.client, model, { ...limit, signal }, from),
       );
-    }
+    });
+    const refusals: unknown[] = [];
+    (await Promise.allSettled(checks)).forEach((outcome, i) => {
+      const endpoint = this.endpoints[i]!;
+      if (outcome.status === 'fulfilled') {
+        endpoint.servesModel = true;
+        return;
+      }
+      endpoint.lastError = outcome.reason;
+      if (hasCode(outcome.reason, 'ERR_ENDPOINT_MODEL')) refusals.push(outcome.reason);
+    });
+    if (refusals.length === 1) throw refusals[0];
+    if (refusals.length > 1) throw new CodedError('ERR_ENDPOINT_MODEL', refusals.map(messageOf).join('; '));
+    if (!this.endpoints.some((endpoint) => endpoint.servesModel)) throw this.#noneAnswered();
+  }
+
+  /**
+   * Start-up, step 2, after {@link checkModels}: every endpoint that serves the model streams a
+   * one-token completion of `prompt` (a prompt of the run). Those that do are up; the others are
+   * reported ('out') and probed again with backoff. Rejects, naming each endpoint's failure,
+   * when none is up.
+   */
+  async start(prompt: Int32Array): Promise<void> {
+    this.#probePrompt = prompt;
+    const limit = this.#limit('the start-up probe');
+    const ready = this.endpoints.filter((endpoint) => endpoint.servesModel);
+    const outcomes = await Promise.allSettled(
+      ready.map((endpoint) =>
+        this.#withAbort(endpoint, (signal) =>
+          checkCompletion(endpoint.client, this.model, prompt, { ...limit, signal }),
+        ),
+      ),
+    );
+    outcomes.forEach((outcome, i) => {
+      const endpoint = ready[i]!;
+      if (outcome.status === 'rejected') {
+        endpoint.lastError = outcome.reason;
+        return;
+      }
+      endpoint.healthyAtStart = true;
+      this.#markUp(endpoint, false);
+    });
+    if (this.#up === 0) throw this.#noneAnswered();
     for (const endpoint of this.endpoints) {
       if (endpoint.state === 'up') continue;
       this.#options.onEvent?.({ type: 'out', url: endpoint.url, reason: messageOf(endpoint.lastError) });
       this.#scheduleProbe(endpoint);
     }
+  }
+
+  /** The start-up failure when no endpoint passed: one endpoint's own error, or each one's. */
+  #noneAnswered(): unknown {
+    if (this.endpoints.length === 1) return this.endpoints[0]!.lastError;
+    return new BackendError(
+      'ERR_BACKEND_UNAVAILABLE',
+      `openai: no endpoint answered the start-up probe: ${this.#lastErrors()}`,
+    );
+  }
+
+  #limit(what: string): ProbeLimit & { timeoutLabel: TimeoutLabel } {
+    return { timeoutMs: this.#options.probe.timeoutMs, timeoutLabel: { what, flag: this.#options.probe.timeoutFlag } };
   }
 
   /**
@@ -253,21 +339,22 @@ export class EndpointPool {
 
   #lastErrors(): string {
     return this.endpoints
-      .map((endpoint) => `${endpoint.url}: ${endpoint.lastError === undefined ? 'up' : messageOf(endpoint.lastError)}`)
+      .map((endpoint) => {
+        const error = endpoint.lastError === undefined ? 'up' : messageOf(endpoint.lastError).replace(/^openai: /, '');
+        return `${endpoint.url}: ${error}`;
+      })
       .join('; ');
   }
 
-  #probeOnce(endpoint: Endpoint, model: string | undefined): Promise<string> {
+  /** Runs one probe that {@link close} can abort. */
+  async #withAbort<T>(endpoint: Endpoint, probe: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const abort = new AbortController();
     endpoint.probeAbort = abort;
-    return probeEndpoint(endpoint.client, {
-      model,
-      prompt: this.#options.probePrompt,
-      timeoutMs: this.#options.probe.timeoutMs,
-      signal: abort.signal,
-    }).finally(() => {
+    try {
+      return await probe(abort.signal);
+    } finally {
       if (endpoint.probeAbort === abort) endpoint.probeAbort = undefined;
-    });
+    }
   }
 
   #scheduleProbe(endpoint: Endpoint): void {
@@ -282,7 +369,10 @@ export class EndpointPool {
   async #probe(endpoint: Endpoint): Promise<void> {
     endpoint.probeTimer = undefined;
     try {
-      await this.#probeOnce(endpoint, this.#model);
+      const limit = this.#limit('the health probe');
+      await this.#withAbort(endpoint, (signal) =>
+        probeEndpoint(endpoint.client, this.model, this.#modelFrom, this.#probePrompt!, { ...limit, signal }),
+      );
     } catch (error) {
       if (this.#closed) return;
       endpoint.lastError = error;

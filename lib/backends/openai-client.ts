@@ -30,7 +30,8 @@ export interface OpenAICompletionsClientOptions {
   model?: string;
   /**
    * The longest the server may stay silent, in ms: to accept the connection, to answer, and
-   * between two streamed chunks (not a limit on a whole completion). Default 120000.
+   * between two streamed chunks (not a limit on a whole completion). Default 120000; at most
+   * {@link MAX_TIMEOUT_MS}.
    */
   requestTimeoutMs?: number;
   /** Sent as `Authorization: Bearer <apiKey>` (vLLM's --api-key). */
@@ -61,6 +62,60 @@ export interface CompletionStreamRequest {
   readonly model?: string;
   /** The longest the server may stay silent for this request, in ms; default the client's timeout. */
   readonly timeoutMs?: number;
+  /** How the error names the limit when it expires; default {@link REQUEST_TIMEOUT}. */
+  readonly timeoutLabel?: TimeoutLabel;
+}
+
+/**
+ * What a timeout error says about the limit that expired: which exchange waited (e.g. "the
+ * request", "the health probe") and the command-line flag that sets the limit, in seconds.
+ */
+export interface TimeoutLabel {
+  /** The exchange that waited, e.g. "the request". */
+  readonly what: string;
+  /** The flag that sets the limit (its value is given in seconds), e.g. "--request-timeout". */
+  readonly flag: string;
+}
+
+/** The label of an ordinary request's timeout: `--request-timeout`. */
+export const REQUEST_TIMEOUT: TimeoutLabel = Object.freeze({ what: 'the request', flag: '--request-timeout' });
+
+/** Options of {@link OpenAICompletionsClient.listModels}. */
+export interface ListModelsOptions {
+  readonly signal?: AbortSignal | undefined;
+  /** The longest the server may stay silent, in ms; default the client's request timeout. */
+  readonly timeoutMs?: number | undefined;
+  /** How the error names the limit; default {@link REQUEST_TIMEOUT}. */
+  readonly timeoutLabel?: TimeoutLabel | undefined;
+}
+
+/**
+ * A server's answer with an HTTP error status (`ERR_BACKEND_REQUEST` for 4xx, `ERR_BACKEND_FAILED`
+ * for 5xx): the status and the server's own message, for callers that tell a missing route or
+ * an unknown model from other failures.
+ */
+export class HttpStatusError extends BackendError {
+  /** The HTTP status. */
+  readonly status: number;
+  /** The server's message (from its JSON error body, or the body's text). */
+  readonly serverMessage: string;
+
+  /**
+   * @param code - ERR_BACKEND_REQUEST (4xx) or ERR_BACKEND_FAILED (5xx)
+   * @param message - the one-line message, naming the URL
+   * @param status - the HTTP status
+   * @param serverMessage - what the server said
+   */
+  constructor(
+    code: 'ERR_BACKEND_REQUEST' | 'ERR_BACKEND_FAILED',
+    message: string,
+    status: number,
+    serverMessage: string,
+  ) {
+    super(code, message);
+    this.status = status;
+    this.serverMessage = serverMessage;
+  }
 }
 
 /** A finished completion. */
@@ -71,8 +126,15 @@ export interface StreamedCompletion {
   readonly finishReason: FinishReason;
 }
 
-/** Default of {@link OpenAICompletionsClientOptions.requestTimeoutMs}. */
+/**
+ * Default of {@link OpenAICompletionsClientOptions.requestTimeoutMs}: two minutes. On a loaded
+ * server a Server-scenario request can wait tens of seconds for its first token; a server silent
+ * for two minutes is stuck.
+ */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
+
+/** The longest timeout a client takes, in ms: a day (Node's timers hold at most about 24.8 days). */
+export const MAX_TIMEOUT_MS = 86_400_000;
 
 // vLLM's uvicorn drops idle keep-alive connections after 5 s; pooled sockets are dropped before.
 const IDLE_SOCKET_MS = 4_000;
@@ -95,7 +157,7 @@ export class OpenAICompletionsClient {
     const base = parseEndpoint(options.endpoint);
     this.baseUrl = base.href.replace(/\/$/, '');
     this.completionsUrl = `${this.baseUrl}/v1/completions`;
-    this.#timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.#timeoutMs = checkTimeout(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, 'requestTimeoutMs');
     this.#apiKey = options.apiKey;
     const dialect = options.dialect ?? 'vllm';
     if (dialect !== 'vllm' && dialect !== 'trtllm') {
@@ -115,7 +177,7 @@ export class OpenAICompletionsClient {
   /** The model requests name: the configured one, or the first the server lists. */
   model(signal?: AbortSignal): Promise<string> {
     if (this.#model === undefined) {
-      const lookup = this.listModels(signal).then((ids) => {
+      const lookup = this.listModels({ signal }).then((ids) => {
         if (ids.length === 0)
           throw new BackendError(
             'ERR_BACKEND_UNAVAILABLE',
@@ -133,12 +195,13 @@ export class OpenAICompletionsClient {
   }
 
   /**
-   * The ids of the models the server serves (`GET /v1/models`); `timeoutMs` overrides the
-   * client's request timeout.
+   * The ids of the models the server serves (`GET /v1/models`). A server without the route
+   * rejects with an {@link HttpStatusError} of status 404 (or 405).
    */
-  async listModels(signal?: AbortSignal, timeoutMs = this.#timeoutMs): Promise<string[]> {
+  async listModels(options: ListModelsOptions = {}): Promise<string[]> {
     const url = `${this.baseUrl}/v1/models`;
-    return this.#exchange('GET', url, undefined, signal, timeoutMs, async (response) => {
+    const limit = this.#limit(options.timeoutMs, options.timeoutLabel);
+    return this.#exchange('GET', url, undefined, options.signal, limit, async (response) => {
       const text = await readBody(url, response, MAX_ERROR_BODY * 16);
       if (response.statusCode !== 200) throw answerError(url, response.statusCode ?? 0, text);
       const data = (parseJson(text) as { data?: Array<{ id?: unknown }> } | undefined)?.data;
@@ -164,9 +227,17 @@ export class OpenAICompletionsClient {
       ...this.#tokenIdsFlag,
     });
     const url = this.completionsUrl;
-    return this.#exchange('POST', url, body, request.signal, request.timeoutMs ?? this.#timeoutMs, (response, alive) =>
+    const limit = this.#limit(request.timeoutMs, request.timeoutLabel);
+    return this.#exchange('POST', url, body, request.signal, limit, (response, alive) =>
       readCompletionStream(url, response, alive, request.onTokens),
     );
+  }
+
+  #limit(timeoutMs: number | undefined, label: TimeoutLabel | undefined): Limit {
+    return {
+      ms: timeoutMs === undefined ? this.#timeoutMs : checkTimeout(timeoutMs, 'timeoutMs'),
+      label: label ?? REQUEST_TIMEOUT,
+    };
   }
 
   /** Drops the pooled connections. Requests in flight fail; abort them first. */
@@ -180,14 +251,14 @@ export class OpenAICompletionsClient {
     url: string,
     body: string | undefined,
     signal: AbortSignal | undefined,
-    timeoutMs: number,
+    limit: Limit,
     read: ResponseReader<T>,
   ): Promise<T> {
     // A server that restarted leaves every pooled connection to it dead: each retry may pick
     // another one, so retry a few times, then fail as the endpoint's failure (it is re-issued).
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.#once(method, url, body, signal, timeoutMs, read);
+        return await this.#once(method, url, body, signal, limit, read);
       } catch (error) {
         if (!(error instanceof StaleConnection)) throw error;
         if (attempt >= STALE_CONNECTION_RETRIES) {
@@ -205,7 +276,7 @@ export class OpenAICompletionsClient {
     url: string,
     body: string | undefined,
     signal: AbortSignal | undefined,
-    timeoutMs: number,
+    limit: Limit,
     read: ResponseReader<T>,
   ): Promise<T> {
     if (signal?.aborted) return Promise.reject(abortError('generation', signal.reason));
@@ -221,9 +292,11 @@ export class OpenAICompletionsClient {
       }
       if (this.#apiKey !== undefined) headers.authorization = `Bearer ${this.#apiKey}`;
       let outgoing: ClientRequest;
+      let connectTimer: NodeJS.Timeout | undefined;
       const settle = (): boolean => {
         if (settled) return false;
         settled = true;
+        clearTimeout(connectTimer);
         signal?.removeEventListener('abort', onAbort);
         return true;
       };
@@ -241,17 +314,16 @@ export class OpenAICompletionsClient {
         return;
       }
       signal?.addEventListener('abort', onAbort, { once: true });
-      outgoing.setTimeout(timeoutMs, () =>
-        fail(
-          new BackendError(
-            'ERR_BACKEND_UNAVAILABLE',
-            answered
-              ? `openai: ${url} sent nothing for ${timeoutMs} ms in the middle of an answer; ` +
-                  'is the server overloaded or stuck? (raise the request timeout if it is just slow)'
-              : `openai: no answer from ${url} within ${timeoutMs} ms; ` +
-                  'is the server up and not overloaded, and is --endpoint right? (raise the request timeout if it is just slow)',
-          ),
-        ),
+      // Node starts a request's idle timer only once its socket is connected: a host that never
+      // completes the handshake is bounded here instead (else the OS gives up after minutes).
+      outgoing.once('socket', (socket) => {
+        if (!socket.connecting || settled) return;
+        connectTimer = setTimeout(() => fail(timedOut(this.baseUrl, method, url, limit, 'connecting')), limit.ms);
+        socket.once('connect', () => clearTimeout(connectTimer));
+      });
+      // Idle time, not a deadline: a long completion that keeps streaming is fine.
+      outgoing.setTimeout(limit.ms, () =>
+        fail(timedOut(this.baseUrl, method, url, limit, answered ? 'answering' : 'waiting')),
       );
       outgoing.on('error', (error: NodeJS.ErrnoException) => {
         if (!answered && outgoing.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) {
@@ -291,6 +363,48 @@ export class OpenAICompletionsClient {
       outgoing.end(body);
     });
   }
+}
+
+/** A request's silence limit and how its error names it. */
+interface Limit {
+  readonly ms: number;
+  readonly label: TimeoutLabel;
+}
+
+function checkTimeout(ms: number, what: string): number {
+  if (!(ms > 0 && ms <= MAX_TIMEOUT_MS)) {
+    throw new BackendError(
+      'ERR_BACKEND_REQUEST',
+      `openai: ${what} must be more than 0 and at most ${MAX_TIMEOUT_MS} ms (a day), got ${ms}`,
+    );
+  }
+  return ms;
+}
+
+/** Where an exchange stood when its limit expired. */
+type Stage = 'connecting' | 'waiting' | 'answering';
+
+/** Seconds as a flag takes them: 120000 ms is "120", 300 ms is "0.3". */
+export function formatSeconds(ms: number): string {
+  return String(Math.round(ms) / 1000);
+}
+
+/** The error of an expired limit: names the server, what waited, the flag and its value. */
+function timedOut(baseUrl: string, method: string, url: string, limit: Limit, stage: Stage): BackendError {
+  const seconds = formatSeconds(limit.ms);
+  const exchange = `${method} ${url.slice(baseUrl.length) || '/'}`;
+  const setting = `${limit.label.flag} ${seconds}`;
+  const slow = `raise ${limit.label.flag} (seconds) if it is only slow`;
+  const message =
+    stage === 'connecting'
+      ? `openai: could not connect to ${baseUrl} within ${seconds} s (${limit.label.what}, ${exchange}; ${setting}); ` +
+        'is --endpoint right, and is the host up?'
+      : stage === 'waiting'
+        ? `openai: ${baseUrl} accepted the connection but sent nothing within ${seconds} s ` +
+          `(${limit.label.what}, ${exchange}; ${setting}); is the server stuck or overloaded, and is --endpoint right? ${slow}`
+        : `openai: ${baseUrl} went silent for ${seconds} s in the middle of an answer ` +
+          `(${limit.label.what}, ${exchange}; ${setting}); is the server stuck or overloaded? ${slow}`;
+  return new BackendError('ERR_BACKEND_UNAVAILABLE', message);
 }
 
 /** Consumes a response; `alive()` turns false once the exchange is over (failed or aborted). */
@@ -411,17 +525,30 @@ function noTokenIds(url: string): BackendError {
 }
 
 /** The error for a non-200 answer: a request the server rejects (4xx), or its failure (5xx). */
-function answerError(url: string, status: number, body: string): BackendError {
+function answerError(url: string, status: number, body: string): HttpStatusError {
   const message = errorMessage(parseJson(body)) ?? (oneLine(body).slice(0, 500) || 'no message');
   if (status === 401 || status === 403) {
-    return new BackendError(
+    return new HttpStatusError(
       'ERR_BACKEND_REQUEST',
       `openai: ${url} refused the request (HTTP ${status}: ${message}); give the backend the server's API key`,
+      status,
+      message,
     );
   }
-  if (status >= 400 && status < 500)
-    return new BackendError('ERR_BACKEND_REQUEST', `openai: ${url} rejected the request (HTTP ${status}): ${message}`);
-  return new BackendError('ERR_BACKEND_FAILED', `openai: ${url} failed (HTTP ${status}): ${message}`);
+  if (status >= 400 && status < 500) {
+    return new HttpStatusError(
+      'ERR_BACKEND_REQUEST',
+      `openai: ${url} rejected the request (HTTP ${status}): ${message}`,
+      status,
+      message,
+    );
+  }
+  return new HttpStatusError(
+    'ERR_BACKEND_FAILED',
+    `openai: ${url} failed (HTTP ${status}): ${message}`,
+    status,
+    message,
+  );
 }
 
 /** The message of an error body in OpenAI's shape, vLLM's older flat shape or FastAPI's. */

@@ -30,7 +30,12 @@ import type { Backend, EndpointStats, GenerationRequest } from './backend.js';
 import type { EndpointSpec } from './endpoint-list.js';
 import { Endpoint, EndpointPool, type EndpointEvent } from './endpoint-pool.js';
 import { DEFAULT_MAX_CONCURRENCY } from './openai.js';
-import { OpenAICompletionsClient, type OpenAIDialect, type StreamedCompletion } from './openai-client.js';
+import {
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  OpenAICompletionsClient,
+  type OpenAIDialect,
+  type StreamedCompletion,
+} from './openai-client.js';
 import { LLAMA31_SPECIAL_TOKENS } from '../llama31.js';
 import { BackendError, abortError, hasCode, messageOf } from '../errors.js';
 
@@ -52,7 +57,10 @@ export interface OpenAIDispatcherOptions {
    * then they fail. Default 60000.
    */
   retryTimeoutMs?: number | undefined;
-  /** The longest a health probe's exchange may stay silent, in ms. Default 10000. */
+  /**
+   * The longest each exchange of a health probe may stay silent, in ms; the request timeout when
+   * that is shorter. Default 10000.
+   */
   probeTimeoutMs?: number | undefined;
   /** The first probe of an endpoint that went down, in ms; each failed probe doubles it. Default 500. */
   probeMinDelayMs?: number | undefined;
@@ -75,7 +83,10 @@ export interface OpenAIDispatcherOptions {
 
 /** Default of {@link OpenAIDispatcherOptions.retryTimeoutMs}: a minute with no server is an outage, not a blip. */
 export const DEFAULT_RETRY_TIMEOUT_MS = 60_000;
-/** Default probe timeout: a healthy server lists its models and makes one token well within 10 s. */
+/**
+ * Default probe timeout: a healthy server lists its models and starts a one-token answer well
+ * within 10 s; one that says nothing for that long at start-up is stuck or not a server.
+ */
 export const DEFAULT_PROBE_TIMEOUT_MS = 10_000;
 // The first probe comes soon (a restarted process is back in seconds); a dead node is asked every 10 s.
 const DEFAULT_PROBE_MIN_DELAY_MS = 500;
@@ -164,6 +175,8 @@ export class OpenAIDispatcher implements Backend {
   /** Set when every endpoint stayed down past the retry timeout; cleared when one comes back. */
   #gaveUp: BackendError | undefined;
   #closed = false;
+  readonly #probePrompt: Int32Array;
+  #modelsChecked = false;
 
   constructor(options: OpenAIDispatcherOptions) {
     if (options.endpoints.length === 0) {
@@ -205,13 +218,16 @@ export class OpenAIDispatcher implements Backend {
       this.#running.set(endpoint, new Set());
       return endpoint;
     });
+    this.#probePrompt = options.probePrompt ?? Int32Array.of(LLAMA31_SPECIAL_TOKENS.bos);
+    const probeMs = options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
+    const requestMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.#pool = new EndpointPool(endpoints, {
       model: options.model,
-      probePrompt: options.probePrompt ?? Int32Array.of(LLAMA31_SPECIAL_TOKENS.bos),
       probe: {
         minDelayMs: options.probeMinDelayMs ?? DEFAULT_PROBE_MIN_DELAY_MS,
         maxDelayMs: options.probeMaxDelayMs ?? DEFAULT_PROBE_MAX_DELAY_MS,
-        timeoutMs: options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS,
+        timeoutMs: Math.min(probeMs, requestMs),
+        timeoutFlag: probeMs <= requestMs ? '--probe-timeout' : '--request-timeout',
       },
       onUp: () => this.#endpointUp(),
       onEvent: options.onEvent,
@@ -230,9 +246,25 @@ export class OpenAIDispatcher implements Backend {
     return this.#pool.model;
   }
 
-  /** Probes every endpoint; rejects when none is healthy. {@link createOpenAIDispatcher} calls it. */
-  async start(): Promise<void> {
-    await this.#pool.start();
+  /**
+   * Start-up, step 1: asks every endpoint which models it serves (`GET /v1/models`, or a
+   * one-token completion where that route is missing). Rejects with ERR_ENDPOINT_MODEL when one
+   * answers without serving the model, and when none answers. Needs no prompt, so a command can
+   * call it before it loads its dataset; {@link start} calls it when it was not called.
+   */
+  async checkModels(): Promise<void> {
+    await this.#pool.checkModels();
+    this.#modelsChecked = true;
+  }
+
+  /**
+   * Start-up, step 2: every endpoint that serves the model streams a one-token completion of
+   * `prompt` (default the `probePrompt` option); rejects when none does.
+   * {@link createOpenAIDispatcher} calls both steps.
+   */
+  async start(prompt: Int32Array = this.#probePrompt): Promise<void> {
+    if (!this.#modelsChecked) await this.checkModels();
+    await this.#pool.start(prompt);
   }
 
   generate(requests: readonly GenerationRequest[], signal?: AbortSignal): void {
@@ -376,7 +408,8 @@ export class OpenAIDispatcher implements Backend {
       return;
     }
     request.failedOn.add(endpoint);
-    request.failures.push(`${endpoint.url}: ${messageOf(error)}`);
+    const failure = `${endpoint.url}: ${messageOf(error).replace(/^openai: /, '')}`;
+    request.failures.push(failure);
     let reissued = 0;
     if (this.#pool.markDown(endpoint, error)) {
       // Everything else on it is taken back now rather than waiting for each to fail by itself.
@@ -385,7 +418,8 @@ export class OpenAIDispatcher implements Backend {
         other.controller.abort(new Error(`${endpoint.url} went down`));
         this.#release(other);
         endpoint.errors++;
-        other.request.failures.push(`${endpoint.url}: taken back when the endpoint went down`);
+        // Its endpoint's failure is its own: the error it may end with says what that was.
+        other.request.failures.push(failure);
         if (this.#reissue(other.request, endpoint)) reissued++;
       }
       if (this.#reissue(request, endpoint)) reissued++;
@@ -409,7 +443,7 @@ export class OpenAIDispatcher implements Backend {
         request,
         new BackendError(
           'ERR_BACKEND_FAILED',
-          `openai: a request (sample ${request.request.sampleIndex}) failed ${request.attempts} times, on every endpoint: ${request.failures.join('; ')}`,
+          `openai: a request (sample ${request.request.sampleIndex}) failed ${request.attempts} times, on every endpoint: ${tally(request.failures)}`,
         ),
       );
       return false;
@@ -479,8 +513,9 @@ export class OpenAIDispatcher implements Backend {
 
 /**
  * Creates an {@link OpenAIDispatcher} and probes its endpoints: resolves once at least one is
- * healthy (the others are reported through `onEvent` and join when they answer), rejects with
- * ERR_BACKEND_UNAVAILABLE naming each endpoint's failure when none is.
+ * healthy (the others are reported through `onEvent` and join when they answer); rejects with
+ * ERR_ENDPOINT_MODEL when an endpoint does not serve the model, and with ERR_BACKEND_UNAVAILABLE
+ * naming each endpoint's failure when none answers.
  */
 export async function createOpenAIDispatcher(options: OpenAIDispatcherOptions): Promise<OpenAIDispatcher> {
   const dispatcher = new OpenAIDispatcher(options);
@@ -491,6 +526,13 @@ export async function createOpenAIDispatcher(options: OpenAIDispatcherOptions): 
     throw error;
   }
   return dispatcher;
+}
+
+/** Distinct lines in first-seen order, each repeated one with its count: "a (3 times); b". */
+function tally(lines: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const line of lines) counts.set(line, (counts.get(line) ?? 0) + 1);
+  return [...counts].map(([line, n]) => (n === 1 ? line : `${line} (${n} times)`)).join('; ');
 }
 
 function positiveInteger(value: number, what: string): number {

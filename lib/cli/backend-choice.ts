@@ -12,7 +12,7 @@ import type { EndpointSpec } from '../backends/endpoint-list.js';
 import { readEndpointList } from '../backends/endpoint-list.js';
 import type { EndpointEvent } from '../backends/endpoint-pool.js';
 import type { OpenAIDialect } from '../backends/openai-client.js';
-import { createOpenAIDispatcher } from '../backends/openai-dispatcher.js';
+import { OpenAIDispatcher } from '../backends/openai-dispatcher.js';
 import { ReplayBackend } from '../backends/replay.js';
 import type { Dataset } from '../llm/dataset.js';
 import type { LlamaTokenizer } from '../tokenizer/tokenizer.js';
@@ -46,6 +46,13 @@ export interface BackendChoice {
   maxNewTokens?: number | undefined;
   /** openai: the longest a server may stay silent during a request (ms). */
   requestTimeoutMs?: number | undefined;
+  /** openai: the longest a server may stay silent during a health probe (ms; the request timeout if shorter). */
+  probeTimeoutMs?: number | undefined;
+  /**
+   * openai: the dispatcher {@link prepareOpenAIBackend} made (its servers' models checked);
+   * createBackend finishes its probe instead of making another.
+   */
+  prepared?: OpenAIDispatcher | undefined;
   /** openai: how long to wait for a server to come back while all are down (ms). */
   endpointRetryTimeoutMs?: number | undefined;
   /** openai: how servers are asked for token ids ('vllm': vLLM, SGLang, serve; 'trtllm': trtllm-serve). */
@@ -67,6 +74,43 @@ export const ENGINES = ['native', 'js'] as const;
 export interface DatasetSource {
   dataset: Dataset;
   tokenizer: LlamaTokenizer;
+}
+
+/**
+ * The openai backend's first step, which needs no dataset: makes the dispatcher over the
+ * servers the flags name and asks each which models it serves, so that a wrong `--endpoint` or
+ * `--model` fails before anything loads. Rejects (having closed it) as
+ * {@link OpenAIDispatcher.checkModels} does; pass the result to {@link createBackend} as
+ * `prepared`.
+ */
+export async function prepareOpenAIBackend(choice: BackendChoice): Promise<OpenAIDispatcher> {
+  const endpoints = [
+    ...(choice.endpoints ?? []),
+    ...(choice.endpointsFile === undefined ? [] : readEndpointList(choice.endpointsFile)),
+  ];
+  if (endpoints.length === 0) {
+    throw new BackendError(
+      'ERR_BACKEND_UNAVAILABLE',
+      'the openai backend needs --endpoint <url> of an OpenAI-compatible server (e.g. --endpoint http://127.0.0.1:8000), or --endpoints <file>',
+    );
+  }
+  const dispatcher = new OpenAIDispatcher({
+    endpoints,
+    model: choice.model,
+    endpointConcurrency: choice.endpointConcurrency,
+    requestTimeoutMs: choice.requestTimeoutMs,
+    probeTimeoutMs: choice.probeTimeoutMs,
+    retryTimeoutMs: choice.endpointRetryTimeoutMs,
+    dialect: choice.dialect,
+    onEvent: choice.onEndpointEvent,
+  });
+  try {
+    await dispatcher.checkModels();
+  } catch (error) {
+    await dispatcher.close();
+    throw error;
+  }
+  return dispatcher;
 }
 
 /** Creates the backend; replay needs `data`, openai uses it when given, onnxruntime ignores it. */
@@ -94,28 +138,15 @@ export async function createBackend(choice: BackendChoice, data?: DatasetSource)
         ...(choice.dtype === 'auto' ? {} : { dtype: choice.dtype }),
       });
     case 'openai': {
-      const endpoints = [
-        ...(choice.endpoints ?? []),
-        ...(choice.endpointsFile === undefined ? [] : readEndpointList(choice.endpointsFile)),
-      ];
-      if (endpoints.length === 0) {
-        throw new BackendError(
-          'ERR_BACKEND_UNAVAILABLE',
-          'the openai backend needs --endpoint <url> of an OpenAI-compatible server (e.g. --endpoint http://127.0.0.1:8000), or --endpoints <file>',
-        );
-      }
-      // Probes every server before LoadGen starts; fails, naming each one's problem, when none answers.
-      return createOpenAIDispatcher({
-        endpoints,
-        model: choice.model,
-        endpointConcurrency: choice.endpointConcurrency,
-        requestTimeoutMs: choice.requestTimeoutMs,
-        retryTimeoutMs: choice.endpointRetryTimeoutMs,
-        dialect: choice.dialect,
-        onEvent: choice.onEndpointEvent,
+      const dispatcher = choice.prepared ?? (await prepareOpenAIBackend(choice));
+      try {
         // A prompt of the run itself: every server must take it (a served replay knows no other).
-        probePrompt: data === undefined || data.dataset.size === 0 ? undefined : data.dataset.prompt(0),
-      });
+        await dispatcher.start(data === undefined || data.dataset.size === 0 ? undefined : data.dataset.prompt(0));
+      } catch (error) {
+        await dispatcher.close();
+        throw error;
+      }
+      return dispatcher;
     }
     case 'replay': {
       if (data === undefined)

@@ -9,8 +9,11 @@ import { dirname, resolve } from 'node:path';
 import { codedRangeError, describeValue } from '../errors.js';
 import { readUserConf } from '../llm/benchmark-settings.js';
 
-/** How a numeric flag may be set: a count (a whole number), a positive amount, or one where 0 means "off". */
-type NumberRule = 'count' | 'positive' | 'zero-or-more';
+/**
+ * How a numeric flag may be set: a count (a whole number), a positive amount, one where 0 means
+ * "off", or a timeout in seconds (more than 0, at most a day: Node's timers overflow past ~24 days).
+ */
+type NumberRule = 'count' | 'positive' | 'zero-or-more' | 'seconds';
 
 /** The numeric flags of `run`, and what each accepts. */
 const NUMERIC_FLAGS: Readonly<Record<string, NumberRule>> = Object.freeze({
@@ -22,7 +25,8 @@ const NUMERIC_FLAGS: Readonly<Record<string, NumberRule>> = Object.freeze({
   'target-qps': 'positive',
   'target-latency': 'positive',
   'min-duration': 'zero-or-more',
-  'request-timeout': 'positive',
+  'request-timeout': 'seconds',
+  'probe-timeout': 'seconds',
   'endpoint-retry-timeout': 'zero-or-more',
   'sample-timeout': 'zero-or-more',
 });
@@ -31,11 +35,13 @@ const RULE_TEXT: Readonly<Record<NumberRule, string>> = {
   count: 'a whole number of at least 1',
   positive: 'a number greater than 0',
   'zero-or-more': 'a number of 0 or more',
+  seconds: 'a number of seconds greater than 0 and at most 86400 (a day)',
 };
 
 function fits(value: number, rule: NumberRule): boolean {
   if (!Number.isFinite(value)) return false;
   if (rule === 'count') return Number.isInteger(value) && value >= 1;
+  if (rule === 'seconds') return value > 0 && value <= 86_400;
   return rule === 'positive' ? value > 0 : value >= 0;
 }
 

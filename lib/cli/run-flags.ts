@@ -37,6 +37,7 @@ export interface RunArgs {
   endpoints?: string;
   'endpoint-concurrency'?: number;
   'request-timeout'?: number;
+  'probe-timeout'?: number;
   'endpoint-retry-timeout'?: number;
   dialect: OpenAIDialect;
   trace: boolean;
@@ -124,7 +125,14 @@ export function runFlags(yargs: Argv, options: { withMode: boolean; outputDirDef
     .option('request-timeout', {
       type: 'number',
       describe:
-        'openai backend: the longest a server may stay silent during a request before it counts as down (ms, default 120000)',
+        'openai backend: the longest a server may stay silent during a request (before its first byte, or between ' +
+        'two streamed chunks) before it counts as down; seconds, default 120 (a loaded server may take tens of seconds to start an answer)',
+    })
+    .option('probe-timeout', {
+      type: 'number',
+      describe:
+        'openai backend: the same limit for the health probe, which checks each server before the run starts ' +
+        '(GET /v1/models, a one-token completion) and while one is down; seconds, default 10, or --request-timeout if shorter',
     })
     .option('endpoint-retry-timeout', {
       type: 'number',

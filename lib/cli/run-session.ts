@@ -7,13 +7,14 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { LlmMode } from '../llm/benchmark-settings.js';
-import { loadDataset } from '../llm/dataset.js';
+import { loadDataset, type Dataset } from '../llm/dataset.js';
 import { runLlmBenchmark } from '../llm/harness.js';
 import { defaultTokenizer } from '../tokenizer/tokenizer.js';
 import type { RunResult } from '../report/run-result.js';
 import { hasCode } from '../errors.js';
 import { describeEndpointEvent } from '../backends/endpoint-pool.js';
-import { createBackend } from './backend-choice.js';
+import type { Backend } from '../backends/backend.js';
+import { createBackend, prepareOpenAIBackend, type BackendChoice } from './backend-choice.js';
 import { ProgressLine, progressLine } from './progress.js';
 import { RunSignals } from './run-signals.js';
 import { checkNumericFlags, checkOutputDir, checkSampleCount, checkUserConf } from './run-checks.js';
@@ -44,16 +45,43 @@ export async function executeRun(args: RunArgs, session: RunSession): Promise<Ru
   checkUserConf(args['user-conf']);
   const { outputDir } = session;
   checkOutputDir(outputDir);
-  const dataset = loadDataset(args.dataset);
-  checkSampleCount(args['total-sample-count'], args.dataset, dataset.size);
+  const progress = new ProgressLine();
+  const choice: BackendChoice = {
+    backend: args.backend,
+    model: args.model,
+    device: args.device,
+    dtype: args.dtype,
+    engine: args.engine,
+    cudaGraph: args['cuda-graph'],
+    maxNewTokens: args['max-new-tokens'],
+    // The openai backend's limits are per server; --max-concurrency caps the run as a whole.
+    maxConcurrency: args.backend === 'openai' ? undefined : args['max-concurrency'],
+    endpoints: args.endpoint,
+    endpointsFile: args.endpoints,
+    endpointConcurrency: args['endpoint-concurrency'],
+    requestTimeoutMs: secondsToMs(args['request-timeout']),
+    probeTimeoutMs: secondsToMs(args['probe-timeout']),
+    endpointRetryTimeoutMs: args['endpoint-retry-timeout'],
+    dialect: args.dialect,
+    onEndpointEvent: (event) => progress.note(`mlperf-llm: ${describeEndpointEvent(event)}`),
+  };
+  // Servers that are down, stuck or serve another model fail here, before the dataset loads.
+  const prepared = args.backend === 'openai' ? await prepareOpenAIBackend(choice) : undefined;
+  let dataset: Dataset;
+  try {
+    dataset = loadDataset(args.dataset);
+    checkSampleCount(args['total-sample-count'], args.dataset, dataset.size);
+  } catch (error) {
+    await prepared?.close();
+    throw error;
+  }
   // A run that fails before LoadGen wrote its logs leaves no half-made folder behind.
   const outputDirExisted = existsSync(outputDir);
-  const progress = new ProgressLine();
   // Signals are handled from the very start: a signal before the run (while the model loads)
   // stops it there; one during the run ends it early with complete logs (see ./run-signals.ts).
   const signals = new RunSignals((text) => progress.note(text));
   signals.install();
-  let backend: Awaited<ReturnType<typeof createBackend>> | undefined;
+  let backend: Backend | undefined;
   // LoadGen applies ./audit.config without saying so; a left-over one turns this run into a compliance test.
   if (session.auditConfig === undefined && existsSync('audit.config')) {
     console.error(
@@ -62,27 +90,7 @@ export async function executeRun(args: RunArgs, session: RunSession): Promise<Ru
   }
   try {
     const tokenizer = defaultTokenizer();
-    backend = await createBackend(
-      {
-        backend: args.backend,
-        model: args.model,
-        device: args.device,
-        dtype: args.dtype,
-        engine: args.engine,
-        cudaGraph: args['cuda-graph'],
-        maxNewTokens: args['max-new-tokens'],
-        // The openai backend's limits are per server; --max-concurrency caps the run as a whole.
-        maxConcurrency: args.backend === 'openai' ? undefined : args['max-concurrency'],
-        endpoints: args.endpoint,
-        endpointsFile: args.endpoints,
-        endpointConcurrency: args['endpoint-concurrency'],
-        requestTimeoutMs: args['request-timeout'],
-        endpointRetryTimeoutMs: args['endpoint-retry-timeout'],
-        dialect: args.dialect,
-        onEndpointEvent: (event) => progress.note(`mlperf-llm: ${describeEndpointEvent(event)}`),
-      },
-      { dataset, tokenizer },
-    );
+    backend = await createBackend({ ...choice, prepared }, { dataset, tokenizer });
     if (signals.stoppedBy !== undefined) {
       console.error('mlperf-llm: stopped before the run started; nothing was written');
       process.exitCode = signals.exitCode();
@@ -131,7 +139,12 @@ export async function executeRun(args: RunArgs, session: RunSession): Promise<Ru
   } finally {
     progress.done();
     signals.runEnded();
-    await backend?.close();
+    await (backend ?? prepared)?.close();
     signals.uninstall();
   }
+}
+
+/** A seconds flag as the ms the backends take. */
+function secondsToMs(seconds: number | undefined): number | undefined {
+  return seconds === undefined ? undefined : Math.max(1, Math.round(seconds * 1000));
 }
