@@ -8,6 +8,7 @@ import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXIT_CODES } from '../lib/cli/exit-codes.js';
+import type { RawAccuracyEntry } from '../lib/report/accuracy-log.js';
 import type { RunResult } from '../lib/report/run-result.js';
 import { tempDir } from './helpers.js';
 
@@ -18,14 +19,6 @@ function cli(cwd: string, args: string[], env: NodeJS.ProcessEnv = process.env):
   return spawnSync(process.execPath, [CLI, ...args], { cwd, env, encoding: 'utf8', timeout: 300_000 });
 }
 
-interface RawEntry {
-  seq_id: number;
-  qsl_idx: number;
-  data: string;
-  token_data?: string;
-  token_count?: number;
-}
-
 const tokensOf = (hex: string): number[] => {
   const bytes = Buffer.from(hex, 'hex');
   return Array.from({ length: bytes.length / 4 }, (_, i) => bytes.readInt32LE(4 * i));
@@ -34,11 +27,15 @@ const hexOf = (tokens: readonly number[]): string =>
   Buffer.from(new Int32Array(tokens).buffer).toString('hex').toUpperCase();
 
 /** Copies a run folder and edits one entry of the copy's accuracy log; returns the copy and the entry's name. */
-function editedCopy(dir: string, name: string, edit: (entry: RawEntry) => void): { copy: string; sample: string } {
+function editedCopy(
+  dir: string,
+  name: string,
+  edit: (entry: RawAccuracyEntry) => void,
+): { copy: string; sample: string } {
   const copy = join(tempDir(`test06-${name}`), 'run');
   cpSync(dir, copy, { recursive: true });
   const path = join(copy, 'mlperf_log_accuracy.json');
-  const entries = JSON.parse(readFileSync(path, 'utf8')) as RawEntry[];
+  const entries = JSON.parse(readFileSync(path, 'utf8')) as RawAccuracyEntry[];
   const entry = entries[3]!;
   edit(entry);
   writeFileSync(path, JSON.stringify(entries, null, 2));
@@ -82,7 +79,7 @@ function passingRun(scenario: string, extra: string[]): { dir: string; result: R
   assert.match(detail, /"key": "effective_accuracy_log_sampling_target", "value": 100,/);
   assert.match(detail, /"key": "effective_accuracy_log_rng_seed", "value": 720381539243781796,/);
   assert.match(detail, /"key": "effective_test_mode", "value": "PerformanceOnly"/);
-  const entries = JSON.parse(readFileSync(join(dir, 'mlperf_log_accuracy.json'), 'utf8')) as RawEntry[];
+  const entries = JSON.parse(readFileSync(join(dir, 'mlperf_log_accuracy.json'), 'utf8')) as RawAccuracyEntry[];
   assert.equal(entries.length, 100);
   const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as RunResult;
   assert.equal(result.compliance, 'TEST06');
@@ -189,7 +186,7 @@ test('compliance TEST06, Server: passes; --verify fails a doubled EOS, a changed
   const dropped = join(tempDir('test06-dropped'), 'run');
   cpSync(dir, dropped, { recursive: true });
   const logPath = join(dropped, 'mlperf_log_accuracy.json');
-  writeFileSync(logPath, JSON.stringify((JSON.parse(readFileSync(logPath, 'utf8')) as RawEntry[]).slice(1)));
+  writeFileSync(logPath, JSON.stringify((JSON.parse(readFileSync(logPath, 'utf8')) as RawAccuracyEntry[]).slice(1)));
   const droppedRun = cli(dropped, ['compliance', 'TEST06', '--verify', '.']);
   assert.equal(droppedRun.status, EXIT_CODES.complianceFailed);
   assert.ok(verifyLines(dropped).includes('the accuracy log holds 99 samples, but LoadGen issued and had to log 100'));

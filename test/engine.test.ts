@@ -21,7 +21,7 @@ import { generateLlamaWeights, type LlamaWeights } from '../lib/model/llama-weig
 import { llamaModelFiles, MODEL_FOLDER_FILES, writeModelFolder } from '../lib/model/model-folder.js';
 import { referenceGreedy } from '../lib/model/reference-forward.js';
 import { TINY_LLAMA, TINY_LLAMA_SEED } from '../lib/model/tiny-llama-spec.js';
-import { generateAll, type KeyedListener, type KeyedRequest, tempDir } from './helpers.js';
+import { generateAll, type KeyedListener, type KeyedRequest, tempDir, TINY_PROMPTS } from './helpers.js';
 import { packageRoot } from '../lib/package-paths.js';
 
 // GroupQueryAttention with fused rotary embeddings needs a head size that is a multiple of 16.
@@ -31,16 +31,9 @@ const ROTARY_ROWS = 256;
 const MAX_LENGTH = 96;
 const NEW_TOKENS = 12;
 const PROMPTS: readonly Int32Array[] = [
-  [128000, 791, 4062, 14198],
-  [128000],
-  [128000, 40, 1093, 311, 1373, 264, 2363, 11, 323, 1243, 358, 3287, 433],
-  [
-    128000, 3923, 374, 279, 7438, 315, 2324, 30, 578, 4320, 374, 220, 2983, 13, 1102, 596, 264, 3187, 315, 9660, 323,
-    13533,
-  ],
-  [128000, 9906, 1917],
-  Array.from({ length: 60 }, (_, i) => (i === 0 ? 128000 : 1000 + ((i * 7919) % 50000))),
-].map((p) => Int32Array.from(p));
+  ...TINY_PROMPTS,
+  Int32Array.from({ length: 60 }, (_, i) => (i === 0 ? 128000 : 1000 + ((i * 7919) % 50000))),
+];
 
 let root: string;
 let modelDir: string;

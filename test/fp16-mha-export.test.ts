@@ -21,20 +21,11 @@ import { TINY_LLAMA, tinyLlamaWeights } from '../lib/model/tiny-llama-spec.js';
 import { encodeModel, OnnxDataType, type OnnxModel } from '../lib/onnx/onnx-proto.js';
 import { withoutValueInfo } from '../lib/onnx/value-info.js';
 import { readAccuracyLog } from '../lib/report/accuracy-log.js';
-import { generateAll, type KeyedListener, tempDir } from './helpers.js';
+import { generateAll, type KeyedListener, tempDir, TINY_PROMPTS } from './helpers.js';
 
 const CLI = fileURLToPath(new URL('../lib/cli/main.js', import.meta.url));
 const NEW_TOKENS = 16;
-const PROMPTS: readonly Int32Array[] = [
-  [128000, 791, 4062, 14198],
-  [128000],
-  [128000, 40, 1093, 311, 1373, 264, 2363, 11, 323, 1243, 358, 3287, 433],
-  [
-    128000, 3923, 374, 279, 7438, 315, 2324, 30, 578, 4320, 374, 220, 2983, 13, 1102, 596, 264, 3187, 315, 9660, 323,
-    13533,
-  ],
-  [128000, 9906, 1917],
-].map((p) => Int32Array.from(p));
+const PROMPTS = TINY_PROMPTS;
 
 /**
  * How far below the reference's best logit a float16 model's greedy pick may be. The float16

@@ -121,3 +121,15 @@ export function generateAll(
     );
   });
 }
+
+/** Prompts of the tiny-model decoding tests: BOS alone, short and longer ones, of different lengths. */
+export const TINY_PROMPTS: readonly Int32Array[] = [
+  [128000, 791, 4062, 14198],
+  [128000],
+  [128000, 40, 1093, 311, 1373, 264, 2363, 11, 323, 1243, 358, 3287, 433],
+  [
+    128000, 3923, 374, 279, 7438, 315, 2324, 30, 578, 4320, 374, 220, 2983, 13, 1102, 596, 264, 3187, 315, 9660, 323,
+    13533,
+  ],
+  [128000, 9906, 1917],
+].map((p) => Int32Array.from(p));

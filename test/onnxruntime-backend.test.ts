@@ -19,22 +19,13 @@ import { llamaModelFiles, writeModelFolder } from '../lib/model/model-folder.js'
 import { referenceGreedy } from '../lib/model/reference-forward.js';
 import { ensureTinyModel, TINY_MODEL_FILES } from '../lib/model/tiny-llama.js';
 import { TINY_LLAMA, TINY_LLAMA_SEED, tinyLlamaWeights } from '../lib/model/tiny-llama-spec.js';
-import { tempDir, generateAll, type KeyedListener, type KeyedRequest } from './helpers.js';
+import { tempDir, generateAll, type KeyedListener, type KeyedRequest, TINY_PROMPTS } from './helpers.js';
 
 // onnxruntime logs its own provider-loading failure on stderr before throwing; keep test output clean.
 env.logLevel = 'fatal';
 
 const NEW_TOKENS = 16;
-const PROMPTS: readonly Int32Array[] = [
-  [128000, 791, 4062, 14198],
-  [128000],
-  [128000, 40, 1093, 311, 1373, 264, 2363, 11, 323, 1243, 358, 3287, 433],
-  [
-    128000, 3923, 374, 279, 7438, 315, 2324, 30, 578, 4320, 374, 220, 2983, 13, 1102, 596, 264, 3187, 315, 9660, 323,
-    13533,
-  ],
-  [128000, 9906, 1917],
-].map((p) => Int32Array.from(p));
+const PROMPTS = TINY_PROMPTS;
 
 let modelDir: string;
 let expected: Int32Array[];

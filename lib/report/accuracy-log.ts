@@ -19,7 +19,8 @@ export interface AccuracyEntry {
   tokenCount?: number;
 }
 
-interface RawEntry {
+/** One record of `mlperf_log_accuracy.json` as LoadGen writes it (hex strings of the response bytes). */
+export interface RawAccuracyEntry {
   seq_id: number;
   qsl_idx: number;
   data: string;
@@ -29,7 +30,7 @@ interface RawEntry {
 
 /** Parses the text of an `mlperf_log_accuracy.json`. */
 export function parseAccuracyLog(text: string): AccuracyEntry[] {
-  const raw = JSON.parse(text) as RawEntry[];
+  const raw = JSON.parse(text) as RawAccuracyEntry[];
   return raw.map((entry) => ({
     seqId: entry.seq_id,
     qslIndex: entry.qsl_idx,

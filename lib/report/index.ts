@@ -8,6 +8,6 @@ export type { LogSummary } from './summary.js';
 export { parseDetail, readDetail } from './detail.js';
 export type { DetailLog, DetailRecord } from './detail.js';
 export { parseAccuracyLog, readAccuracyLog } from './accuracy-log.js';
-export type { AccuracyEntry } from './accuracy-log.js';
+export type { AccuracyEntry, RawAccuracyEntry } from './accuracy-log.js';
 export { formatRunResult, readRunResult, summarizeRun, writeRunResult } from './run-result.js';
 export type { EndpointResult, Percentiles, RunFacts, RunResult } from './run-result.js';
