@@ -175,7 +175,7 @@ test(
   },
 );
 
-test('--request-timeout and --probe-timeout take seconds: more than 0, finite, at most a day', async () => {
+test('every timeout flag takes seconds: --request-timeout and --probe-timeout more than 0, finite, at most a day', async () => {
   for (const [flag, value, shown] of [
     ['--request-timeout', '0', '0'],
     ['--request-timeout', '-5', '-5'],
@@ -191,6 +191,17 @@ test('--request-timeout and --probe-timeout take seconds: more than 0, finite, a
   }
   const line = await failsAtStart(['--endpoint', 'http://127.0.0.1:9', '--request-timeout', 'soon']);
   assert.match(line, /^mlperf-llm: --request-timeout is not a number: give a number of seconds/);
+  // The other timeouts are seconds too (0: none); a value written in ms is caught by the day's bound.
+  for (const [flag, value] of [
+    ['--endpoint-retry-timeout', '60000000'],
+    ['--sample-timeout', '-1'],
+  ] as const) {
+    const refused = await failsAtStart(['--endpoint', 'http://127.0.0.1:9', flag, value]);
+    assert.equal(
+      refused,
+      `mlperf-llm: ${flag} ${value}: give a number of seconds from 0 to 86400 (a day) (see mlperf-llm run --help)`,
+    );
+  }
 });
 
 describe('--model is checked against what the server serves', () => {
@@ -413,7 +424,7 @@ test('a request that gets no answer within --request-timeout fails the run, nami
         '--request-timeout',
         '0.5',
         '--endpoint-retry-timeout',
-        '500',
+        '0.5',
         '--total-sample-count',
         '2',
         '--output-dir',

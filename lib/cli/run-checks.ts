@@ -13,7 +13,7 @@ import { readUserConf } from '../llm/benchmark-settings.js';
  * How a numeric flag may be set: a count (a whole number), a positive amount, one where 0 means
  * "off", or a timeout in seconds (more than 0, at most a day: Node's timers overflow past ~24 days).
  */
-type NumberRule = 'count' | 'positive' | 'zero-or-more' | 'seconds';
+type NumberRule = 'count' | 'positive' | 'zero-or-more' | 'seconds' | 'seconds-or-zero';
 
 /** The numeric flags of `run`, and what each accepts. */
 const NUMERIC_FLAGS: Readonly<Record<string, NumberRule>> = Object.freeze({
@@ -27,8 +27,8 @@ const NUMERIC_FLAGS: Readonly<Record<string, NumberRule>> = Object.freeze({
   'min-duration': 'zero-or-more',
   'request-timeout': 'seconds',
   'probe-timeout': 'seconds',
-  'endpoint-retry-timeout': 'zero-or-more',
-  'sample-timeout': 'zero-or-more',
+  'endpoint-retry-timeout': 'seconds-or-zero',
+  'sample-timeout': 'seconds-or-zero',
 });
 
 const RULE_TEXT: Readonly<Record<NumberRule, string>> = {
@@ -36,12 +36,14 @@ const RULE_TEXT: Readonly<Record<NumberRule, string>> = {
   positive: 'a number greater than 0',
   'zero-or-more': 'a number of 0 or more',
   seconds: 'a number of seconds greater than 0 and at most 86400 (a day)',
+  'seconds-or-zero': 'a number of seconds from 0 to 86400 (a day)',
 };
 
 function fits(value: number, rule: NumberRule): boolean {
   if (!Number.isFinite(value)) return false;
   if (rule === 'count') return Number.isInteger(value) && value >= 1;
   if (rule === 'seconds') return value > 0 && value <= 86_400;
+  if (rule === 'seconds-or-zero') return value >= 0 && value <= 86_400;
   return rule === 'positive' ? value > 0 : value >= 0;
 }
 

@@ -137,7 +137,7 @@ export function runFlags(yargs: Argv, options: { withMode: boolean; outputDirDef
     .option('endpoint-retry-timeout', {
       type: 'number',
       describe:
-        'openai backend: with every server down, how long to wait for one to come back before the run fails (ms, default 60000)',
+        'openai backend: with every server down, how long to wait for one to come back before the run fails (seconds, default 60)',
     })
     .option('dialect', {
       choices: ['vllm', 'trtllm'] as const,
@@ -147,7 +147,7 @@ export function runFlags(yargs: Argv, options: { withMode: boolean; outputDirDef
     .option('sample-timeout', {
       type: 'number',
       describe:
-        "fail the run when a sample generates this long without completing (ms, 0: never; default 10x the scenario's per-sample latency bound)",
+        "fail the run when a sample generates this long without completing (seconds, 0: never; default 10x the scenario's per-sample latency bound)",
     })
     .option('trace', {
       type: 'boolean',

@@ -61,7 +61,7 @@ export async function executeRun(args: RunArgs, session: RunSession): Promise<Ru
     endpointConcurrency: args['endpoint-concurrency'],
     requestTimeoutMs: secondsToMs(args['request-timeout']),
     probeTimeoutMs: secondsToMs(args['probe-timeout']),
-    endpointRetryTimeoutMs: args['endpoint-retry-timeout'],
+    endpointRetryTimeoutMs: secondsToMs(args['endpoint-retry-timeout'], true),
     dialect: args.dialect,
     onEndpointEvent: (event) => progress.note(`mlperf-llm: ${describeEndpointEvent(event)}`),
   };
@@ -115,7 +115,7 @@ export async function executeRun(args: RunArgs, session: RunSession): Promise<Ru
         outputDir,
         auditConfig: session.auditConfig,
         enableTrace: args.trace,
-        sampleTimeoutMs: args['sample-timeout'],
+        sampleTimeoutMs: secondsToMs(args['sample-timeout'], true),
         signal: signals.signal,
         tokenizer,
         onStart: (run) => signals.running(run),
@@ -144,7 +144,8 @@ export async function executeRun(args: RunArgs, session: RunSession): Promise<Ru
   }
 }
 
-/** A seconds flag as the ms the backends take. */
-function secondsToMs(seconds: number | undefined): number | undefined {
-  return seconds === undefined ? undefined : Math.max(1, Math.round(seconds * 1000));
+/** A seconds flag (every timeout flag is in seconds) as the ms the library takes; 0 stays 0 where it means none. */
+function secondsToMs(seconds: number | undefined, zeroIsNone = false): number | undefined {
+  if (seconds === undefined) return undefined;
+  return zeroIsNone && seconds === 0 ? 0 : Math.max(1, Math.round(seconds * 1000));
 }

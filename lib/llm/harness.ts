@@ -164,7 +164,7 @@ export async function runLlmBenchmark(options: LlmBenchmarkOptions): Promise<Run
   const maxNewTokens = options.maxNewTokens ?? MAX_NEW_TOKENS;
   const sampleTimeoutMs = options.sampleTimeoutMs ?? defaultSampleTimeoutMs(settings, options.scenario, maxNewTokens);
   if (typeof sampleTimeoutMs !== 'number' || !(sampleTimeoutMs >= 0)) {
-    const message = `sampleTimeoutMs (--sample-timeout) must be a number of milliseconds, 0 for none (got ${describeValue(sampleTimeoutMs)})`;
+    const message = `sampleTimeoutMs (the CLI's --sample-timeout, in seconds) must be a number of milliseconds, 0 for none (got ${describeValue(sampleTimeoutMs)})`;
     throw typeof sampleTimeoutMs === 'number'
       ? codedRangeError('ERR_INVALID_ARG_VALUE', message)
       : codedTypeError('ERR_INVALID_ARG_TYPE', message);

@@ -194,7 +194,7 @@ export class LlmSut implements SystemUnderTest {
         'ERR_SAMPLE_TIMEOUT',
         `${stuck.length} sample${stuck.length === 1 ? '' : 's'} did not complete within ${limit} ms on backend ` +
           `${this.#options.backend.name}: ${shown.join(', ')}${more} (${outstanding} outstanding in all). ` +
-          'The backend seems stuck; if it is only slow, raise the limit with --sample-timeout <ms> (0 turns it off).',
+          'The backend seems stuck; if it is only slow, raise the limit with --sample-timeout <seconds> (0 turns it off).',
       ),
     );
   }
