@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { progressLine } from '../lib/cli/progress.js';
+import { progressPlan } from '../lib/llm/progress-plan.js';
 
 test('an Offline run shows no 0.0 tokens/s before its first tokens, and a rate once they come', () => {
   const start = progressLine({ issued: 20, completed: 0, generatedTokens: 0, inFlight: 20 }, 3, {
@@ -35,4 +36,15 @@ test('an accuracy run counts down its samples', () => {
   const text = progressLine({ issued: 20, completed: 5, generatedTokens: 500, inFlight: 4 }, 10, { samples: 20 });
   assert.match(text, /samples 5\/20 done/);
   assert.match(text, /ETA 30 s/);
+});
+
+test("an audit config's mode and minimums replace the run's in the ETA's plan (TEST06 turns accuracy into 100 queries)", async () => {
+  const { TestSettings } = await import('../lib/loadgen/settings/test-settings.js');
+  const { keysSetIn } = await import('../lib/llm/benchmark-settings.js');
+  const { test06AuditConfigText } = await import('../lib/compliance/test06-audit.js');
+  const settings = new TestSettings();
+  const audit = keysSetIn(test06AuditConfigText(), 'llama3_1-8b', 'Offline');
+  assert.deepEqual(progressPlan(settings, 'accuracy', 20), { samples: 20 });
+  assert.deepEqual(progressPlan(settings, 'accuracy', 20, audit), { minDurationSeconds: 0, minQueryCount: 100 });
+  assert.deepEqual(progressPlan(settings, 'performance', 20, new Map([['mode', { value: '1' }]])), { samples: 20 });
 });

@@ -87,7 +87,8 @@ const QUICK_RUN = Object.freeze({
 export type SettingSources = Record<string, { value: string; source: string }>;
 
 /** The keys a LoadGen config file sets for `model` and `scenario` (wildcards included), with their lines. */
-function keysSetIn(text: string, model: string, scenario: string): Map<string, { value: string; line: number }> {
+/** The keys a LoadGen config text sets for `model` and `scenario` (wildcards included; the last line wins), with their lines. */
+export function keysSetIn(text: string, model: string, scenario: string): Map<string, { value: string; line: number }> {
   const found = new Map<string, { value: string; line: number }>();
   text.split('\n').forEach((raw, index) => {
     const match = /^\s*([^\s#=]+)\.([^\s.=]+)\.([a-z_0-9]+)\s+=\s+(\S+)/.exec(raw);

@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Backend } from '../backends/backend.js';
 import { loadgenVersion } from '../loadgen/index.js';
@@ -26,6 +26,7 @@ import {
   benchmarkTestSettings,
   defaultSuite,
   loadgenScenario,
+  keysSetIn,
   modelKey,
   suiteOfSampleCount,
   writeUserConf,
@@ -182,13 +183,18 @@ export async function runLlmBenchmark(options: LlmBenchmarkOptions): Promise<Run
   const startedAt = new Date();
   const started = performance.now();
   const elapsedSeconds = (): number => (performance.now() - started) / 1000;
-  const plan = progressPlan(settings, options.mode, qsl.totalSampleCount);
+  const auditConfig = options.auditConfig ?? 'audit.config';
+  const plan = progressPlan(
+    settings,
+    options.mode,
+    qsl.totalSampleCount,
+    auditKeys(auditConfig, options.scenario, suite),
+  );
   const ticker = options.onProgress
     ? setInterval(() => options.onProgress!(sut.progress, elapsedSeconds(), plan), 500)
     : undefined;
   ticker?.unref();
   const detailLog = join(outputDir, 'mlperf_log_detail.txt');
-  const auditConfig = options.auditConfig ?? 'audit.config';
   let failure: { error: unknown } | undefined;
   try {
     const running = runTest({
@@ -259,4 +265,14 @@ export async function runLlmBenchmark(options: LlmBenchmarkOptions): Promise<Run
   }
   writeRunResult(result);
   return result;
+}
+
+/** The keys the audit config LoadGen will read sets for this run, for the progress plan; none when there is no such file. */
+function auditKeys(path: string, scenario: LlmScenario, suite: Suite): Map<string, { value: string }> | undefined {
+  try {
+    if (!statSync(path).isFile()) return undefined;
+    return keysSetIn(readFileSync(path, 'utf8'), modelKey(scenario, suite), loadgenScenario(scenario));
+  } catch {
+    return undefined;
+  }
 }

@@ -17,10 +17,18 @@ export interface ProgressPlan {
 }
 
 /** What the progress line's ETA is computed from: the samples of an accuracy run, LoadGen's minimums otherwise. */
-export function progressPlan(settings: TestSettings, mode: LlmMode, sampleCount: number): ProgressPlan {
-  if (mode !== 'performance') return { samples: sampleCount };
-  return {
-    minDurationSeconds: Number(settings.min_duration_ms) / 1000,
-    minQueryCount: Number(settings.min_query_count),
-  };
+export function progressPlan(
+  settings: TestSettings,
+  mode: LlmMode,
+  sampleCount: number,
+  audit?: ReadonlyMap<string, { value: string }>,
+): ProgressPlan {
+  // An audit config (a compliance test) overrides the run's mode and minimums, as LoadGen applies it.
+  const auditMode = audit?.get('mode')?.value;
+  // LoadGen's TestMode: 1 AccuracyOnly, 2 PerformanceOnly.
+  const performance = auditMode === '2' || (auditMode !== '1' && mode === 'performance');
+  if (!performance) return { samples: sampleCount };
+  const minDuration = audit?.get('min_duration')?.value ?? String(settings.min_duration_ms);
+  const minQueries = audit?.get('min_query_count')?.value ?? String(settings.min_query_count);
+  return { minDurationSeconds: Number(minDuration) / 1000, minQueryCount: Number(minQueries) };
 }
