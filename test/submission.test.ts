@@ -93,12 +93,12 @@ before(() => {
   writeFileSync(measurementsPath, JSON.stringify(MEASUREMENTS));
 });
 
-function submission(from: string[], output: string, extra: string[] = []): ReturnType<typeof cli> {
+function submission(from: string[], output: string, extra: string[] = [], system = systemPath): ReturnType<typeof cli> {
   return cli(
     [
       'submission',
       '--system',
-      systemPath,
+      system,
       '--measurements',
       measurementsPath,
       '--from',
@@ -334,22 +334,7 @@ test('refuses a system description missing required fields, naming every one', (
   const path = join(work, 'partial_system.json');
   writeFileSync(path, JSON.stringify(partial));
   const output = join(work, 'tree-system');
-  const result = cli(
-    [
-      'submission',
-      '--system',
-      path,
-      '--measurements',
-      measurementsPath,
-      '--from',
-      perf,
-      acc,
-      test06,
-      '--output',
-      output,
-    ],
-    work,
-  );
+  const result = submission([perf, acc, test06], output, [], path);
   assertRefused(
     result,
     output,
@@ -361,22 +346,7 @@ test('refuses datacenter runs with an edge-only system description', () => {
   const path = join(work, 'edge_box.json');
   writeFileSync(path, JSON.stringify({ ...systemDescription(), system_type: 'edge' }));
   const output = join(work, 'tree-edge');
-  const result = cli(
-    [
-      'submission',
-      '--system',
-      path,
-      '--measurements',
-      measurementsPath,
-      '--from',
-      perf,
-      acc,
-      test06,
-      '--output',
-      output,
-    ],
-    work,
-  );
+  const result = submission([perf, acc, test06], output, [], path);
   assertRefused(
     result,
     output,

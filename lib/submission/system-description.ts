@@ -54,35 +54,23 @@ export const SYSTEM_REQUIRED_FIELDS: readonly string[] = [
   'system_type_detail',
 ];
 
+/** The required fields the checker lets hold an empty value. */
+const MAY_BE_EMPTY: ReadonlySet<string> = new Set([
+  'host_processor_frequency',
+  'host_processor_caches',
+  'host_processor_interconnect',
+  'accelerator_frequency',
+  'accelerator_interconnect_topology',
+  'accelerator_on-chip_memories',
+  'hw_notes',
+  'sw_notes',
+  'system_type_detail',
+]);
+
 /** The required fields whose value must not be empty (an empty string, 0, false or null). */
-export const SYSTEM_MEANINGFUL_FIELDS: readonly string[] = [
-  'division',
-  'submitter',
-  'system_type',
-  'status',
-  'system_name',
-  'number_of_nodes',
-  'host_processor_model_name',
-  'host_processors_per_node',
-  'host_processor_core_count',
-  'host_memory_capacity',
-  'host_memory_configuration',
-  'host_storage_capacity',
-  'host_storage_type',
-  'host_networking',
-  'host_network_card_count',
-  'host_networking_topology',
-  'accelerators_per_node',
-  'accelerator_model_name',
-  'accelerator_memory_capacity',
-  'accelerator_host_interconnect',
-  'accelerator_memory_configuration',
-  'accelerator_interconnect',
-  'cooling',
-  'framework',
-  'operating_system',
-  'other_software_stack',
-];
+export const SYSTEM_MEANINGFUL_FIELDS: readonly string[] = SYSTEM_REQUIRED_FIELDS.filter(
+  (field) => !MAY_BE_EMPTY.has(field),
+);
 
 /** The availability values the checker accepts in `status`. */
 export const SYSTEM_STATUSES: readonly string[] = ['available', 'preview', 'rdi'];

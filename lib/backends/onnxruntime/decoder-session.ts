@@ -182,7 +182,11 @@ export class DecoderSession {
       else slots.fill(1, row * width, row * width + lengths[row]!);
       slots[(row + 1) * width - 1] = 1;
     }
-    const mask = { data: BigInt64Array.from(slots, (flag) => BigInt(flag)), dims: [batch, width] };
+    const data = new BigInt64Array(slots.length);
+    slots.forEach((flag, slot) => {
+      if (flag !== 0) data[slot] = 1n;
+    });
+    const mask = { data, dims: [batch, width] };
     const positions = BigInt64Array.from(lengths, (l) => BigInt(l));
     const result = await this.session.run(this.#feeds(ids, [batch, 1], mask, past, positions));
     return { logits: result[this.config.names.logits]!, present: this.#presents(result, batch, width, slots) };
