@@ -8,7 +8,7 @@
 import { cleanUpTokenizationSpaces } from './clean-up-spaces.js';
 import { checkAccuracy, type AccuracyTarget } from './targets.js';
 import { evaluateSummaries, type AccuracyScores } from './evaluate.js';
-import { readAccuracyLog } from '../report/accuracy-log.js';
+import { readAccuracyLog, responseTokenIds, type TokenDtype } from '../report/accuracy-log.js';
 import { CodedError } from '../errors.js';
 import { abortReasonIn } from '../report/aborted-run.js';
 import { dirname } from 'node:path';
@@ -28,8 +28,7 @@ export interface TokenDecoder {
   decode(ids: ArrayLike<number>, options?: { skipSpecialTokens?: boolean }): string;
 }
 
-/** The element type of the logged response bytes (evaluation.py's --dtype). */
-export type TokenDtype = 'int32' | 'int64';
+export type { TokenDtype } from '../report/accuracy-log.js';
 
 /** Options of {@link evaluateAccuracyLog}. */
 export interface AccuracyLogOptions {
@@ -61,15 +60,6 @@ export interface AccuracyLogResult {
   check?: ReturnType<typeof checkAccuracy> | undefined;
 }
 
-function tokensOf(bytes: Buffer, dtype: TokenDtype): number[] {
-  const width = dtype === 'int64' ? 8 : 4;
-  const count = Math.floor(bytes.length / width);
-  const ids = new Array<number>(count);
-  for (let i = 0; i < count; i++)
-    ids[i] = dtype === 'int64' ? Number(bytes.readBigInt64LE(i * width)) : bytes.readInt32LE(i * width);
-  return ids;
-}
-
 /** Scores an mlperf_log_accuracy.json against a dataset. */
 export function evaluateAccuracyLog(options: AccuracyLogOptions): AccuracyLogResult {
   const dtype = options.dtype ?? 'int32';
@@ -88,7 +78,7 @@ export function evaluateAccuracyLog(options: AccuracyLogOptions): AccuracyLogRes
       );
     }
     if (entry.data.length === 0) emptyAnswers++;
-    const ids = tokensOf(entry.data, dtype);
+    const ids = responseTokenIds(entry.data, dtype);
     const text = options.tokenizer.decode(ids, { skipSpecialTokens: true });
     predictions.push(options.cleanUpSpaces === false ? text : cleanUpTokenizationSpaces(text));
     references.push(options.dataset.reference(entry.qslIndex));

@@ -17,7 +17,7 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readAccuracyLog, type AccuracyEntry } from '../report/accuracy-log.js';
+import { readAccuracyLog, responseTokenIds, type AccuracyEntry } from '../report/accuracy-log.js';
 import { readDetail, type DetailLog } from '../report/detail.js';
 import { abortReasonOf } from '../report/aborted-run.js';
 import { CodedError, messageOf } from '../errors.js';
@@ -124,10 +124,7 @@ function expectedCounts(detail: DetailLog): { issued: number; logged: number | u
 
 /** The int32 token ids of a response, or undefined when its bytes are not whole int32s. */
 function tokensOf(bytes: Buffer): Int32Array | undefined {
-  if (bytes.length % 4 !== 0) return undefined;
-  const tokens = new Int32Array(bytes.length / 4);
-  for (let i = 0; i < tokens.length; i++) tokens[i] = bytes.readInt32LE(4 * i);
-  return tokens;
+  return bytes.length % 4 === 0 ? Int32Array.from(responseTokenIds(bytes)) : undefined;
 }
 
 const nameOf = (entry: AccuracyEntry): string => `qsl_idx ${entry.qslIndex} (seq_id ${entry.seqId}):`;

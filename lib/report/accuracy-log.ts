@@ -44,3 +44,15 @@ export function parseAccuracyLog(text: string): AccuracyEntry[] {
 export function readAccuracyLog(path: string): AccuracyEntry[] {
   return parseAccuracyLog(readFileSync(path, 'utf8'));
 }
+
+/** The element type of logged response bytes (evaluation.py's --dtype). */
+export type TokenDtype = 'int32' | 'int64';
+
+/** A logged response's token ids (little-endian); trailing bytes short of a whole id are left out. */
+export function responseTokenIds(bytes: Buffer, dtype: TokenDtype = 'int32'): number[] {
+  const width = dtype === 'int64' ? 8 : 4;
+  const ids = new Array<number>(Math.floor(bytes.length / width));
+  for (let i = 0; i < ids.length; i++)
+    ids[i] = dtype === 'int64' ? Number(bytes.readBigInt64LE(i * width)) : bytes.readInt32LE(i * width);
+  return ids;
+}
