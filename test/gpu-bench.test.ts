@@ -142,7 +142,24 @@ test('report.mjs: the GPU section from a results.json, with ratios, the best Ser
   // 25 QPS is INVALID and over both bounds; 18.75 is the highest VALID rate inside them.
   assert.match(text, /highest VALID target QPS .*: 18\.75 QPS \(2400 tok\/s\)/);
   assert.match(text, /Batch-1 decode: 167 tok\/s = 0\.67× the roofline .*: met/);
-  assert.match(text, /\| fp32 \| 32 \| 32 \(100\.0 %\) \| 30 \(93\.8 %\) \|/);
+  // One row per correctness run; a cell is first tokens equal · whole outputs equal.
+  assert.match(
+    text,
+    /\| correctness-graph \| engine \(CUDA graphs\) \| bf16 \| 25\/32 · 0\/32 \| 26\/32 · 0\/32 \| — \|/,
+  );
+  assert.match(
+    text,
+    /\| correctness-fp32-1 \| engine fp32, 1 slot \| fp32 \| 26\/32 · 1\/32 \| 32\/32 · 30\/32 \| 32\/32 · 31\/32 \|/,
+  );
+  // 30 of 32 whole outputs (93.8 %) with every first token: the bar is met against fp32, not bf16.
+  assert.match(
+    text,
+    /bar: every first token, all 32 tokens of ≥ 90 % of prompts\): met by `correctness-fp32` vs fp32 \(32\/32 · 30\/32\), `correctness-fp32-1` vs fp32/,
+  );
+  assert.match(
+    text,
+    /Batch-1 against batch-of-N \(`correctness-fp32-1`, fp32 export\): 32\/32 first tokens and 31\/32 whole 32-token outputs identical \(first differences at tokens 19\)/,
+  );
   // (24 GiB − 16.06 GB − 1.5 GiB) ÷ (2668 × 128 KiB) = 23.2 slots.
   assert.match(text, /\| slots that fit \| 23 \|/);
   assert.match(text, /\| batch-1 decode \| 32 tok\/s \|/);

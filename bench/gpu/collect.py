@@ -113,8 +113,11 @@ def main():
         "reference": None
         if reference is None
         else {name: {k: v for k, v in d.items() if k != "tokens"} for name, d in reference["dtypes"].items()},
-        "token_check": load(os.path.join(work, "results", "token-check-correctness.json")),
-        "token_check_graph": load(os.path.join(work, "results", "token-check-correctness-graph.json")),
+        # By run, in the order they ran.
+        "token_checks": {
+            os.path.basename(path)[len("token-check-") : -len(".json")]: load(path)
+            for path in sorted(glob.glob(os.path.join(work, "results", "token-check-*.json")), key=os.path.getmtime)
+        },
         "teacher_forced": load(os.path.join(work, "results", "teacher-forced.json")),
         "engine_steps": load(os.path.join(work, "results", "engine-steps-data.json")) or steps.get("engine-steps", {}).get("records"),
         "engine_steps_graph": load(os.path.join(work, "results", "engine-steps-graph-data.json")),

@@ -1,6 +1,8 @@
 """Compares the harness's greedy tokens (LoadGen's accuracy log of a run on the reference
 prompts) with Hugging Face's (torch_eager.py --reference-out): the first token of every prompt
-and the first N tokens of each, per reference dtype.
+and the first N tokens of each, per reference dtype; with --batched-log, also against the tokens of
+a run that decoded the prompts together (this run decoding them one at a time): batch-of-N against
+batch-1.
 
 Prints one JSON line; writes it to --out too.
 """
@@ -54,12 +56,19 @@ def main():
     parser.add_argument("--accuracy-log", required=True)
     parser.add_argument("--reference", required=True)
     parser.add_argument("--tokens", type=int, default=32)
+    parser.add_argument("--label", help="the run, as the report names it")
+    parser.add_argument("--export", help="the precision of the export the run used")
+    parser.add_argument("--batched-log", help="accuracy log of the same prompts decoded together")
     parser.add_argument("--out")
     args = parser.parse_args()
     ours = logged_tokens(args.accuracy_log)
     with open(args.reference) as f:
         ref = json.load(f)
-    result = {"kind": "token_check", "by_dtype": {name: compare(ours, d["tokens"], args.tokens) for name, d in ref["dtypes"].items()}}
+    result = {"kind": "token_check", "label": args.label, "export": args.export,
+              "by_dtype": {name: compare(ours, d["tokens"], args.tokens) for name, d in ref["dtypes"].items()}}
+    if args.batched_log:
+        batched = logged_tokens(args.batched_log)
+        result["vs_batched"] = compare(ours, [batched.get(i, []) for i in range(len(batched))], args.tokens)
     print(json.dumps(result), flush=True)
     if args.out:
         with open(args.out, "w") as f:

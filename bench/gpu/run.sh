@@ -90,10 +90,15 @@ EOF
   return 0
 }
 
-# The official model builder's command for PRECISION, on the checkpoint.
+# The official model builder's command for PRECISION, on the checkpoint. Its float32 export for
+# CUDA uses the Attention operator, which writes a new KV cache every step; its float32
+# GroupQueryAttention export (KV appended in place, what the engine runs) is the CPU one, which the
+# engine runs on CUDA too: matmuls on the GPU, attention and the KV cache on the host.
 builder() {
+  local ep=${BUILDER_EP:-cuda}
+  [ "$1" = fp32 ] && ep=cpu
   echo env OMP_NUM_THREADS=4 MKL_NUM_THREADS=4 "$py" -m onnxruntime_genai.models.builder -i "$ckpt" -o "$work/export-$1" \
-    -p "$1" -e "${BUILDER_EP:-cuda}" -c "$work/builder-cache-$1"
+    -p "$1" -e "$ep" -c "$work/builder-cache-$1"
 }
 
 model_phase() {
@@ -200,12 +205,14 @@ next_phase() {
   # the plain path's tokens, the teacher-forced scoring and the JS path.
   engine_steps engine-steps-graph --cuda-graph
   offline_runs
-  correctness correctness-graph --cuda-graph
+  correctness correctness-graph "engine (CUDA graphs)" $reference_prompts --cuda-graph
+  correctness correctness-graph-1 "engine (CUDA graphs), 1 slot" 1 --cuda-graph
   server_sweep
   engine_steps engine-steps
-  correctness correctness
+  correctness correctness "engine" $reference_prompts --no-cuda-graph
   teacher_forced
   js_path
+  float32_check
 }
 
 main=""
@@ -226,18 +233,51 @@ engine_steps() {
     --out "$work/results/$name-data.json"
 }
 
-# correctness NAME [FLAGS...]: greedy tokens of the reference prompts against HF's.
+# correctness NAME LABEL SLOTS [FLAGS...]: greedy tokens of the reference prompts against HF's,
+# SLOTS prompts decoding together. A run NAME-1 (one slot) is also compared with run NAME's
+# tokens: batch-of-N against batch-1.
 correctness() {
-  local run=$1
-  shift
-  fits "$run" 150 && harness "$run" $(($(left) - 20)) "$main" --mode accuracy --total-sample-count $reference_prompts \
-    --max-new-tokens 32 "$@"
-  [ -f "$work/runs/$run/mlperf_log_accuracy.json" ] || return 0
-  token_logs+=(--accuracy-log "engine${1:+ (CUDA graphs)}=$work/runs/$run/mlperf_log_accuracy.json")
+  local run=$1 label=$2 slots=$3 estimate=150
+  shift 3
+  case "$run" in *fp32*) estimate=400 ;; esac
+  fits "$run" $estimate && harness "$run" $(($(left) - 20)) "$main" --mode accuracy --total-sample-count $reference_prompts \
+    --max-new-tokens 32 --max-concurrency "$slots" "$@"
+  local log=$work/runs/$run/mlperf_log_accuracy.json batched=$work/runs/${run%-1}/mlperf_log_accuracy.json
+  [ -f "$log" ] || return 0
+  token_logs+=(--accuracy-log "$label=$log")
+  local same=()
+  [ "$run" != "${run%-1}" ] && [ -f "$batched" ] && same=(--batched-log "$batched")
   [ -f "$work/hf_reference.json" ] && [ ! -f "$work/results/token-check-$run.json" ] &&
-    $py "$here/compare_tokens.py" --accuracy-log "$work/runs/$run/mlperf_log_accuracy.json" \
-      --reference "$work/hf_reference.json" --tokens 32 --out "$work/results/token-check-$run.json" >>"$work/logs/$run.log" 2>&1
+    $py "$here/compare_tokens.py" --accuracy-log "$log" --label "$label" --export "$(basename "$main" | sed 's/^export-//')" \
+      "${same[@]}" --reference "$work/hf_reference.json" --tokens 32 --out "$work/results/token-check-$run.json" >>"$work/logs/$run.log" 2>&1
   return 0
+}
+
+# The float32 check, last (it may remove the main export to make room): the builder's float32
+# export run by the engine against HF float32, where rounding is too small to flip the random
+# model's near-tie arg-maxes, so the tokens must agree; with all prompts together and one at a time.
+float32_check() {
+  local fp32=$work/export-fp32
+  [ "$tiny" = 1 ] && return 0
+  if [ ! -f "$fp32/genai_config.json" ]; then
+    fits export-fp32 900 || return 0
+    # ~32 GB of float32 weights beside the 16 GB checkpoint.
+    local avail_gb
+    avail_gb=$(df -BG --output=avail "$work" | tail -1 | tr -dc 0-9)
+    if [ "${avail_gb:-0}" -lt 36 ] && [ "$main" != "$fp32" ] && [ -d "$main" ]; then
+      log "float32 check: ${avail_gb} GB free; removing $main to make room (steps that need it are over)"
+      rm -rf "$main"
+    fi
+    # shellcheck disable=SC2046
+    step export-fp32 $(($(left) - 20)) $(builder fp32)
+    [ -f "$fp32/genai_config.json" ] || return 0
+  fi
+  local saved=$main
+  main=$fp32
+  # The first with graphs asked for (the default), which the engine drops for this export.
+  correctness correctness-fp32 "engine fp32" $reference_prompts
+  correctness correctness-fp32-1 "engine fp32, 1 slot" 1 --no-cuda-graph
+  main=$saved
 }
 
 teacher_forced() {
@@ -293,7 +333,8 @@ js_path() {
 collect() {
   local expected="dataset checkpoint torch"
   for precision in $precisions; do expected+=" export-$precision"; done
-  expected+=" setup correctness correctness-graph teacher-forced offline js-path"
+  expected+=" setup correctness correctness-graph correctness-graph-1 teacher-forced offline js-path"
+  [ "$tiny" = 1 ] || expected+=" export-fp32 correctness-fp32 correctness-fp32-1"
   [ -f "$app/dist/bench/gpu/engine-steps.js" ] && expected+=" engine-steps engine-steps-graph"
   $py "$here/collect.py" --work "$work" --stage "$stage" --out "$out/results.json" --expect "$expected" \
     --main "${MAIN_PRECISION:-bf16}" --js "${JS_PRECISION:-fp16}" >/dev/null 2>"$work/logs/collect.log" ||

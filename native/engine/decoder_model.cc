@@ -74,9 +74,20 @@ DecoderModel::DecoderModel(Ort::Env& env, const DecoderSpec& spec, const Session
                                      ") is missing or unreadable; export the model again with the onnxruntime-genai "
                                      "model builder, or fix model.decoder.filename");
   }
-  Ort::SessionOptions options = MakeSessionOptions(settings);
+  auto open = [&](const SessionSettings& with) {
+    session_.reset(new Ort::Session(env, spec.model_path.c_str(), MakeSessionOptions(with)));
+  };
   try {
-    session_.reset(new Ort::Session(env, spec.model_path.c_str(), options));
+    try {
+      open(settings);
+    } catch (const Ort::Exception& error) {
+      if (!settings.cuda_graph || std::string(error.what()).find("graph capture") == std::string::npos) throw;
+      // ONNX Runtime captures graphs only when every node runs on CUDA; a float32
+      // GroupQueryAttention export keeps its attention on the CPU, so it runs uncaptured.
+      SessionSettings uncaptured = settings;
+      uncaptured.cuda_graph = false;
+      open(uncaptured);
+    }
   } catch (const Ort::Exception& error) {
     if (settings.device == Device::kCuda && IsProviderLoadFailure(error.what())) {
       throw ProviderUnavailable(settings, error.what());

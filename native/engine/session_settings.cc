@@ -80,6 +80,10 @@ Ort::SessionOptions MakeSessionOptions(const SessionSettings& settings) {
           // most of the device, and a doubling arena would overshoot the memory it was sized by.
           {"arena_extend_strategy", "kSameAsRequested"},
           {"enable_cuda_graph", settings.cuda_graph ? "1" : "0"},
+          // Float32 means float32: TF32 GEMMs (the provider's default) keep 10 mantissa bits,
+          // which flips the near-tie arg-maxes a float32 export is run to reproduce. Half and
+          // bfloat16 GEMMs are not affected.
+          {"use_tf32", "0"},
       });
       options.AppendExecutionProvider_CUDA_V2(*cuda);
     } catch (const Ort::Exception& error) {
