@@ -13,6 +13,7 @@ import {
   type OnnxRuntimeBackend,
 } from '../lib/backends/onnxruntime/index.js';
 import { openSession } from '../lib/backends/onnxruntime/execution-provider.js';
+import { encodeModel, OnnxDataType } from '../lib/onnx/onnx-proto.js';
 import type { LlamaArchitecture } from '../lib/model/llama-architecture.js';
 import { generateLlamaWeights } from '../lib/model/llama-weights.js';
 import { llamaModelFiles, writeModelFolder } from '../lib/model/model-folder.js';
@@ -295,6 +296,32 @@ test("device 'cuda' without the CUDA provider libraries is ERR_BACKEND_UNAVAILAB
   await assert.rejects(createOnnxRuntimeBackend({ modelDir, device: 'cuda', maxConcurrency: 1 }), check);
   // onnxruntime's own failure to load the provider maps to the same error.
   await assert.rejects(openSession(join(modelDir, TINY_MODEL_FILES.model), { device: 'cuda' }), check);
+});
+
+test('a bfloat16 model, which the JS API cannot feed, is ERR_BACKEND_MODEL naming the native engine and the float16 export', async () => {
+  // The smallest bfloat16 graph onnxruntime opens on the CPU: y = Identity(x).
+  const bf16 = { dataType: OnnxDataType.BFLOAT16, shape: [1] };
+  const model = encodeModel({
+    irVersion: 10,
+    opsets: [{ domain: '', version: 21 }],
+    producerName: 'test',
+    producerVersion: 'test',
+    graph: {
+      name: 'bf16',
+      nodes: [{ opType: 'Identity', inputs: ['x'], outputs: ['y'] }],
+      initializers: [],
+      inputs: [{ name: 'x', ...bf16 }],
+      outputs: [{ name: 'y', ...bf16 }],
+    },
+  });
+  const path = join(tempDir('bf16-model'), 'model.onnx');
+  writeFileSync(path, model.toBytes());
+  await assert.rejects(openSession(path, { device: 'cpu' }), (error: Error & { code?: string }) => {
+    assert.equal(error.code, 'ERR_BACKEND_MODEL');
+    assert.ok(error.message.includes(path), error.message);
+    assert.match(error.message, /bfloat16 inputs or outputs.*--engine native --device cuda.*-p fp16 or -p fp32/);
+    return true;
+  });
 });
 
 test('broken model folders are ERR_BACKEND_MODEL naming the missing file or key', async () => {

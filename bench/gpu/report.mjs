@@ -126,21 +126,24 @@ function stepTable(results, bandwidth) {
       ratio(e && roofKv ? roofKv / e : undefined),
     ];
   });
+  const headers = [
+    'batch',
+    'engine ms/step',
+    plain.size > 0 ? 'with CUDA graphs' : 'engine ms/step (CUDA graphs)',
+    'engine tok/s (best)',
+    'PyTorch eager ms/step',
+    'eager tok/s',
+    'roofline ms/step (weights)',
+    'roofline ms/step (weights + KV)',
+    'engine speed-up over eager',
+    'engine speed ÷ roofline (weights)',
+    'engine speed ÷ roofline (weights + KV)',
+  ];
+  // A run without the plain decode steps (only graphs) leaves that column out.
+  const keep = headers.map((_, i) => i !== 1 || plain.size > 0);
   return markdownTable(
-    [
-      'batch',
-      'engine ms/step',
-      'with CUDA graphs',
-      'engine tok/s (best)',
-      'PyTorch eager ms/step',
-      'eager tok/s',
-      'roofline ms/step (weights)',
-      'roofline ms/step (weights + KV)',
-      'engine speed-up over eager',
-      'engine speed ÷ roofline (weights)',
-      'engine speed ÷ roofline (weights + KV)',
-    ],
-    rows,
+    headers.filter((_, i) => keep[i]),
+    rows.map((row) => row.filter((_, i) => keep[i])),
   );
 }
 
@@ -327,7 +330,7 @@ export function gpuSection(results) {
     `Run by \`bench/gpu/run.sh\` on ${gpu}. Versions: ${versionsLine(results)}. ` +
       `Model: Llama-3.1-8B-Instruct's published config with transformers' random init (std 0.02, seed ${ckpt?.seed ?? '?'}), ` +
       `exported by the official builder (\`-p bf16 -e cuda\`: ${fmt(exports.bf16?.wall_s, 0)} s` +
-      `${exports.fp16 ? `; fp16: ${fmt(exports.fp16.wall_s, 0)} s` : ''}` +
+      `${exports.fp16?.wall_s ? `; fp16: ${fmt(exports.fp16.wall_s, 0)} s` : ''}` +
       `${exports.fp32 ? `; fp32, \`-e cpu\` (its GroupQueryAttention export; the engine runs it on CUDA with attention on the host): ${fmt(exports.fp32.wall_s, 0)} s` : ''}). ` +
       `Prompts: synthetic, ${results.dataset?.mean_prompt_tokens ?? '~800'} tokens on average, 128 new tokens. ` +
       `Roofline: ${WEIGHT_BYTES / 1e9} GB of weights (and the KV cache read, ~864 tokens a row) per step at the measured ` +

@@ -10,7 +10,10 @@
 #                  baseline with HF's reference tokens and the model-builder exports (bf16, fp16)
 #   run.sh next    run the remaining device steps in order until this call's budget is spent:
 #                  setup (Node, setup-cuda, doctor), wait for the model phase, the engine's
-#                  ms/step, the token check, LoadGen Offline, a Server sweep, the JS path
+#                  ms/step, LoadGen Offline, the token checks (all prompts together and one at a
+#                  time), a Server sweep, the JS path; last the float32 check (the builder's fp32
+#                  export, made then, against HF float32; the main export is made again after it
+#                  where the disk had no room for both)
 #   run.sh status  only write what is there into $OUT
 #
 # Knobs (environment): BUDGET_S (seconds one `next` may use, default 540), PRECISIONS (builder
@@ -259,25 +262,34 @@ correctness() {
 float32_check() {
   local fp32=$work/export-fp32
   [ "$tiny" = 1 ] && return 0
-  if [ ! -f "$fp32/genai_config.json" ]; then
-    fits export-fp32 900 || return 0
-    # ~32 GB of float32 weights beside the 16 GB checkpoint.
-    local avail_gb
-    avail_gb=$(df -BG --output=avail "$work" | tail -1 | tr -dc 0-9)
-    if [ "${avail_gb:-0}" -lt 36 ] && [ "$main" != "$fp32" ] && [ -d "$main" ]; then
-      log "float32 check: ${avail_gb} GB free; removing $main to make room (steps that need it are over)"
-      rm -rf "$main"
+  if ! done_ correctness-fp32-1; then
+    if [ ! -f "$fp32/genai_config.json" ]; then
+      fits export-fp32 300 || return 0
+      # ~32 GB of float32 weights beside the 16 GB checkpoint.
+      local avail_gb
+      avail_gb=$(df -BG --output=avail "$work" | tail -1 | tr -dc 0-9)
+      if [ "${avail_gb:-0}" -lt 36 ] && [ "$main" != "$fp32" ] && [ -d "$main" ]; then
+        log "float32 check: ${avail_gb} GB free; removing $main to make room (made again afterwards)"
+        rm -rf "$main"
+      fi
+      rm -f "$work/done/export-fp32"
+      # shellcheck disable=SC2046
+      step export-fp32 $(($(left) - 20)) $(builder fp32)
+      [ -f "$fp32/genai_config.json" ] || return 0
     fi
-    # shellcheck disable=SC2046
-    step export-fp32 $(($(left) - 20)) $(builder fp32)
-    [ -f "$fp32/genai_config.json" ] || return 0
+    local saved=$main
+    main=$fp32
+    # The first with graphs asked for (the default), which the engine drops for this export.
+    correctness correctness-fp32 "engine fp32" $reference_prompts
+    correctness correctness-fp32-1 "engine fp32, 1 slot" 1 --no-cuda-graph
+    main=$saved
   fi
-  local saved=$main
-  main=$fp32
-  # The first with graphs asked for (the default), which the engine drops for this export.
-  correctness correctness-fp32 "engine fp32" $reference_prompts
-  correctness correctness-fp32-1 "engine fp32, 1 slot" 1 --no-cuda-graph
-  main=$saved
+  # The main export back (from the same checkpoint) in place of the float32 one, for later calls.
+  if [ ! -d "$main" ] && done_ correctness-fp32-1 && fits "restore-$(basename "$main")" 120; then
+    rm -rf "$fp32"
+    # shellcheck disable=SC2046
+    step "restore-$(basename "$main")" $(($(left) - 20)) $(builder "${MAIN_PRECISION:-bf16}")
+  fi
 }
 
 teacher_forced() {
@@ -324,6 +336,8 @@ js_path() {
   [ "$out_of_time" = 1 ] || wait_for "export-${JS_PRECISION:-fp16}" || return 0
   local js=$js_model
   [ -d "$js" ] || js=$main
+  # onnxruntime-node's JS API has no bfloat16 tensors.
+  if [ "$(basename "$js")" = export-bf16 ]; then log "js-path: no float16 export (PRECISIONS has no fp16); skipped"; return 0; fi
   # shellcheck disable=SC2086
   fits js-path 180 && harness js-path $(($(left) - 20)) "$js" --engine js --scenario Offline --total-sample-count 4 \
     --max-concurrency 4 --max-new-tokens 16 ${JS_ARGS:-}

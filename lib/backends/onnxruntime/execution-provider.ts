@@ -113,6 +113,16 @@ export async function openSession(modelPath: string, settings: SessionSettings):
   } catch (error) {
     if (settings.device === 'cuda' && isProviderLoadFailure(error))
       throw cudaUnavailableError((error as Error).message, error);
+    // TensorProto.DataType 16: onnxruntime-node opens the session, then finds no JS tensor type
+    // for the bfloat16 inputs and outputs (a model builder -p bf16 export).
+    if (/Unsupported data type: 16\b/.test((error as Error).message)) {
+      throw new BackendError(
+        'ERR_BACKEND_MODEL',
+        `onnxruntime: ${modelPath} has bfloat16 inputs or outputs, which onnxruntime-node's JavaScript API cannot hold; ` +
+          `run it with the native engine (--engine native --device cuda), or export a float16 or float32 model (model builder -p fp16 or -p fp32)`,
+        { cause: error },
+      );
+    }
     throw new BackendError(
       'ERR_BACKEND_MODEL',
       `onnxruntime: cannot load ${modelPath}: ${(error as Error).message}; check that the file is a complete ONNX model (re-export or re-download it)`,
