@@ -158,7 +158,7 @@ test('report.mjs: the GPU section from a results.json, with ratios, the best Ser
   );
   assert.match(
     text,
-    /Batch-1 against batch-of-N \(`correctness-fp32-1`, fp32 export\): 32\/32 first tokens and 31\/32 whole 32-token outputs identical \(first differences at tokens 19\)/,
+    /Batch-1 against batch-of-N \(`correctness-fp32-1`, fp32 export\): 32\/32 first tokens and 31\/32 whole 32-token outputs identical \(first difference at token 19\)/,
   );
   // (24 GiB − 16.06 GB − 1.5 GiB) ÷ (2668 × 128 KiB) = 23.2 slots.
   assert.match(text, /\| slots that fit \| 23 \|/);

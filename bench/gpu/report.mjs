@@ -156,7 +156,7 @@ function deviceTime(time) {
   const each = time.prefill.runs > 0 ? time.prefill.ms / time.prefill.runs : 0;
   return (
     `prefill ${fmt(time.prefill.ms / 1e3, 1)} s (${fmt(each, 1)} ms each); ` +
-    `decode ${fmt(decodeMs / 1e3, 1)} s (${steps ? fmt(decodeMs / steps, 1) : '—'} ms/step, ${steps ? fmt(rows / steps, 0) : '—'} rows)`
+    `decode ${fmt(decodeMs / 1e3, 1)} s (${steps ? fmt(decodeMs / steps, 1) : '—'} ms/step, ${steps ? fmt(rows / steps, 0) : '—'} ${steps && Math.round(rows / steps) === 1 ? 'row' : 'rows'})`
   );
 }
 
@@ -264,7 +264,7 @@ function tokenSummary(results) {
       `- Batch-1 against batch-of-N (\`${name}\`, ${check.export ?? '?'} export): ${c.first_token_equal}/${c.prompts} first tokens and ${c.prefix_equal}/${c.prompts} whole ${c.prefix_tokens}-token outputs identical${
         c.prefix_equal === c.prompts
           ? ''
-          : ` (first differences at tokens ${c.mismatches.map((m) => m.first_difference_at).join(', ')})`
+          : ` (first ${c.mismatches.length === 1 ? 'difference at token' : 'differences at tokens'} ${c.mismatches.map((m) => m.first_difference_at).join(', ')})`
       }.`,
     );
   }
