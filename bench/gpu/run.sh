@@ -204,8 +204,9 @@ next_phase() {
   wait_for "export-${MAIN_PRECISION:-bf16}" torch || return
   main=$main_model
   # Most wanted first (a call that runs out of device time loses the tail): the decode steps with
-  # CUDA graphs, Offline, the graph path's tokens, the Server sweep; then the plain decode steps,
-  # the plain path's tokens, the teacher-forced scoring and the JS path.
+  # CUDA graphs, Offline, the graph path's tokens (all slots, one slot), the Server sweep; then the
+  # plain decode steps, the plain path's tokens, the teacher-forced scoring and the JS path; the
+  # float32 check last, since it may borrow the main export's disk room.
   engine_steps engine-steps-graph --cuda-graph
   offline_runs
   correctness correctness-graph "engine (CUDA graphs)" $reference_prompts --cuda-graph
