@@ -35,7 +35,11 @@ export interface OpenAIBackendOptions {
 /** Default of {@link OpenAIBackendOptions.maxConcurrency}: 256, a common vLLM `--max-num-seqs`. */
 export const DEFAULT_MAX_CONCURRENCY = 256;
 
-/** A backend whose generation happens on one OpenAI-compatible server. */
+/**
+ * A backend whose generation happens on one OpenAI-compatible server. It checks nothing up front:
+ * a wrong endpoint or model name fails the first request. `createOpenAIDispatcher`, for one
+ * server or several, checks both before it resolves (what `mlperf-llm run` uses).
+ */
 export class OpenAIBackend implements Backend {
   readonly name: string;
   readonly maxConcurrency: number;
