@@ -211,6 +211,15 @@ test('the engine reports what it settled on', async () => {
   assert.equal(info.kvLocation, 'cpu');
   assert.ok(info.freeBytes > 0 && info.freeBytes <= info.totalBytes);
   assert.ok(info.fitSlots >= info.slots);
+  // The same as one line (printed before a run) and as fields (kept in result.json).
+  const setup = engine.setup();
+  assert.deepEqual(setup.details, { ...info });
+  assert.match(
+    setup.summary,
+    new RegExp(
+      `^engine on cpu \\(ONNX Runtime 1\\.29\\.0\\): 3 slots of maxLength ${MAX_LENGTH} tokens, 144\\.0 KiB of float32 KV cache in host memory \\(48\\.0 KiB a slot\\); `,
+    ),
+  );
 });
 
 test('a batch of prompts of different lengths, more than the slots, gives the batch-1 tokens, each request once', async () => {
@@ -625,11 +634,18 @@ test('a harness run on the engine records where the device time went in result.j
   const child = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 180_000 });
   assert.equal(child.status, 0, child.stderr);
   assert.match(child.stdout, /device time +prefill [\d.]+ s \(\d+ prompts/);
+  // What the engine settled on, before the run and in result.json: 2 slots of the longest
+  // shipped prompt + 4 tokens.
+  assert.match(child.stderr, /mlperf-llm: engine on cpu \(ONNX Runtime 1\.29\.0\): 2 slots of maxLength \d+ tokens/);
+  assert.match(child.stdout, /backend +engine\(cpu\): engine on cpu/);
   const result = JSON.parse(readFileSync(join(outdir, 'result.json'), 'utf8')) as {
     samplesCompleted: number;
     generatedTokens: number;
     generationTime: { prefill: { runs: number }; decode: { rows: number; runs: number; ms: number }[] };
+    backendSetup: { summary: string; details: { slots: number; maxLength: number } };
   };
+  assert.equal(result.backendSetup.details.slots, 2);
+  assert.ok(result.backendSetup.summary.includes(`maxLength ${result.backendSetup.details.maxLength} tokens`));
   const { prefill, decode } = result.generationTime;
   // Every sample is prefilled once (LoadGen's Offline query holds each at least once).
   assert.equal(prefill.runs, result.samplesCompleted);

@@ -243,7 +243,7 @@ engine_steps() {
 correctness() {
   local run=$1 label=$2 slots=$3 estimate=150
   shift 3
-  case "$run" in *fp32*) estimate=400 ;; esac
+  case "$run" in *fp32*) estimate=200 ;; esac
   fits "$run" $estimate && harness "$run" $(($(left) - 20)) "$main" --mode accuracy --total-sample-count $reference_prompts \
     --max-new-tokens 32 --max-concurrency "$slots" "$@"
   local log=$work/runs/$run/mlperf_log_accuracy.json batched=$work/runs/${run%-1}/mlperf_log_accuracy.json

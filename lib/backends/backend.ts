@@ -72,6 +72,18 @@ export interface Backend {
    * that measure it (the native engine); the harness stores it in result.json.
    */
   generationTime?(): GenerationTime;
+  /**
+   * What the backend settled on when it was made (the native engine: slots, maxLength, memory),
+   * from backends that size themselves; the CLI prints the summary before the run and the harness
+   * stores it in result.json.
+   */
+  setup?(): BackendSetup;
+}
+
+/** A backend's set-up: one line for people, and the same as fields. */
+export interface BackendSetup {
+  summary: string;
+  details: Readonly<Record<string, unknown>>;
 }
 
 /** Time spent in model runs, measured by the backend around the runs themselves. */

@@ -5,6 +5,7 @@
  */
 export type {
   Backend,
+  BackendSetup,
   EndpointStats,
   FinishReason,
   GenerationEvents,

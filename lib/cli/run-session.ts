@@ -91,6 +91,8 @@ export async function executeRun(args: RunArgs, session: RunSession): Promise<Ru
   try {
     const tokenizer = defaultTokenizer();
     backend = await createBackend({ ...choice, prepared }, { dataset, tokenizer });
+    const setup = backend.setup?.();
+    if (setup !== undefined) console.error(`mlperf-llm: ${setup.summary}`);
     if (signals.stoppedBy !== undefined) {
       console.error('mlperf-llm: stopped before the run started; nothing was written');
       process.exitCode = signals.exitCode();

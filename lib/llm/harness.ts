@@ -242,6 +242,8 @@ export async function runLlmBenchmark(options: LlmBenchmarkOptions): Promise<Run
       tokensPerSecond: durationSeconds > 0 ? e.tokens / durationSeconds : 0,
     }));
   }
+  const setup = options.backend.setup?.();
+  if (setup !== undefined) result.backendSetup = setup;
   const generationTime = options.backend.generationTime?.();
   if (generationTime !== undefined) {
     result.generationTime = { ...generationTime, decode: generationTime.decode.filter((bucket) => bucket.runs > 0) };

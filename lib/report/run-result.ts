@@ -11,7 +11,7 @@ import { readDetail, type DetailLog } from './detail.js';
 import { abortReasonIn, abortReasonOf } from './aborted-run.js';
 import type { AccuracyLogResult } from '../accuracy/score-log.js';
 import { CodedError } from '../errors.js';
-import type { GenerationTime } from '../backends/backend.js';
+import type { BackendSetup, GenerationTime } from '../backends/backend.js';
 import type { Test06Verification } from '../compliance/test06-verify.js';
 
 /** Percentiles in nanoseconds, keyed like `p50`, `p90`. */
@@ -77,6 +77,8 @@ export interface RunResult {
   endpoints?: EndpointResult[] | undefined;
   /** Where the backend's device time went, from backends that measure it (the native engine). */
   generationTime?: GenerationTime | undefined;
+  /** What the backend settled on when it was made, from backends that size themselves (the native engine). */
+  backendSetup?: BackendSetup | undefined;
   logDir: string;
 }
 
@@ -127,6 +129,7 @@ export type RunFacts = Omit<
   | 'requestedMode'
   | 'endpoints'
   | 'generationTime'
+  | 'backendSetup'
 > & { aborted?: boolean | undefined; abortReason?: string | undefined };
 
 const LATENCY_POINTS = ['50.00', '90.00', '95.00', '97.00', '99.00', '99.90'];
@@ -324,7 +327,7 @@ export function formatRunResult(result: RunResult): string {
       : []),
     ...modeRows(result),
     ['scenario', `${result.scenario} (${result.modelKey}), ${result.mode}`],
-    ['backend', result.backend],
+    ['backend', result.backendSetup ? `${result.backend}: ${result.backendSetup.summary}` : result.backend],
     ['dataset', `${result.dataset.samples} samples from ${result.dataset.path}`],
     [
       'validity',

@@ -5,8 +5,9 @@
  * @packageDocumentation
  */
 import { BackendError, abortError } from '../../errors.js';
-import type { Backend, GenerationRequest, GenerationTime } from '../backend.js';
+import type { Backend, BackendSetup, GenerationRequest, GenerationTime } from '../backend.js';
 import { Engine, type EngineOptions } from './engine.js';
+import { describeEngineSetup } from './engine-setup.js';
 import type { NativeEngineInfo } from './native-engine.js';
 
 /** Options of {@link createEngineBackend}. */
@@ -44,6 +45,11 @@ export class EngineBackend implements Backend {
   /** What the engine settled on: slots, maxLength, memory per slot and free at start. */
   get info(): NativeEngineInfo {
     return this.#engine.info;
+  }
+
+  /** Slots, maxLength and memory, as a line and as {@link NativeEngineInfo}'s fields. */
+  setup(): BackendSetup {
+    return { summary: describeEngineSetup(this.#engine.info), details: { ...this.#engine.info } };
   }
 
   /** Time the engine spent in prefills and decode steps; `reset` starts afresh. */
