@@ -227,15 +227,20 @@ void Engine::Load() {
   shape.head_size = options_.decoder.head_size;
   shape.type = decoder_->kv_type();
 
+  // The cache goes where the decoder reads its past (decoder_model.h): the device, or the host
+  // when the attention runs on the CPU (float32 GroupQueryAttention on CUDA). Its slots are sized
+  // by that memory, with that kind of attention's reserve.
+  const bool kv_on_device = Ort::ConstMemoryInfo(decoder_->kv_memory()).GetDeviceType() == OrtMemoryInfoDeviceType_GPU;
+  info_.kv_location = kv_on_device ? "cuda" : "cpu";
   SlotBudgetInput need;
-  need.device = settings.device;
+  need.device = kv_on_device ? Device::kCuda : Device::kCpu;
   need.requested_slots = options_.requested_slots;
   need.max_length = options_.max_length;
   need.vocab_size = options_.decoder.vocab_size;
   need.attention_heads = options_.attention_heads;
   need.logits_element_bytes = ElementSize(decoder_->logits_type());
   need.bytes_per_slot = shape.BytesPerSlot();
-  if (settings.device == Device::kCuda) {
+  if (kv_on_device) {
     CudaMemoryInfo memory = CudaMemory(settings.device_id);
     info_.free_bytes = memory.free_bytes;
     info_.total_bytes = memory.total_bytes;
@@ -247,7 +252,7 @@ void Engine::Load() {
   need.free_bytes = info_.free_bytes;
   if (options_.memory_limit_bytes > 0) need.free_bytes = std::min(need.free_bytes, options_.memory_limit_bytes);
   SlotBudget budget = ComputeSlotBudget(need);
-  const char* where = settings.device == Device::kCuda ? "device" : "host";
+  const char* where = kv_on_device ? "device" : "host";
   if (budget.slots < 1) {
     throw EngineError(kErrUnavailable,
                       std::string("engine: not enough ") + where + " memory for one KV-cache slot of maxLength " +
@@ -268,8 +273,6 @@ void Engine::Load() {
   info_.reserve_bytes = budget.reserve_bytes;
   info_.kv_type = ElementName(decoder_->kv_type());
   info_.logits_type = ElementName(decoder_->logits_type());
-  info_.kv_location =
-      Ort::ConstMemoryInfo(decoder_->kv_memory()).GetDeviceType() == OrtMemoryInfoDeviceType_GPU ? "cuda" : "cpu";
   try {
     cache_.reset(new KvCache(decoder_->session(), decoder_->kv_memory(), shape));
   } catch (const Ort::Exception& error) {
@@ -281,7 +284,7 @@ void Engine::Load() {
                                       " (or a smaller maxLength) so fewer slots are allocated");
   }
   // Graphs only where the KV cache is on the device (a float32 export on CUDA keeps it on the host).
-  info_.cuda_graph = settings.cuda_graph && info_.kv_location == "cuda";
+  info_.cuda_graph = settings.cuda_graph && kv_on_device;
   runner_.reset(new StepRunner(*decoder_, *cache_, *argmax_, info_.cuda_graph, options_.prefill_bucket));
   try {
     runner_->CheckSharedBuffers();

@@ -29,11 +29,10 @@ export function describeEngineSetup(info: NativeEngineInfo): string {
       : info.device === 'cuda'
         ? 'on the host (this export runs its attention on the CPU: exact but slow)'
         : 'in host memory';
-  const memory = info.device === 'cuda' && info.kvLocation === 'cuda' ? 'device memory' : 'host memory';
   return (
     `engine on ${device} (ONNX Runtime ${info.runtimeVersion}): ${slots} of maxLength ${info.maxLength} tokens, ` +
     `${size(info.kvCacheBytes)} of ${info.kvType} KV cache ${where} (${size(info.bytesPerSlot)} a slot); ` +
-    `${size(info.freeBytes)} of ${size(info.totalBytes)} ${memory} was free after the model, ` +
+    `${size(info.freeBytes)} of ${size(info.totalBytes)} ${info.kvLocation === 'cuda' ? 'device' : 'host'} memory was free after the model, ` +
     `${size(info.reserveBytes)} kept for logits and workspace` +
     (info.device === 'cuda' ? `; CUDA graphs ${info.cudaGraph ? 'on' : 'off'}` : '')
   );

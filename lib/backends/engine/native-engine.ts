@@ -59,7 +59,7 @@ export interface NativeEngineInfo {
   /** Bytes of KV cache one slot takes (all layers, keys and values, maxLength tokens). */
   bytesPerSlot: number;
   kvCacheBytes: number;
-  /** Device (CUDA) or available host (CPU) memory once the model was loaded, before the cache. */
+  /** Free memory where the KV cache lives (the device's, or the host's available), once the model was loaded, before the cache. */
   freeBytes: number;
   totalBytes: number;
   /** Memory kept free for logits, activations and kernel workspace. */
