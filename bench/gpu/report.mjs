@@ -219,9 +219,12 @@ function agreement(c) {
 /** Whether a comparison meets the issue's bar: every first token, all N tokens of ≥ 90 % of prompts. */
 const meetsBar = (c) => c !== undefined && c.first_token_rate === 1 && c.prefix_rate >= 0.9;
 
+/** The correctness runs' token checks, [run, check], in the order they ran. */
+const tokenChecks = (results) => Object.entries(results.token_checks ?? {}).filter(([, check]) => check?.by_dtype);
+
 /** Each correctness run's tokens against HF's in each dtype, and a one-slot run against its batched twin. */
 function tokenCheckTable(results) {
-  const checks = Object.entries(results.token_checks ?? {}).filter(([, check]) => check?.by_dtype);
+  const checks = tokenChecks(results);
   if (checks.length === 0) return undefined;
   const dtypes = [...new Set(checks.flatMap(([, check]) => Object.keys(check.by_dtype)))];
   return markdownTable(
@@ -244,12 +247,12 @@ function tokenCheckTable(results) {
 
 /** The correctness summary lines: HF fp32 or fp16 against the bar, and batch-of-N against batch-1. */
 function tokenSummary(results) {
-  const checks = Object.entries(results.token_checks ?? {}).filter(([, check]) => check?.by_dtype);
+  const checks = tokenChecks(results);
   if (checks.length === 0) return [];
   const met = checks
     .flatMap(([name, check]) => ['fp32', 'fp16'].map((dtype) => ({ name, dtype, c: check.by_dtype[dtype] })))
     .filter(({ c }) => meetsBar(c));
-  const tokens = checks[0][1].by_dtype[Object.keys(checks[0][1].by_dtype)[0]]?.prefix_tokens ?? 32;
+  const tokens = Object.values(checks[0][1].by_dtype)[0]?.prefix_tokens ?? 32;
   const lines = [
     `- Greedy tokens against HF fp32 or fp16 (bar: every first token, all ${tokens} tokens of ≥ 90 % of prompts): ${
       met.length > 0
